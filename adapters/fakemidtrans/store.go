@@ -1,0 +1,120 @@
+package fakemidtrans
+
+import (
+	"sort"
+	"time"
+)
+
+type idemEntry struct {
+	hash     [32]byte
+	status   int
+	body     []byte
+	expires  time.Time
+	inFlight bool
+}
+
+// state is everything the emulator knows; guarded by Emulator.mu.
+type state struct {
+	Txns      map[string]*txn         `json:"txns"` // by transaction id
+	byOrder   map[string]*txn         // newest transaction per order_id
+	vas       map[string]*txn         // VA number → pending transaction
+	bills     map[string]*txn         // biller_code+bill_key → pending transaction
+	Tokens    map[string]*cardToken   `json:"tokens"` // one-time and saved card tokens
+	Subs      map[string]*subscription `json:"subs"`
+	Accounts  map[string]*payAccount  `json:"accounts"`
+	idem      map[string]*idemEntry
+	Seq       int64 `json:"seq"`
+	RefundSeq int64 `json:"refund_seq"`
+}
+
+func newState() *state {
+	return &state{
+		Txns: map[string]*txn{}, byOrder: map[string]*txn{}, vas: map[string]*txn{}, bills: map[string]*txn{},
+		Tokens: map[string]*cardToken{}, Subs: map[string]*subscription{}, Accounts: map[string]*payAccount{},
+		idem: map[string]*idemEntry{},
+	}
+}
+
+// reindex rebuilds the derived indexes after a restore.
+func (s *state) reindex() {
+	s.byOrder, s.vas, s.bills, s.idem = map[string]*txn{}, map[string]*txn{}, map[string]*txn{}, map[string]*idemEntry{}
+	for _, t := range s.sorted() {
+		s.index(t)
+	}
+}
+
+func (s *state) index(t *txn) {
+	if o := s.byOrder[t.OrderID]; o == nil || o.Seq < t.Seq {
+		s.byOrder[t.OrderID] = t
+	}
+	if t.Status == "pending" {
+		if t.VA != "" {
+			s.vas[t.VA] = t
+		}
+		if t.BillKey != "" {
+			s.bills[t.BillerCode+"/"+t.BillKey] = t
+		}
+	}
+}
+
+// unindexPayable removes t from the VA / bill key lookups once it stops being payable.
+func (s *state) unindexPayable(t *txn) {
+	if t.VA != "" && s.vas[t.VA] == t {
+		delete(s.vas, t.VA)
+	}
+	if t.BillKey != "" && s.bills[t.BillerCode+"/"+t.BillKey] == t {
+		delete(s.bills, t.BillerCode+"/"+t.BillKey)
+	}
+}
+
+// find looks a transaction up by transaction_id, then by order_id (the newest one).
+func (s *state) find(id string) *txn {
+	if t := s.Txns[id]; t != nil {
+		return t
+	}
+	return s.byOrder[id]
+}
+
+// sorted returns all transactions oldest first.
+func (s *state) sorted() []*txn {
+	out := make([]*txn, 0, len(s.Txns))
+	for _, t := range s.Txns {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// setStatus moves t to a new status and keeps the indexes right.
+func (s *state) setStatus(t *txn, status string, now time.Time) {
+	t.Status = status
+	t.Updated = now
+	if status != "pending" {
+		s.unindexPayable(t)
+	}
+}
+
+// expireDue expires pending transactions whose expiry time has passed and notifies about them.
+func (e *Emulator) expireDue(now time.Time) {
+	var due []*txn
+	e.mu.Lock()
+	for _, t := range e.st.Txns {
+		if t.Status == "pending" && !t.Expiry.IsZero() && !now.Before(t.Expiry) {
+			due = append(due, t)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].Seq < due[j].Seq })
+	var notes []*notification
+	for _, t := range due {
+		e.st.setStatus(t, "expire", now)
+		notes = append(notes, e.paymentNote(t))
+	}
+	e.mu.Unlock()
+	for _, n := range notes {
+		e.log.Info().Str("order_id", n.orderID).Msg("transaction expired")
+		e.nq.enqueue(n)
+	}
+	if len(due) > 0 {
+		e.markDirty()
+	}
+}

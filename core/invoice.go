@@ -1,0 +1,98 @@
+package core
+
+import (
+	"fmt"
+	"time"
+)
+
+// InvoiceStatus is draft, open, paid, void or overdue.
+type InvoiceStatus string
+
+const (
+	InvoiceDraft   InvoiceStatus = "draft"
+	InvoiceOpen    InvoiceStatus = "open"
+	InvoicePaid    InvoiceStatus = "paid"
+	InvoiceVoid    InvoiceStatus = "void"
+	InvoiceOverdue InvoiceStatus = "overdue"
+)
+
+// LineKind classifies invoice lines.
+type LineKind string
+
+const (
+	LinePlan            LineKind = "plan"
+	LineProrationCredit LineKind = "proration_credit"
+	LineProrationCharge LineKind = "proration_charge"
+	LineDiscount        LineKind = "discount"
+	LineCredit          LineKind = "credit"
+	LineTax             LineKind = "tax"
+)
+
+// InvoiceLine is one line of an invoice. Amount = UnitAmount × Quantity,
+// negative for credits and discounts.
+type InvoiceLine struct {
+	Kind        LineKind
+	Description string
+	Quantity    int
+	UnitAmount  Money
+	Amount      Money
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+}
+
+// Invoice bills one cycle of one subscription (Cycle), or a one-off
+// proration charge (Cycle with Kind "proration").
+type Invoice struct {
+	ID             string
+	Number         string // INV-YYYYMM-NNNNNN
+	OwnerID        string
+	SubscriptionID string
+	// Key is unique per subscription: "cycle-N" for a billing cycle,
+	// "change-N" for an immediate plan change. The store enforces it.
+	Key         string
+	Cycle       int
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Status      InvoiceStatus
+	Lines       []InvoiceLine
+	Subtotal    Money
+	Discount    Money
+	Tax         Money
+	Total       Money
+	Currency    Currency
+	IssueDate   time.Time
+	DueDate     time.Time
+	PaidAt      time.Time
+	PaymentID   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CycleKey is the invoice key of billing cycle n.
+func CycleKey(n int) string { return fmt.Sprintf("cycle-%d", n) }
+
+// InvoiceNumber formats INV-YYYYMM-NNNNNN for sequence n of a month.
+func InvoiceNumber(month time.Time, n uint64) string {
+	return fmt.Sprintf("INV-%04d%02d-%06d", month.Year(), int(month.Month()), n)
+}
+
+// Totals computes subtotal, discount, tax and total from lines. Tax applies
+// to the discounted subtotal at rate (e.g. 0.11), rounded once to whole rupiah.
+func (inv *Invoice) Totals(rate Rate) {
+	sub, disc := Zero(inv.Currency), Zero(inv.Currency)
+	for _, l := range inv.Lines {
+		switch l.Kind {
+		case LineDiscount:
+			disc = disc.Add(l.Amount.Neg())
+		case LineTax:
+		default:
+			sub = sub.Add(l.Amount)
+		}
+	}
+	net := sub.Sub(disc)
+	if net.IsNegative() {
+		net = Zero(inv.Currency)
+	}
+	tax := rate.Of(net)
+	inv.Subtotal, inv.Discount, inv.Tax, inv.Total = sub, disc, tax, net.Add(tax)
+}

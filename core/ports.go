@@ -1,0 +1,163 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage port, shaped as a unit of work: fn runs inside one
+// transaction and may change several aggregates and append outbox events.
+// If fn returns an error nothing it wrote is kept. Update transactions are
+// serialized; no gateway or network call may happen inside fn.
+type Store interface {
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	View(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Tx gives the repositories of one transaction. In a View, writes fail.
+// Every Get answers an error wrapping ErrNotFound when nothing matches.
+// Every Put inserts or replaces by ID and keeps the indexes consistent.
+type Tx interface {
+	Plans() PlanRepo
+	Users() UserRepo
+	Tokens() TokenRepo
+	Subscriptions() SubscriptionRepo
+	Payments() PaymentRepo
+	Invoices() InvoiceRepo
+	WebhookLogs() WebhookLogRepo
+	Wallets() WalletRepo
+	TopUps() TopUpRepo
+	PaymentMethods() PaymentMethodRepo
+	Notifications() NotificationRepo
+	Outbox() Outbox
+	Idempotency() IdempotencyRepo
+	Meta() MetaRepo
+}
+
+// Scan callbacks return false to stop early.
+type (
+	PlanRepo interface {
+		Get(id string) (Plan, error)
+		GetBySlug(slug string) (Plan, error)
+		// Put refuses with ErrConflict a slug already held by another plan.
+		Put(p Plan) error
+		List() ([]Plan, error)
+	}
+	UserRepo interface {
+		Get(id string) (User, error)
+		GetByUsername(username string) (User, error)
+		// Put refuses with ErrConflict a username already held by another user.
+		Put(u User) error
+		Count() (int, error)
+		ListAdmins() ([]User, error)
+	}
+	TokenRepo interface {
+		Get(id string) (Token, error)
+		GetByHash(hash string) (Token, error)
+		Put(t Token) error
+		Delete(id string) error
+	}
+	SubscriptionRepo interface {
+		Get(id string) (Subscription, error)
+		GetByNativeID(midtransSubscriptionID string) (Subscription, error)
+		Put(s Subscription) error
+		ListByOwner(ownerID string) ([]Subscription, error)
+		// ScanDue visits subscriptions whose NextActionAt is set and not after
+		// t, earliest first, through an index.
+		ScanDue(t time.Time, fn func(Subscription) bool) error
+		// ScanAll visits every subscription in id order, starting after afterID ("" from the start).
+		ScanAll(afterID string, fn func(Subscription) bool) error
+		CountByStatus() (map[SubscriptionStatus]int, error)
+	}
+	PaymentRepo interface {
+		Get(id string) (Payment, error)
+		GetByOrderID(orderID string) (Payment, error)
+		// Put refuses with ErrConflict an order id already held by another payment.
+		Put(p Payment) error
+		ListByOwner(ownerID string) ([]Payment, error)
+		ListBySubscription(subscriptionID string) ([]Payment, error)
+		// ScanOpen visits payments in status creating, pending or challenge,
+		// oldest first, through an index.
+		ScanOpen(fn func(Payment) bool) error
+	}
+	InvoiceRepo interface {
+		Get(id string) (Invoice, error)
+		GetByKey(subscriptionID, key string) (Invoice, error)
+		// Put refuses with ErrConflict a second invoice with the same
+		// (SubscriptionID, Key) or the same Number.
+		Put(inv Invoice) error
+		ListByOwner(ownerID string) ([]Invoice, error)
+		ListBySubscription(subscriptionID string) ([]Invoice, error)
+		// ScanOpenDue visits open invoices whose DueDate is before t.
+		ScanOpenDue(t time.Time, fn func(Invoice) bool) error
+	}
+	WebhookLogRepo interface {
+		Get(id string) (WebhookLog, error)
+		Put(w WebhookLog) error
+		// ScanReceived visits logs still in status received (stored, not applied).
+		ScanReceived(fn func(WebhookLog) bool) error
+		List(limit int) ([]WebhookLog, error) // newest first
+		// MarkApplied records an applied event key; it reports false if the
+		// key was applied before.
+		MarkApplied(eventKey string) (bool, error)
+	}
+	WalletRepo interface {
+		Get(id string) (Wallet, error)
+		GetByOwner(ownerID string) (Wallet, error)
+		Put(w Wallet) error
+		AppendEntry(e WalletEntry) error
+		Entries(walletID string) ([]WalletEntry, error)
+		ScanAll(fn func(Wallet) bool) error
+	}
+	TopUpRepo interface {
+		Get(id string) (TopUp, error)
+		Put(t TopUp) error
+		ListByOwner(ownerID string) ([]TopUp, error)
+	}
+	PaymentMethodRepo interface {
+		Get(id string) (PaymentMethod, error)
+		GetByAccountID(accountID string) (PaymentMethod, error)
+		Put(m PaymentMethod) error
+		Delete(id string) error
+		ListByOwner(ownerID string) ([]PaymentMethod, error)
+	}
+	NotificationRepo interface {
+		Get(id string) (Notification, error)
+		Put(n Notification) error
+		ListByUser(userID string) ([]Notification, error)
+		// ScanQueued visits notifications in status queued whose
+		// NextAttemptAt is not after t, earliest first.
+		ScanQueued(t time.Time, fn func(Notification) bool) error
+	}
+	Outbox interface {
+		// Append assigns the event its sequence number and stores it.
+		Append(e Event) (uint64, error)
+		// Scan visits undelivered events in sequence order.
+		Scan(fn func(Event) bool) error
+		Delete(seq uint64) error
+		Len() (int, error)
+	}
+	IdempotencyRepo interface {
+		Get(key string) (IdempotencyRecord, error)
+		Put(r IdempotencyRecord) error
+		DeleteExpired(t time.Time, max int) (int, error)
+	}
+	MetaRepo interface {
+		// NextSequence returns 1, 2, 3, ... per name, gapless within committed transactions.
+		NextSequence(name string) (uint64, error)
+		GetTime(name string) (time.Time, bool, error)
+		PutTime(name string, t time.Time) error
+	}
+)
+
+// PasswordHasher hashes and checks passwords (bcrypt in production).
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	Compare(hash, password string) bool
+}
+
+// Notifier delivers one notification on its channel. Implementations are
+// per channel (email, webhook); delivery is at least once.
+type Notifier interface {
+	Send(ctx context.Context, n Notification) error
+}

@@ -1,0 +1,182 @@
+package core
+
+import (
+	"fmt"
+	"time"
+)
+
+// SubscriptionStatus is the lifecycle state of a subscription.
+type SubscriptionStatus string
+
+const (
+	SubPending   SubscriptionStatus = "pending"
+	SubTrialing  SubscriptionStatus = "trialing"
+	SubActive    SubscriptionStatus = "active"
+	SubPastDue   SubscriptionStatus = "past_due"
+	SubPaused    SubscriptionStatus = "paused"
+	SubCancelled SubscriptionStatus = "cancelled"
+	SubExpired   SubscriptionStatus = "expired"
+)
+
+// AllSubscriptionStatuses lists every status, for validation and tests.
+var AllSubscriptionStatuses = []SubscriptionStatus{SubPending, SubTrialing, SubActive, SubPastDue, SubPaused, SubCancelled, SubExpired}
+
+func ParseSubscriptionStatus(s string) (SubscriptionStatus, error) {
+	for _, v := range AllSubscriptionStatuses {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("%w: unknown subscription status %q", ErrInvalid, s)
+}
+
+// transitions is the whole lifecycle: a move not listed here is refused
+// with ErrConflict. Terminal states (cancelled, expired) have no exits.
+var transitions = map[SubscriptionStatus][]SubscriptionStatus{
+	SubPending:  {SubActive, SubTrialing, SubCancelled, SubExpired},
+	SubTrialing: {SubActive, SubPastDue, SubPaused, SubCancelled, SubExpired},
+	SubActive:   {SubActive, SubPastDue, SubPaused, SubCancelled, SubExpired},
+	SubPastDue:  {SubActive, SubPaused, SubCancelled, SubExpired},
+	SubPaused:   {SubActive, SubTrialing, SubPastDue, SubCancelled, SubExpired},
+}
+
+// CanTransition reports whether from → to is allowed.
+func CanTransition(from, to SubscriptionStatus) bool {
+	for _, t := range transitions[from] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether no transition leaves s.
+func (s SubscriptionStatus) Terminal() bool { return s == SubCancelled || s == SubExpired }
+
+// Live reports whether the subscription still counts against the
+// one-live-subscription-per-owner-and-plan rule.
+func (s SubscriptionStatus) Live() bool { return !s.Terminal() }
+
+// HasAccess reports whether the owner may use the plan's features. Past due
+// keeps access until expiry (the documented dunning default).
+func (s SubscriptionStatus) HasAccess() bool {
+	return s == SubActive || s == SubTrialing || s == SubPastDue
+}
+
+// PaymentType is how a subscription or top-up is paid.
+type PaymentType string
+
+const (
+	PayBankTransfer PaymentType = "bank_transfer"
+	PayEchannel     PaymentType = "echannel"
+	PayGopay        PaymentType = "gopay"
+	PayShopeepay    PaymentType = "shopeepay"
+	PayQRIS         PaymentType = "qris"
+	PayCStore       PaymentType = "cstore"
+	PayCreditCard   PaymentType = "credit_card"
+	PayWallet       PaymentType = "wallet"
+	PayManual       PaymentType = "manual"
+)
+
+// AllPaymentTypes lists the accepted payment types.
+var AllPaymentTypes = []PaymentType{PayBankTransfer, PayEchannel, PayGopay, PayShopeepay, PayQRIS, PayCStore, PayCreditCard, PayWallet, PayManual}
+
+func ParsePaymentType(s string) (PaymentType, error) {
+	for _, v := range AllPaymentTypes {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("%w: unknown payment_type %q", ErrInvalid, s)
+}
+
+// Banks accepted for bank_transfer virtual accounts.
+var Banks = []string{"bca", "bni", "bri", "cimb", "permata"}
+
+// CustomerDetails is passed to Midtrans with every charge.
+type CustomerDetails struct {
+	FirstName string
+	LastName  string
+	Email     string
+	Phone     string
+}
+
+// PlanChange records one plan change, kept in the subscription's history.
+type PlanChange struct {
+	FromPlanID string
+	ToPlanID   string
+	At         time.Time
+	Immediate  bool
+	Proration  string // net prorated amount charged (negative: credited)
+}
+
+// Subscription is an owner's recurring purchase of a plan.
+type Subscription struct {
+	ID        string
+	OwnerID   string // a user id, or an organization id
+	CreatedBy string // the user who created it
+	PlanID    string
+	Quantity  int // seats for per-seat plans; 1 otherwise
+
+	Status          SubscriptionStatus
+	PaymentType     PaymentType
+	Bank            string // for bank_transfer and cstore (store name)
+	PaymentMethodID string // saved card or linked GoPay account
+	CardToken       string // saved_token_id for card charges
+	GopayAccountID  string
+	CustomerDetails CustomerDetails
+
+	// MidtransSubscriptionID is set for native (Midtrans-scheduled) subscriptions.
+	MidtransSubscriptionID string
+
+	// Anchor is the billing anchor: every period boundary is computed from it.
+	Anchor             time.Time
+	CurrentPeriodStart time.Time
+	CurrentPeriodEnd   time.Time
+	TrialStart         time.Time
+	TrialEnd           time.Time
+	// Cycle counts paid periods (0 until the first payment).
+	Cycle           int
+	NextBillingDate time.Time
+
+	// NextActionAt is when the billing engine must next look at this
+	// subscription (renewal, trial end, retry, grace expiry, period-end
+	// cancel, end date, reminder). The store indexes it.
+	NextActionAt time.Time
+	// DunningAttempts counts failed charges for the open cycle.
+	DunningAttempts int
+	PastDueSince    time.Time
+	RemindersSent   int // expiring-soon reminders sent for the current period (bitmask of 7,3,1 days)
+
+	CancelAtPeriodEnd bool
+	CancelledAt       time.Time
+	CancelReason      string
+	EndsAt            time.Time // optional fixed end date
+	PausedAt          time.Time
+	AutoPay           bool // renew from the wallet when it covers the amount
+
+	CouponID         string
+	CouponCyclesLeft int // for repeating coupons; -1 forever
+
+	ScheduledPlanID string // a plan change due at period end
+	PlanHistory     []PlanChange
+	// PendingCredit is proration credited to the next invoice (quantity changes, downgrades).
+	PendingCredit Money
+
+	Metadata  map[string]any
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Transition moves the subscription to status to, or refuses with ErrConflict.
+func (s *Subscription) Transition(to SubscriptionStatus, at time.Time) error {
+	if !CanTransition(s.Status, to) {
+		return Conflictf("cannot move a %s subscription to %s", s.Status, to)
+	}
+	s.Status = to
+	s.UpdatedAt = at
+	return nil
+}
+
+// Native reports whether Midtrans schedules the charges of this subscription.
+func (s Subscription) Native() bool { return s.MidtransSubscriptionID != "" }

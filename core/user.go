@@ -1,0 +1,85 @@
+package core
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// User is a person who signs in. PasswordHash is produced by the
+// PasswordHasher port (bcrypt in production); core never sees a password
+// after hashing it.
+type User struct {
+	ID           string
+	Username     string
+	Email        string
+	FirstName    string
+	LastName     string
+	IsAdmin      bool
+	Locale       string // "id" or "en"
+	PasswordHash string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Token is an API bearer token. Only the SHA-256 of the secret is stored.
+type Token struct {
+	ID        string
+	UserID    string
+	Name      string
+	Hash      string // hex SHA-256 of the secret
+	CreatedAt time.Time
+}
+
+// HashToken is the lookup key of a bearer token.
+func HashToken(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9_.@+-]{1,150}$`)
+
+// NewUserInput is what an admin supplies to create a user.
+type NewUserInput struct {
+	Username  string
+	Password  string
+	Email     string
+	FirstName string
+	LastName  string
+	IsAdmin   bool
+	Locale    string
+}
+
+// Validate checks every field and returns all problems at once.
+func (in NewUserInput) Validate() error {
+	fe := FieldErrors{}
+	if !usernameRE.MatchString(in.Username) {
+		fe.Add("username", "1 to 150 letters, digits or @.+-_")
+	}
+	if len(in.Password) < 8 {
+		fe.Add("password", "at least 8 characters")
+	} else if len(in.Password) > 72 {
+		// bcrypt ignores bytes past 72; refusing is better than silently truncating.
+		fe.Add("password", "at most 72 bytes")
+	}
+	if in.Email != "" {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+			fe.Add("email", "not a valid email address")
+		}
+	}
+	if len(in.FirstName) > 150 {
+		fe.Add("first_name", "at most 150 characters")
+	}
+	if len(in.LastName) > 150 {
+		fe.Add("last_name", "at most 150 characters")
+	}
+	switch strings.ToLower(in.Locale) {
+	case "", "id", "en":
+	default:
+		fe.Add("locale", "id or en")
+	}
+	return fe.Err()
+}
