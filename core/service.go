@@ -1,0 +1,144 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Config holds the business settings of the service. Zero values are
+// replaced by the defaults in DefaultConfig.
+type Config struct {
+	// Location is the zone billing dates are computed in (Asia/Jakarta).
+	Location *time.Location
+	// AutoInvoice issues an invoice per billing cycle (AUTO_GENERATE_INVOICE).
+	AutoInvoice bool
+	TaxRate     Rate
+	// InvoiceDue is how long after issue an invoice falls due.
+	InvoiceDue time.Duration
+	// DunningRetries is how many renewal charges are retried after the first fails.
+	DunningRetries int
+	// DunningInterval separates renewal retries.
+	DunningInterval time.Duration
+	// GracePeriod is how long past_due lasts before the subscription expires.
+	GracePeriod time.Duration
+	// PaymentExpiry bounds how long a one-time charge stays payable.
+	PaymentExpiry time.Duration
+	// TopUpMin and TopUpMax bound wallet top-ups.
+	TopUpMin, TopUpMax Money
+	// StaleAfter: open payments older than this are polled by reconciliation.
+	StaleAfter time.Duration
+	// StaleAlert: more stale payments than this raise an alert.
+	StaleAlert int
+	// NotificationURL, when set, is sent with every charge as X-Override-Notification.
+	NotificationURL string
+}
+
+// DefaultConfig is the configuration the seeds describe.
+func DefaultConfig() Config {
+	loc, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		loc = time.FixedZone("WIB", 7*3600)
+	}
+	return Config{
+		Location:        loc,
+		AutoInvoice:     true,
+		InvoiceDue:      24 * time.Hour,
+		DunningRetries:  3,
+		DunningInterval: 24 * time.Hour,
+		GracePeriod:     3 * 24 * time.Hour,
+		PaymentExpiry:   24 * time.Hour,
+		TopUpMin:        MoneyFromRupiah(10_000, IDR),
+		TopUpMax:        MoneyFromRupiah(50_000_000, IDR),
+		StaleAfter:      time.Hour,
+		StaleAlert:      20,
+	}
+}
+
+// Deps are the ports the service needs. Gateway may be nil (no payments).
+type Deps struct {
+	Store   Store
+	Gateway Gateway
+	Clock   Clock
+	IDs     IDs
+	Hasher  PasswordHasher
+}
+
+// Service holds every use case. Methods are grouped by file: plans.go,
+// accounts.go, subscriptions.go, webhooks.go, billing.go, wallet.go, ...
+type Service struct {
+	store  Store
+	gw     Gateway
+	clock  Clock
+	ids    IDs
+	hasher PasswordHasher
+	cfg    Config
+}
+
+// NewService checks its dependencies; a missing required port is an error.
+func NewService(d Deps, cfg Config) (*Service, error) {
+	if d.Store == nil || d.Clock == nil || d.IDs == nil || d.Hasher == nil {
+		return nil, errors.New("core: NewService needs Store, Clock, IDs and Hasher")
+	}
+	def := DefaultConfig()
+	if cfg.Location == nil {
+		cfg.Location = def.Location
+	}
+	if cfg.InvoiceDue <= 0 {
+		cfg.InvoiceDue = def.InvoiceDue
+	}
+	if cfg.DunningInterval <= 0 {
+		cfg.DunningInterval = def.DunningInterval
+	}
+	if cfg.DunningRetries < 0 {
+		cfg.DunningRetries = 0
+	}
+	if cfg.GracePeriod <= 0 {
+		cfg.GracePeriod = def.GracePeriod
+	}
+	if cfg.PaymentExpiry <= 0 {
+		cfg.PaymentExpiry = def.PaymentExpiry
+	}
+	if !cfg.TopUpMin.Valid() {
+		cfg.TopUpMin = def.TopUpMin
+	}
+	if !cfg.TopUpMax.Valid() {
+		cfg.TopUpMax = def.TopUpMax
+	}
+	if cfg.StaleAfter <= 0 {
+		cfg.StaleAfter = def.StaleAfter
+	}
+	if cfg.StaleAlert <= 0 {
+		cfg.StaleAlert = def.StaleAlert
+	}
+	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg}, nil
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// Now is the service clock's time, truncated to the microsecond so that
+// stored and in-memory times compare equal.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Actor is who calls a use case.
+type Actor struct {
+	UserID  string
+	IsAdmin bool
+}
+
+// emit appends an event to the outbox within tx.
+func (s *Service) emit(tx Tx, typ, ownerID string, at time.Time, data map[string]any) error {
+	_, err := tx.Outbox().Append(Event{ID: s.ids.NewID(), Type: typ, OwnerID: ownerID, OccurredAt: at, Data: data})
+	return err
+}
+
+// gateway returns the gateway or ErrNoGateway.
+func (s *Service) gateway() (Gateway, error) {
+	if s.gw == nil {
+		return nil, Unprocessablef("payments are unavailable: %v", ErrNoGateway)
+	}
+	return s.gw, nil
+}
+
+var _ = context.Background
