@@ -421,7 +421,6 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	}
 	t.ID = newUUID()
 	code := 201
-	extra := func(v *txnJSON) {}
 
 	e.mu.Lock()
 	if old := e.st.byOrder[orderID]; old != nil && old.Status != "cancel" && old.Status != "expire" {
@@ -477,7 +476,6 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	e.st.index(t)
 	v := t.view(e, strconv.Itoa(code), msg)
 	e.addActions(t, v)
-	extra(v)
 	note := e.paymentNote(t)
 	e.mu.Unlock()
 	e.markDirty()
