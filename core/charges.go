@@ -1,0 +1,399 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Charging a cycle is three steps so that no gateway call ever happens
+// inside a store transaction and a crash at any point is repairable:
+//
+//  1. prepare (one Update): find or create the cycle's invoice and write a
+//     payment in state "creating" under its deterministic order id
+//     (subscription, cycle, attempt);
+//  2. call the gateway with that order id and an idempotency key derived
+//     from it, so a retry can never open a second order;
+//  3. record (one Update): store the gateway's answer and apply its effects.
+//
+// A crash between 1 and 3 leaves a "creating" payment that reconciliation
+// looks up by order id and either adopts or issues again with the same id.
+
+// errNothingToCharge means the cycle needs no gateway charge (already paid,
+// fully discounted, or paid from the wallet).
+var errNothingToCharge = errors.New("nothing to charge")
+
+// chargeCycle issues (or returns the live) charge for cycle of subscription
+// subID. It never creates a second live order for one invoice.
+func (s *Service) chargeCycle(ctx context.Context, subID string, cycle int) (Payment, error) {
+	for range 3 {
+		p, stale, err := s.prepareCharge(ctx, subID, cycle)
+		if errors.Is(err, errNothingToCharge) {
+			return p, nil
+		}
+		if err != nil {
+			return Payment{}, err
+		}
+		if stale != nil {
+			// An old order is still open at Midtrans: close it before a new
+			// one is issued, then prepare again.
+			if err := s.closeStale(ctx, *stale); err != nil {
+				return Payment{}, err
+			}
+			continue
+		}
+		if p.Status != PaymentCreating {
+			return p, nil // the live order for this cycle
+		}
+		return s.sendCharge(ctx, p)
+	}
+	return Payment{}, Conflictf("could not settle the open order of this cycle; try again later")
+}
+
+// prepareCharge is step 1.
+func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (Payment, *Payment, error) {
+	var out Payment
+	var stale *Payment
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		sub, err := tx.Subscriptions().Get(subID)
+		if err != nil {
+			return fmt.Errorf("load subscription %s: %w", subID, err)
+		}
+		if sub.Status.Terminal() || sub.Status == SubPaused {
+			return Conflictf("a %s subscription is not charged", sub.Status)
+		}
+		if cycle <= sub.Cycle {
+			return Conflictf("cycle %d is already paid", cycle)
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err != nil {
+			return fmt.Errorf("load plan %s: %w", sub.PlanID, err)
+		}
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return err
+		}
+		if inv.Status == InvoicePaid {
+			return errNothingToCharge
+		}
+		payments, err := tx.Payments().ListBySubscription(sub.ID)
+		if err != nil {
+			return err
+		}
+		attempt := 1
+		for _, p := range payments {
+			if p.InvoiceID != inv.ID {
+				continue
+			}
+			attempt = max(attempt, p.Attempt+1)
+			if p.Status.Open() && !p.Superseded {
+				if p.Status == PaymentCreating || p.ExpiresAt.IsZero() || now.Before(p.ExpiresAt) {
+					out = p
+					return nil
+				}
+				stale = &p
+				return nil
+			}
+		}
+		if !inv.Total.IsPositive() {
+			// A 100% discount (or credit) completes the cycle without Midtrans.
+			out = Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
+				InvoiceID: inv.ID, PaymentType: sub.PaymentType, Amount: inv.Total, Status: PaymentPaid, Cycle: cycle,
+				Attempt: attempt, Refunded: Zero(inv.Currency), PaidAt: now, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Payments().Put(out); err != nil {
+				return err
+			}
+			if err := s.applyPaid(tx, &out, now); err != nil {
+				return err
+			}
+			return errNothingToCharge
+		}
+		if paid, err := s.tryWallet(tx, &sub, inv, cycle, attempt, now, &out); err != nil || paid {
+			if err == nil {
+				err = errNothingToCharge
+			}
+			return err
+		}
+		if s.gw == nil {
+			return Unprocessablef("payments are unavailable: %v", ErrNoGateway)
+		}
+		ptype, bank := chargeMethod(sub)
+		orderID := SubscriptionOrderID(sub.ID, cycle, attempt)
+		out = Payment{
+			ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
+			InvoiceID: inv.ID, OrderID: orderID, PaymentType: ptype, Bank: bank, Amount: inv.Total,
+			Status: PaymentCreating, Cycle: cycle, Attempt: attempt, RetryCount: attempt - 1, IsRetry: attempt > 1,
+			IdempotencyKey: IdempotencyKey("charge", orderID), Refunded: Zero(inv.Currency),
+			CreatedAt: now, UpdatedAt: now,
+		}
+		return tx.Payments().Put(out)
+	})
+	if errors.Is(err, errNothingToCharge) {
+		return out, nil, errNothingToCharge
+	}
+	return out, stale, err
+}
+
+// chargeMethod is the Midtrans method used for a subscription's one-time
+// charges. Wallet subscriptions whose balance falls short are charged by
+// BCA virtual account, and the owner is told.
+func chargeMethod(sub Subscription) (PaymentType, string) {
+	switch sub.PaymentType {
+	case PayWallet, PayManual, "":
+		return PayBankTransfer, "bca"
+	case PayBankTransfer:
+		if sub.Bank == "" {
+			return PayBankTransfer, "bca"
+		}
+	}
+	return sub.PaymentType, sub.Bank
+}
+
+// cycleInvoice returns the invoice of a cycle, creating it when missing.
+// The store's (subscription, key) uniqueness makes a duplicate impossible.
+func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, now time.Time) (Invoice, error) {
+	inv, err := tx.Invoices().GetByKey(sub.ID, CycleKey(cycle))
+	if err == nil {
+		return inv, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return Invoice{}, err
+	}
+	start, end := s.cycleBounds(*sub, plan, cycle, now)
+	var coupon *Coupon
+	if sub.CouponID != "" && sub.CouponCyclesLeft != 0 {
+		if c, err := s.loadCoupon(tx, sub.CouponID); err == nil {
+			coupon = &c
+		}
+	}
+	inv = s.buildCycleInvoice(*sub, plan, coupon, cycle, start, end, now)
+	if !s.cfg.AutoInvoice {
+		// Without automatic invoices the invoice still prices the charge but
+		// stays a draft until paid.
+		inv.Status = InvoiceDraft
+	}
+	if err := s.putNewInvoice(tx, &inv); err != nil {
+		return Invoice{}, err
+	}
+	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
+		sub.PendingCredit = Zero(plan.Currency())
+		sub.UpdatedAt = now
+		if err := tx.Subscriptions().Put(*sub); err != nil {
+			return Invoice{}, err
+		}
+	}
+	return inv, nil
+}
+
+// cycleBounds is the period a cycle pays for. Before the first payment the
+// anchor is not known yet; the period is then estimated from now (or the
+// trial end) and fixed when the payment lands.
+func (s *Service) cycleBounds(sub Subscription, plan Plan, cycle int, now time.Time) (time.Time, time.Time) {
+	anchor := sub.Anchor
+	if anchor.IsZero() {
+		anchor = now
+		if !sub.TrialEnd.IsZero() {
+			anchor = sub.TrialEnd
+		}
+	}
+	sch := Schedule{Anchor: anchor, Unit: plan.IntervalUnit, Interval: plan.Interval, Loc: s.cfg.Location}
+	return sch.Boundary(cycle - 1).UTC(), sch.Boundary(cycle).UTC()
+}
+
+// chargeRequest builds the gateway request for a prepared payment.
+func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
+	req := ChargeRequest{
+		OrderID: p.OrderID, Amount: p.Amount, PaymentType: p.PaymentType, Bank: p.Bank,
+		IdempotencyKey: p.IdempotencyKey, ExpiryMinutes: int(s.cfg.PaymentExpiry / time.Minute),
+		NotificationURL: s.cfg.NotificationURL,
+	}
+	switch p.Purpose {
+	case PurposeSubscription:
+		sub, err := tx.Subscriptions().Get(p.SubscriptionID)
+		if err != nil {
+			return req, err
+		}
+		req.Customer = sub.CustomerDetails
+		req.CardToken = sub.CardToken
+		if p.PaymentType == PayGopay && sub.PaymentMethodID != "" {
+			if m, err := tx.PaymentMethods().Get(sub.PaymentMethodID); err == nil && m.Status == MethodActive {
+				req.GopayPaymentOptionToken = m.Token
+			}
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err == nil {
+			req.Items = []ChargeItem{{ID: plan.Slug, Name: truncate(plan.Name, 50), Price: p.Amount, Quantity: 1}}
+		}
+	case PurposeTopUp:
+		t, err := tx.TopUps().Get(p.TopUpID)
+		if err != nil {
+			return req, err
+		}
+		req.Items = []ChargeItem{{ID: "topup", Name: "Wallet top-up", Price: p.Amount, Quantity: 1}}
+		_ = t
+	}
+	if p.PaymentType == PayCreditCard && req.CardToken == "" {
+		return req, Invalidf("a credit_card charge needs a saved card token")
+	}
+	return req, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// sendCharge is steps 2 and 3 for a payment in state creating.
+func (s *Service) sendCharge(ctx context.Context, p Payment) (Payment, error) {
+	var req ChargeRequest
+	if err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		req, err = s.chargeRequest(tx, p)
+		return err
+	}); err != nil {
+		return p, err
+	}
+	gw, err := s.gateway()
+	if err != nil {
+		return p, err
+	}
+	txn, gerr := gw.Charge(ctx, req)
+	return s.recordCharge(ctx, p.ID, txn, gerr)
+}
+
+// recordCharge is step 3: it stores the gateway's answer to a charge.
+func (s *Service) recordCharge(ctx context.Context, paymentID string, txn Transaction, gerr error) (Payment, error) {
+	var out Payment
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		p, err := tx.Payments().Get(paymentID)
+		if err != nil {
+			return err
+		}
+		out = p
+		if p.Status != PaymentCreating {
+			return nil // a notification got here first; it wins
+		}
+		switch {
+		case gerr == nil:
+			return s.applyTransaction(tx, &p, txn, now, &out)
+		case Retryable(gerr):
+			// Unknown outcome: leave it creating; reconciliation asks Midtrans.
+			return nil
+		case errors.Is(gerr, ErrDuplicateOrder):
+			// Midtrans has this order already (an earlier attempt whose answer
+			// was lost): reconciliation adopts it by a status call.
+			return nil
+		default:
+			p.FailureReason = gerr.Error()
+			if err := s.applyStatus(tx, &p, PaymentFailed, now); err != nil {
+				return err
+			}
+			out = p
+			return nil
+		}
+	})
+	if err != nil {
+		return out, err
+	}
+	if gerr != nil && !Retryable(gerr) && !errors.Is(gerr, ErrDuplicateOrder) {
+		return out, chargeError(gerr)
+	}
+	return out, nil
+}
+
+// chargeError turns a final gateway refusal into a client-safe error.
+func chargeError(err error) error {
+	var ge *GatewayError
+	msg := "the payment gateway refused the charge"
+	if errors.As(err, &ge) && ge.Message != "" {
+		msg += ": " + ge.Message
+	}
+	if errors.Is(err, ErrPaymentDeclined) {
+		return UnprocessableCode("payment_declined", "the payment was declined")
+	}
+	return UnprocessableCode("gateway_rejected", "%s", msg)
+}
+
+// applyTransaction copies a gateway transaction into p and applies the
+// status it carries. out receives the updated payment.
+func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.Time, out *Payment) error {
+	if txn.TransactionID != "" {
+		p.TransactionID = txn.TransactionID
+	}
+	if len(txn.Details) > 0 {
+		p.Details = txn.Details
+	}
+	if txn.Raw != nil {
+		p.MidtransStatus = txn.Raw
+	}
+	if !txn.ExpiryTime.IsZero() {
+		p.ExpiresAt = txn.ExpiryTime.UTC()
+	} else if p.ExpiresAt.IsZero() {
+		p.ExpiresAt = now.Add(s.cfg.PaymentExpiry)
+	}
+	if txn.FraudStatus != "" {
+		p.FraudStatus = txn.FraudStatus
+	}
+	if txn.SavedTokenID != "" && p.SubscriptionID != "" {
+		if err := s.saveCardToken(tx, *p, txn, now); err != nil {
+			return err
+		}
+	}
+	st, ok := MapTransactionStatus(txn.TransactionStatus, txn.FraudStatus)
+	if !ok {
+		st = PaymentPending
+	}
+	if p.Status == PaymentCreating && st != PaymentCreating {
+		if err := s.applyStatus(tx, p, st, now); err != nil {
+			return err
+		}
+	} else if err := s.applyStatus(tx, p, st, now); err != nil {
+		return err
+	}
+	*out = *p
+	return nil
+}
+
+// closeStale expires an open order at Midtrans that outlived its expiry, then
+// records whatever Midtrans says it is now (it may have been paid after all).
+func (s *Service) closeStale(ctx context.Context, p Payment) error {
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	txn, err := gw.Expire(ctx, p.OrderID)
+	if err != nil {
+		// Expire is refused for a paid or already closed order: ask for the truth.
+		txn, err = gw.Status(ctx, p.OrderID)
+		if errors.Is(err, ErrGatewayNotFound) {
+			txn = Transaction{TransactionStatus: "expire"}
+			err = nil
+		}
+		if err != nil {
+			return fmt.Errorf("close stale order %s: %w", p.OrderID, err)
+		}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Payments().Get(p.ID)
+		if err != nil {
+			return err
+		}
+		var out Payment
+		if err := s.applyTransaction(tx, &cur, txn, s.now(), &out); err != nil {
+			return err
+		}
+		if cur.Status.Open() {
+			// Midtrans still says pending: mark it superseded so it no longer
+			// blocks the cycle; a late settlement is credited to the wallet.
+			cur.Superseded = true
+			cur.UpdatedAt = s.now()
+			return tx.Payments().Put(cur)
+		}
+		return nil
+	})
+}
