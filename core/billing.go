@@ -2,6 +2,9 @@ package core
 
 import (
 	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,14 +14,422 @@ type RunSummary struct {
 	FinishedAt time.Time      `json:"finished_at"`
 	Counts     map[string]int `json:"counts"`
 	Errors     int            `json:"errors"`
+	StaleOpen  int            `json:"stale_open_payments"`
 }
 
-// RunDue runs every job that is due at the clock's current time: renewals,
-// trial ends, retries, expiries, period-end cancellations, reminders,
-// overdue invoices and reconciliation. It is idempotent and resumable.
+type counter struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *counter) inc(k string) {
+	c.mu.Lock()
+	c.m[k]++
+	c.mu.Unlock()
+}
+
+// Engine limits, chosen so memory stays flat however many subscriptions
+// are due: ids are read in batches over an index cursor, and at most
+// engineWorkers gateway calls are in flight.
+const (
+	engineBatch   = 512
+	engineWorkers = 8
+)
+
+// StaleAlert is the number of stale payments reported by the last run when
+// above the alert threshold (0 otherwise); /readyz shows it.
+func (s *Service) StaleAlert() int { return int(s.staleAlert.Load()) }
+
+// RunDue runs every job that is due at the clock's current time: stored
+// but unapplied notifications, renewals, trial ends, dunning retries,
+// expiries, period-end cancellations, reminders, overdue invoices and
+// reconciliation of open payments. Every step is idempotent, so a run that
+// is killed half way is simply run again.
 func (s *Service) RunDue(ctx context.Context) (RunSummary, error) {
-	now := s.now()
-	sum := RunSummary{StartedAt: now, Counts: map[string]int{}}
-	sum.FinishedAt = s.now()
+	sum := RunSummary{StartedAt: s.now()}
+	c := &counter{m: map[string]int{}}
+	var errs atomic.Int64
+	if n, err := s.RecoverNotifications(ctx); err != nil {
+		return sum, err
+	} else if n > 0 {
+		c.m["notifications_recovered"] = n
+	}
+	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
+		return sum, err
+	}
+	if err := s.runSubscriptions(ctx, c, &errs); err != nil {
+		return sum, err
+	}
+	if err := s.markOverdue(ctx, c); err != nil {
+		return sum, err
+	}
+	if err := s.store.Update(ctx, func(tx Tx) error {
+		_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
+		return err
+	}); err != nil {
+		return sum, err
+	}
+	sum.Counts, sum.Errors, sum.FinishedAt = c.m, int(errs.Load()), s.now()
 	return sum, ctx.Err()
+}
+
+// runSubscriptions visits every subscription whose NextActionAt has come,
+// through the due index, in batches, with bounded concurrency.
+func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64) error {
+	now := s.now()
+	seen := map[string]struct{}{}
+	for {
+		var batch []string
+		if err := s.store.View(ctx, func(tx Tx) error {
+			return tx.Subscriptions().ScanDue(now, func(sub Subscription) bool {
+				if _, ok := seen[sub.ID]; !ok {
+					batch = append(batch, sub.ID)
+				}
+				return len(batch) < engineBatch
+			})
+		}); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, id := range batch {
+			seen[id] = struct{}{}
+		}
+		// A run visits each subscription once; one whose next action is
+		// still due after the visit is left for the next run. The seen set
+		// holds only ids, and is dropped when a scan finds nothing new.
+		if len(seen) > 4*engineBatch*engineWorkers {
+			seen = map[string]struct{}{}
+			for _, id := range batch {
+				seen[id] = struct{}{}
+			}
+		}
+		sem := make(chan struct{}, engineWorkers)
+		var wg sync.WaitGroup
+		for _, id := range batch {
+			if ctx.Err() != nil {
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				step, err := s.advance(ctx, id)
+				if err != nil {
+					errs.Add(1)
+					c.inc("errors")
+					return
+				}
+				if step != "" {
+					c.inc(step)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// advance takes the one action due for a subscription and reports its name.
+func (s *Service) advance(ctx context.Context, id string) (string, error) {
+	var sub Subscription
+	var plan Plan
+	var open []Payment
+	if err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		if sub, err = tx.Subscriptions().Get(id); err != nil {
+			return err
+		}
+		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
+			return err
+		}
+		open, err = s.openPayments(tx, id)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	now := s.now()
+	if sub.NextActionAt.IsZero() || sub.NextActionAt.After(now) {
+		return "", nil
+	}
+	// An open order decides first: wait for it, or settle it if overdue.
+	for _, p := range open {
+		if p.Status == PaymentCreating || (!p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt)) {
+			if _, err := s.pollPayment(ctx, p); err != nil {
+				return "", err
+			}
+			return "payments_polled", s.reschedule(ctx, id, now.Add(time.Minute))
+		}
+	}
+	if len(open) > 0 && sub.Status != SubPaused {
+		return "", s.reschedule(ctx, id, open[0].ExpiresAt)
+	}
+	switch sub.Status {
+	case SubPending:
+		return "expired", s.endSubscription(ctx, id, SubExpired, "first payment never completed")
+	case SubTrialing:
+		if now.Before(sub.TrialEnd) {
+			return "trial_reminders", s.remind(ctx, id, EvSubscriptionTrialEnding, 1)
+		}
+		if sub.CancelAtPeriodEnd {
+			return "cancelled", s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
+		}
+		return "trial_charges", s.chargeAndWait(ctx, id, 1)
+	case SubActive:
+		end := sub.CurrentPeriodEnd
+		if !sub.EndsAt.IsZero() && sub.EndsAt.Before(end) {
+			end = sub.EndsAt
+		}
+		if now.Before(end) {
+			return "reminders", s.remindExpiring(ctx, id, end)
+		}
+		switch {
+		case sub.CancelAtPeriodEnd:
+			return "cancelled", s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
+		case !sub.EndsAt.IsZero() && !sub.EndsAt.After(now):
+			return "ended", s.endSubscription(ctx, id, SubExpired, "end date reached")
+		case plan.MaxCycles > 0 && sub.Cycle >= plan.MaxCycles:
+			return "max_cycles", s.endSubscription(ctx, id, SubExpired, "max cycles reached")
+		case sub.ScheduledPlanID != "":
+			return "plan_changes", s.applyScheduledPlan(ctx, id)
+		case sub.Native():
+			// Midtrans charges it; if no renewal arrived a day after the
+			// period end, ask Midtrans.
+			if now.Before(end.Add(24 * time.Hour)) {
+				return "", s.reschedule(ctx, id, end.Add(24*time.Hour))
+			}
+			if _, err := s.SyncSubscription(ctx, Actor{IsAdmin: true}, id); err != nil {
+				return "", err
+			}
+			return "native_synced", s.reschedule(ctx, id, now.Add(24*time.Hour))
+		}
+		return "renewals", s.chargeAndWait(ctx, id, sub.Cycle+1)
+	case SubPastDue:
+		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
+			return "expired", s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
+		}
+		if sub.DunningAttempts <= s.cfg.DunningRetries &&
+			!now.Before(sub.PastDueSince.Add(time.Duration(sub.DunningAttempts)*s.cfg.DunningInterval)) {
+			return "retries", s.chargeAndWait(ctx, id, sub.Cycle+1)
+		}
+		return "", s.reschedule(ctx, id, s.nextAction(sub, plan, now))
+	case SubPaused:
+		if !sub.EndsAt.IsZero() && !sub.EndsAt.After(now) {
+			return "ended", s.endSubscription(ctx, id, SubExpired, "end date reached")
+		}
+		return "", s.reschedule(ctx, id, time.Time{})
+	}
+	return "", s.reschedule(ctx, id, time.Time{})
+}
+
+// chargeAndWait issues the cycle's charge and schedules the next look for
+// when that order expires.
+func (s *Service) chargeAndWait(ctx context.Context, id string, cycle int) error {
+	p, err := s.chargeCycle(ctx, id, cycle)
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) && (errors.Is(err, ErrUnprocessable) || errors.Is(err, ErrConflict)) {
+			// A final refusal (declined card, invalid request) was recorded as a
+			// failed payment; dunning carries on from there.
+			return nil
+		}
+		return err
+	}
+	if p.Status.Open() {
+		at := p.ExpiresAt
+		if at.IsZero() {
+			at = s.now().Add(10 * time.Minute)
+		}
+		return s.rescheduleIfDue(ctx, id, at)
+	}
+	return nil
+}
+
+// reschedule sets NextActionAt unconditionally.
+func (s *Service) reschedule(ctx context.Context, id string, at time.Time) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		sub, err := tx.Subscriptions().Get(id)
+		if err != nil {
+			return err
+		}
+		sub.NextActionAt = at
+		return tx.Subscriptions().Put(sub)
+	})
+}
+
+// rescheduleIfDue moves NextActionAt only if it is still in the past (a
+// payment applied meanwhile may already have set a later one).
+func (s *Service) rescheduleIfDue(ctx context.Context, id string, at time.Time) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		sub, err := tx.Subscriptions().Get(id)
+		if err != nil {
+			return err
+		}
+		if !sub.NextActionAt.IsZero() && sub.NextActionAt.After(s.now()) {
+			return nil
+		}
+		sub.NextActionAt = at
+		return tx.Subscriptions().Put(sub)
+	})
+}
+
+// endSubscription cancels or expires a subscription for the engine.
+func (s *Service) endSubscription(ctx context.Context, id string, to SubscriptionStatus, reason string) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		sub, err := tx.Subscriptions().Get(id)
+		if err != nil {
+			return err
+		}
+		if sub.Status.Terminal() {
+			return nil
+		}
+		if err := sub.Transition(to, now); err != nil {
+			return err
+		}
+		sub.NextActionAt = time.Time{}
+		if to == SubCancelled {
+			sub.CancelledAt = now
+		}
+		if sub.CancelReason == "" {
+			sub.CancelReason = reason
+		}
+		if err := tx.Subscriptions().Put(sub); err != nil {
+			return err
+		}
+		ev := EvSubscriptionExpired
+		if to == SubCancelled {
+			ev = EvSubscriptionCancelled
+		}
+		return s.emit(tx, ev, sub.OwnerID, now, subscriptionData(sub))
+	})
+}
+
+// remind sends a one-off reminder (bit of RemindersSent) and reschedules.
+func (s *Service) remind(ctx context.Context, id, ev string, bit int) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		sub, err := tx.Subscriptions().Get(id)
+		if err != nil {
+			return err
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err != nil {
+			return err
+		}
+		if sub.RemindersSent&bit == 0 {
+			sub.RemindersSent |= bit
+			if err := s.emit(tx, ev, sub.OwnerID, now, subscriptionData(sub)); err != nil {
+				return err
+			}
+		}
+		sub.NextActionAt = s.nextAction(sub, plan, now)
+		return tx.Subscriptions().Put(sub)
+	})
+}
+
+// remindExpiring sends the 7/3/1-day notices before a last period ends.
+func (s *Service) remindExpiring(ctx context.Context, id string, end time.Time) error {
+	now := s.now()
+	bit := 0
+	for i, d := range reminderDays {
+		if !now.Before(end.Add(-time.Duration(d) * 24 * time.Hour)) {
+			bit |= 1 << i
+		}
+	}
+	if bit == 0 {
+		return s.reschedule(ctx, id, end)
+	}
+	return s.remind(ctx, id, EvSubscriptionExpiringSoon, bit)
+}
+
+// markOverdue marks open invoices past their due date overdue.
+func (s *Service) markOverdue(ctx context.Context, c *counter) error {
+	now := s.now()
+	for {
+		var batch []Invoice
+		if err := s.store.View(ctx, func(tx Tx) error {
+			return tx.Invoices().ScanOpenDue(now, func(inv Invoice) bool {
+				batch = append(batch, inv)
+				return len(batch) < engineBatch
+			})
+		}); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := s.store.Update(ctx, func(tx Tx) error {
+			for _, inv := range batch {
+				cur, err := tx.Invoices().Get(inv.ID)
+				if err != nil || cur.Status != InvoiceOpen {
+					continue
+				}
+				cur.Status, cur.UpdatedAt = InvoiceOverdue, now
+				if err := tx.Invoices().Put(cur); err != nil {
+					return err
+				}
+				c.inc("invoices_overdue")
+				if err := s.emit(tx, EvInvoiceOverdue, cur.OwnerID, now, map[string]any{"invoice_id": cur.ID, "number": cur.Number, "total": cur.Total.String()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+}
+
+// reconcile is the pending-webhook check: payments still "creating" are
+// adopted or issued again; pending ones older than StaleAfter are polled.
+func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64, sum *RunSummary) error {
+	if s.gw == nil {
+		return nil
+	}
+	now := s.now()
+	var todo []Payment
+	stale := 0
+	if err := s.store.View(ctx, func(tx Tx) error {
+		return tx.Payments().ScanOpen(func(p Payment) bool {
+			old := now.Sub(p.CreatedAt) >= s.cfg.StaleAfter
+			if old {
+				stale++
+			}
+			if p.Status == PaymentCreating || old || (!p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt)) {
+				todo = append(todo, p)
+			}
+			return len(todo) < 10*engineBatch
+		})
+	}); err != nil {
+		return err
+	}
+	sem := make(chan struct{}, engineWorkers)
+	var wg sync.WaitGroup
+	for _, p := range todo {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := s.pollPayment(ctx, p); err != nil {
+				errs.Add(1)
+				c.inc("reconcile_errors")
+				return
+			}
+			c.inc("payments_reconciled")
+		}()
+	}
+	wg.Wait()
+	sum.StaleOpen = stale
+	if stale > s.cfg.StaleAlert {
+		s.staleAlert.Store(int64(stale))
+		return s.store.Update(ctx, func(tx Tx) error {
+			return s.emit(tx, EvAlert, "", now, map[string]any{"alert": "stale_payments", "count": stale})
+		})
+	}
+	s.staleAlert.Store(0)
+	return nil
 }

@@ -275,12 +275,16 @@ func (s *Service) recordCharge(ctx context.Context, paymentID string, txn Transa
 			return err
 		}
 		out = p
+		if gerr == nil {
+			// Status moves are monotonic, so this is right even when a
+			// notification got here first; the answer still carries the
+			// payment details the notification may lack.
+			return s.applyTransaction(tx, &p, txn, now, &out)
+		}
 		if p.Status != PaymentCreating {
-			return nil // a notification got here first; it wins
+			return nil
 		}
 		switch {
-		case gerr == nil:
-			return s.applyTransaction(tx, &p, txn, now, &out)
 		case Retryable(gerr):
 			// Unknown outcome: leave it creating; reconciliation asks Midtrans.
 			return nil

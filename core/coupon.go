@@ -67,3 +67,8 @@ func (c Coupon) initialCycles() int {
 func (s *Service) loadCoupon(tx Tx, id string) (Coupon, error) {
 	return Coupon{}, NotFoundf("coupon not found")
 }
+
+// redeemCoupon applies a coupon code to a new subscription.
+func (s *Service) redeemCoupon(tx Tx, sub *Subscription, plan Plan, code string, now time.Time) error {
+	return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"coupon": "no such coupon"}}
+}

@@ -57,7 +57,9 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("load invoice %s: %w", p.InvoiceID, err)
 	}
-	if p.Superseded || inv.Status == InvoicePaid || sub.Status.Terminal() || p.Cycle <= sub.Cycle {
+	isCycle := inv.Key == CycleKey(inv.Cycle)
+	if p.Superseded || inv.Status == InvoicePaid || inv.Status == InvoiceVoid || sub.Status.Terminal() ||
+		(isCycle && p.Cycle <= sub.Cycle) {
 		return s.creditLatePayment(tx, p, now)
 	}
 	inv.Status, inv.PaidAt, inv.PaymentID, inv.UpdatedAt = InvoicePaid, now, p.ID, now
@@ -69,7 +71,7 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	}
 	// An immediate plan change is paid by its own invoice; it changes the
 	// plan, not the cycle.
-	if inv.Key != CycleKey(inv.Cycle) {
+	if !isCycle {
 		return nil
 	}
 	return s.onCyclePaid(tx, &sub, inv, now)

@@ -6,3 +6,8 @@ func (s *Service) orgIDsOf(tx Tx, userID string) ([]string, error) { return nil,
 
 // isMember reports whether userID is a member of organization orgID.
 func (s *Service) isMember(tx Tx, orgID, userID string) (bool, error) { return false, nil }
+
+// requireOrgManager checks that the actor is an owner or admin of orgID.
+func (s *Service) requireOrgManager(tx Tx, a Actor, orgID string) error {
+	return NotFoundf("organization not found")
+}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -73,6 +74,9 @@ type Service struct {
 	ids    IDs
 	hasher PasswordHasher
 	cfg    Config
+	// staleAlert is the number of stale open payments found by the last
+	// reconciliation when above the alert threshold, else 0.
+	staleAlert atomic.Int64
 }
 
 // NewService checks its dependencies; a missing required port is an error.

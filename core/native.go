@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Native subscriptions: after the first charge is paid, a saved card or a
+// linked GoPay account is handed to the Midtrans Subscription API, which
+// charges the following cycles on its own schedule, starting at the end of
+// the paid period. Its notifications renew or dun the subscription here.
+
+// ensureNative creates the Midtrans subscription of an active subscription
+// that wants one and has none yet. The call is idempotent by key.
+func (s *Service) ensureNative(ctx context.Context, id string) error {
+	var sub Subscription
+	var plan Plan
+	var token string
+	if err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		if sub, err = tx.Subscriptions().Get(id); err != nil {
+			return err
+		}
+		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
+			return err
+		}
+		token = sub.CardToken
+		if sub.PaymentType == PayGopay && sub.PaymentMethodID != "" {
+			if m, err := tx.PaymentMethods().Get(sub.PaymentMethodID); err == nil {
+				token = m.Token
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if sub.Native() || sub.Status != SubActive || !wantsNative(sub) || plan.IntervalUnit == Year {
+		// Midtrans schedules only day, week and month intervals; yearly plans
+		// stay on our own engine.
+		return nil
+	}
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	amount := plan.Price.MulInt(int64(max(sub.Quantity, 1)))
+	max := 0
+	if plan.MaxCycles > 0 {
+		max = plan.MaxCycles - sub.Cycle
+		if max <= 0 {
+			return nil
+		}
+	}
+	ns, err := gw.CreateSubscription(ctx, NativeSubscriptionRequest{
+		Name: "LGN-" + strings.ToUpper(strings.ReplaceAll(sub.ID, "-", ""))[:12], Amount: amount,
+		PaymentType: sub.PaymentType, Token: token, Interval: plan.Interval, IntervalUnit: plan.IntervalUnit,
+		MaxInterval: max, StartTime: sub.CurrentPeriodEnd, RetryInterval: 1, RetryUnit: "day", RetryMax: s.cfg.DunningRetries,
+		GopayAccountID: sub.GopayAccountID, Customer: sub.CustomerDetails,
+		Metadata:       map[string]any{"langganan_subscription_id": sub.ID},
+		IdempotencyKey: IdempotencyKey("native-create", sub.ID),
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Subscriptions().Get(id)
+		if err != nil {
+			return err
+		}
+		cur.MidtransSubscriptionID, cur.UpdatedAt = ns.ID, s.now()
+		return tx.Subscriptions().Put(cur)
+	})
+}
+
+// SyncSubscription brings a subscription up to date with Midtrans: its open
+// payments are polled, and a native subscription's status is read.
+func (s *Service) SyncSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
+	sub, err := s.GetSubscription(ctx, a, id)
+	if err != nil {
+		return sub, err
+	}
+	var open []Payment
+	if err := s.store.View(ctx, func(tx Tx) error {
+		open, err = s.openPayments(tx, id)
+		return err
+	}); err != nil {
+		return sub, err
+	}
+	for _, p := range open {
+		if _, err := s.pollPayment(ctx, p); err != nil && !Retryable(err) {
+			return sub, err
+		}
+	}
+	if sub.Native() {
+		gw, err := s.gateway()
+		if err != nil {
+			return sub, err
+		}
+		ns, err := gw.GetSubscription(ctx, sub.MidtransSubscriptionID)
+		if err != nil {
+			if errors.Is(err, ErrGatewayNotFound) {
+				return sub, UnprocessableCode("gateway_not_found", "Midtrans has no subscription %s", sub.MidtransSubscriptionID)
+			}
+			return sub, err
+		}
+		if _, err := s.mutateSub(ctx, a, id, func(tx Tx, cur *Subscription, plan Plan, now time.Time) error {
+			cur.Metadata = withMeta(cur.Metadata, "midtrans_status", ns.Status)
+			if !ns.NextExecutionAt.IsZero() {
+				cur.Metadata["midtrans_next_execution_at"] = ns.NextExecutionAt.UTC().Format(time.RFC3339)
+			}
+			// Midtrans gave up (retries exhausted): dunning is ours now.
+			if ns.Status == "inactive" && cur.Status == SubActive && now.After(cur.CurrentPeriodEnd) {
+				if err := cur.Transition(SubPastDue, now); err != nil {
+					return err
+				}
+				cur.PastDueSince = now
+				cur.DunningAttempts = s.cfg.DunningRetries + 1
+				cur.NextActionAt = s.nextAction(*cur, plan, now)
+				return s.emit(tx, EvSubscriptionPastDue, cur.OwnerID, now, subscriptionData(*cur))
+			}
+			return nil
+		}); err != nil {
+			return sub, err
+		}
+	}
+	return s.GetSubscription(ctx, a, id)
+}
+
+// pollPayment asks Midtrans for an open payment's status and applies it.
+// A payment still "creating" that Midtrans does not know is issued again
+// under the same order id.
+func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
+	gw, err := s.gateway()
+	if err != nil {
+		return p, err
+	}
+	txn, err := gw.Status(ctx, p.OrderID)
+	if errors.Is(err, ErrGatewayNotFound) {
+		if p.Status == PaymentCreating {
+			return s.sendCharge(ctx, p)
+		}
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	var out Payment
+	err = s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Payments().Get(p.ID)
+		if err != nil {
+			return err
+		}
+		return s.applyTransaction(tx, &cur, txn, s.now(), &out)
+	})
+	return out, err
+}

@@ -1,0 +1,548 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CreateSubscriptionInput is POST /api/subscriptions/.
+type CreateSubscriptionInput struct {
+	Plan            string // id or slug
+	OrganizationID  string
+	PaymentType     string
+	Token           string // saved card token (credit_card)
+	GopayAccountID  string // a linked GoPay payment method id or pay-account id
+	PaymentMethodID string
+	Customer        CustomerDetails
+	Metadata        map[string]any
+	Coupon          string
+	Quantity        int
+	AutoPay         bool
+	EndsAt          time.Time
+}
+
+// SubscriptionResult is a subscription with the payment that was issued
+// for it, if any.
+type SubscriptionResult struct {
+	Subscription Subscription
+	Payment      *Payment
+}
+
+// The one-live-subscription rule: an owner holds at most one live
+// (not cancelled or expired) subscription per plan. A second one is a 409;
+// to move between plans, change the plan.
+
+// CreateSubscription starts a subscription: pending with a first charge,
+// trialing when the plan has a trial (no charge until it ends), or active
+// at once when paid from the wallet.
+func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubscriptionInput) (SubscriptionResult, error) {
+	fe := FieldErrors{}
+	ptype, err := ParsePaymentType(in.PaymentType)
+	if err != nil {
+		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card, wallet")
+	}
+	if ptype == PayManual && !a.IsAdmin {
+		fe.Add("payment_type", "manual subscriptions are created by an admin")
+	}
+	bank := ""
+	if b, ok := in.Metadata["bank"].(string); ok {
+		bank = strings.ToLower(b)
+	}
+	switch ptype {
+	case PayBankTransfer:
+		if bank == "" {
+			bank = "bca"
+		}
+		if !slices.Contains(Banks, bank) {
+			fe.Add("metadata.bank", "one of bca, bni, bri, cimb, permata")
+		}
+	case PayCStore:
+		if bank == "" {
+			bank = "indomaret"
+		}
+		if bank != "alfamart" && bank != "indomaret" {
+			fe.Add("metadata.bank", "alfamart or indomaret")
+		}
+	case PayCreditCard:
+		if in.Token == "" && in.PaymentMethodID == "" {
+			fe.Add("token", "a saved card token is required for credit_card")
+		}
+	}
+	if in.Quantity < 0 || in.Quantity > 100000 {
+		fe.Add("quantity", "between 1 and 100000")
+	}
+	if in.Plan == "" {
+		fe.Add("plan_id", "required")
+	}
+	if err := fe.Err(); err != nil {
+		return SubscriptionResult{}, err
+	}
+	if in.Quantity == 0 {
+		in.Quantity = 1
+	}
+
+	var sub Subscription
+	var needsCharge bool
+	var walletPayment *Payment
+	err = s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		plan, err := s.findPlan(tx, in.Plan)
+		if err != nil || plan.Status != PlanActive {
+			return (&Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "no active plan with this id or slug"}})
+		}
+		owner := a.UserID
+		if in.OrganizationID != "" {
+			if err := s.requireOrgManager(tx, a, in.OrganizationID); err != nil {
+				return err
+			}
+			owner = in.OrganizationID
+		}
+		existing, err := tx.Subscriptions().ListByOwner(owner)
+		if err != nil {
+			return err
+		}
+		for _, e := range existing {
+			if e.PlanID == plan.ID && e.Status.Live() {
+				return Conflictf("a live subscription to plan %q already exists (%s); change its plan or cancel it first", plan.Slug, e.ID)
+			}
+		}
+		sub = Subscription{
+			ID: s.ids.NewID(), OwnerID: owner, CreatedBy: a.UserID, PlanID: plan.ID, Quantity: in.Quantity,
+			Status: SubPending, PaymentType: ptype, Bank: bank, CardToken: in.Token,
+			CustomerDetails: in.Customer, Metadata: in.Metadata, AutoPay: in.AutoPay, EndsAt: in.EndsAt,
+			PendingCredit: Zero(plan.Currency()), CreatedAt: now, UpdatedAt: now,
+		}
+		if !plan.PerSeat {
+			sub.Quantity = 1
+		}
+		if err := s.attachMethod(tx, &sub, in); err != nil {
+			return err
+		}
+		if in.Coupon != "" {
+			if err := s.redeemCoupon(tx, &sub, plan, in.Coupon, now); err != nil {
+				return err
+			}
+		}
+		if plan.TrialPeriodDays > 0 {
+			sub.Status = SubTrialing
+			sub.TrialStart = now
+			sub.TrialEnd = now.AddDate(0, 0, plan.TrialPeriodDays)
+			sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, sub.TrialEnd
+			sub.NextBillingDate = sub.TrialEnd
+		}
+		sub.NextActionAt = s.nextAction(sub, plan, now)
+		if err := tx.Subscriptions().Put(sub); err != nil {
+			return err
+		}
+		if err := s.emit(tx, EvSubscriptionCreated, owner, now, subscriptionData(sub)); err != nil {
+			return err
+		}
+		if sub.Status == SubPending && ptype == PayWallet {
+			// Paid from the wallet in this same transaction: an insufficient
+			// balance refuses the whole request and nothing is written.
+			inv, err := s.cycleInvoice(tx, &sub, plan, 1, now)
+			if err != nil {
+				return err
+			}
+			if inv.Total.IsPositive() {
+				var p Payment
+				if _, err := s.tryWallet(tx, &sub, inv, 1, 1, now, &p); err != nil {
+					return err
+				}
+				walletPayment = &p
+				return nil
+			}
+		}
+		needsCharge = sub.Status == SubPending && ptype != PayManual
+		return nil
+	})
+	if err != nil {
+		return SubscriptionResult{}, err
+	}
+	res := SubscriptionResult{Subscription: sub, Payment: walletPayment}
+	if needsCharge {
+		p, err := s.chargeCycle(ctx, sub.ID, 1)
+		if err != nil {
+			return SubscriptionResult{}, err
+		}
+		res.Payment = &p
+	}
+	if err := s.store.View(ctx, func(tx Tx) error {
+		res.Subscription, err = tx.Subscriptions().Get(sub.ID)
+		return err
+	}); err != nil {
+		return SubscriptionResult{}, err
+	}
+	if sub.Native() || (res.Subscription.Status == SubActive && wantsNative(res.Subscription)) {
+		if err := s.ensureNative(ctx, res.Subscription.ID); err != nil {
+			return res, nil // the subscription stands; sync retries the native link
+		}
+	}
+	return res, nil
+}
+
+// attachMethod links a saved card or a linked GoPay account.
+func (s *Service) attachMethod(tx Tx, sub *Subscription, in CreateSubscriptionInput) error {
+	id := in.PaymentMethodID
+	if id == "" && sub.PaymentType == PayGopay {
+		id = in.GopayAccountID
+	}
+	if id == "" {
+		return nil
+	}
+	m, err := tx.PaymentMethods().Get(id)
+	if errors.Is(err, ErrNotFound) {
+		m, err = tx.PaymentMethods().GetByAccountID(id)
+	}
+	if err != nil || m.OwnerID != sub.OwnerID && m.OwnerID != sub.CreatedBy {
+		return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"payment_method_id": "no such payment method"}}
+	}
+	if m.Status != MethodActive {
+		return Unprocessablef("the payment method is not active (%s)", m.Status)
+	}
+	if m.Type != sub.PaymentType {
+		return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"payment_method_id": "payment method type differs from payment_type"}}
+	}
+	sub.PaymentMethodID = m.ID
+	if m.Type == PayCreditCard {
+		sub.CardToken = m.Token
+	} else {
+		sub.GopayAccountID = m.AccountID
+	}
+	return nil
+}
+
+// wantsNative: GoPay with a linked account, or a saved card, is billed by
+// the Midtrans Subscription API after the first charge.
+func wantsNative(sub Subscription) bool {
+	return (sub.PaymentType == PayGopay && sub.GopayAccountID != "") || (sub.PaymentType == PayCreditCard && sub.CardToken != "")
+}
+
+// findPlan resolves a plan id or slug.
+func (s *Service) findPlan(tx Tx, idOrSlug string) (Plan, error) {
+	if IsUUID(idOrSlug) {
+		if p, err := tx.Plans().Get(idOrSlug); err == nil {
+			return p, nil
+		}
+	}
+	return tx.Plans().GetBySlug(idOrSlug)
+}
+
+// SubscriptionFilter narrows ListSubscriptions.
+type SubscriptionFilter struct {
+	Status      string
+	PaymentType string
+	Ordering    string // created_at, next_billing_date (with '-')
+	OwnerID     string // an organization id, to list its subscriptions
+}
+
+// ListSubscriptions lists what the actor may see.
+func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f SubscriptionFilter) ([]Subscription, error) {
+	var out []Subscription
+	err := s.store.View(ctx, func(tx Tx) error {
+		owners, err := s.ownerIDs(tx, a)
+		if err != nil {
+			return err
+		}
+		if f.OwnerID != "" {
+			if err := s.authorize(tx, a, f.OwnerID, "organization"); err != nil {
+				return err
+			}
+			owners = []string{f.OwnerID}
+		}
+		for _, o := range owners {
+			list, err := tx.Subscriptions().ListByOwner(o)
+			if err != nil {
+				return err
+			}
+			for _, sub := range list {
+				if (f.Status == "" || string(sub.Status) == f.Status) && (f.PaymentType == "" || string(sub.PaymentType) == f.PaymentType) {
+					out = append(out, sub)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, sortBy(out, f.Ordering, "-created_at", map[string]func(a, b Subscription) int{
+		"created_at":        func(a, b Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"next_billing_date": func(a, b Subscription) int { return a.NextBillingDate.Compare(b.NextBillingDate) },
+	})
+}
+
+// GetSubscription answers 404 for subscriptions the actor cannot see.
+func (s *Service) GetSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
+	var sub Subscription
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		sub, err = s.visibleSub(tx, a, id)
+		return err
+	})
+	return sub, err
+}
+
+func (s *Service) visibleSub(tx Tx, a Actor, id string) (Subscription, error) {
+	sub, err := tx.Subscriptions().Get(id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Subscription{}, NotFoundf("subscription not found")
+		}
+		return Subscription{}, err
+	}
+	if err := s.authorize(tx, a, sub.OwnerID, "subscription"); err != nil {
+		return Subscription{}, err
+	}
+	return sub, nil
+}
+
+// GetActiveSubscription is the actor's newest subscription with access
+// (active or trialing); 404 if none.
+func (s *Service) GetActiveSubscription(ctx context.Context, a Actor) (Subscription, error) {
+	list, err := s.ListSubscriptions(ctx, a, SubscriptionFilter{})
+	if err != nil {
+		return Subscription{}, err
+	}
+	for _, sub := range list {
+		if sub.OwnerID == a.UserID && (sub.Status == SubActive || sub.Status == SubTrialing) {
+			return sub, nil
+		}
+	}
+	return Subscription{}, NotFoundf("no active subscription")
+}
+
+// GetPlanByID loads a plan for display (any status).
+func (s *Service) GetPlanByID(ctx context.Context, id string) (Plan, error) {
+	var p Plan
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		p, err = tx.Plans().Get(id)
+		return err
+	})
+	return p, err
+}
+
+// mutateSub runs fn on a visible subscription in one transaction.
+func (s *Service) mutateSub(ctx context.Context, a Actor, id string, fn func(tx Tx, sub *Subscription, plan Plan, now time.Time) error) (Subscription, error) {
+	var out Subscription
+	err := s.store.Update(ctx, func(tx Tx) error {
+		sub, err := s.visibleSub(tx, a, id)
+		if err != nil {
+			return err
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := fn(tx, &sub, plan, now); err != nil {
+			return err
+		}
+		sub.UpdatedAt = now
+		if err := tx.Subscriptions().Put(sub); err != nil {
+			return err
+		}
+		out = sub
+		return nil
+	})
+	return out, err
+}
+
+// CancelSubscription cancels at period end (default) or immediately. A
+// native subscription is cancelled at Midtrans first. Undo reverses a
+// scheduled cancel before the period ends.
+func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason string, immediate, undo bool) (Subscription, error) {
+	if len(reason) > 500 {
+		return Subscription{}, (&Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"reason": "at most 500 characters"}})
+	}
+	cur, err := s.GetSubscription(ctx, a, id)
+	if err != nil {
+		return cur, err
+	}
+	if undo {
+		return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+			if !sub.CancelAtPeriodEnd || sub.Status.Terminal() {
+				return Conflictf("no scheduled cancellation to undo")
+			}
+			sub.CancelAtPeriodEnd, sub.CancelReason = false, ""
+			sub.NextActionAt = s.nextAction(*sub, plan, now)
+			return s.emit(tx, EvSubscriptionResumed, sub.OwnerID, now, subscriptionData(*sub))
+		})
+	}
+	if cur.Status.Terminal() {
+		return cur, Conflictf("the subscription is already %s", cur.Status)
+	}
+	// Subscriptions that never started, or are paused or past due, end now.
+	if cur.Status == SubPending || cur.Status == SubPaused || cur.Status == SubPastDue {
+		immediate = true
+	}
+	if cur.Native() && immediate {
+		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.CancelSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+			return cur, err
+		}
+	}
+	var stale []Payment
+	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+		sub.CancelReason = reason
+		if !immediate {
+			if sub.CancelAtPeriodEnd {
+				return Conflictf("the subscription is already set to cancel at period end")
+			}
+			sub.CancelAtPeriodEnd = true
+			sub.NextActionAt = s.nextAction(*sub, plan, now)
+			return nil
+		}
+		if err := sub.Transition(SubCancelled, now); err != nil {
+			return err
+		}
+		sub.CancelledAt, sub.NextActionAt = now, time.Time{}
+		open, err := s.openPayments(tx, sub.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range open {
+			p.Superseded, p.UpdatedAt = true, now
+			if err := tx.Payments().Put(p); err != nil {
+				return err
+			}
+			if err := s.voidOpenInvoice(tx, sub.ID, p.InvoiceID, now); err != nil {
+				return err
+			}
+			stale = append(stale, p)
+		}
+		return s.emit(tx, EvSubscriptionCancelled, sub.OwnerID, now, subscriptionData(*sub))
+	})
+	if err != nil {
+		return sub, err
+	}
+	// Open orders of a cancelled subscription are cancelled at Midtrans so
+	// the customer cannot pay them; one that settles anyway is credited.
+	for _, p := range stale {
+		s.cancelAtGateway(ctx, p)
+	}
+	if cur.Native() && !immediate {
+		// Stop Midtrans' schedule now; the period already paid still runs out.
+		_ = s.nativeCall(ctx, func(gw Gateway) error { return gw.DisableSubscription(ctx, cur.MidtransSubscriptionID) })
+	}
+	return sub, nil
+}
+
+// cancelAtGateway best-effort cancels an open order; failures are left to
+// reconciliation (the payment is already superseded locally).
+func (s *Service) cancelAtGateway(ctx context.Context, p Payment) {
+	if s.gw == nil || p.OrderID == "" || p.PaymentType == PayWallet {
+		return
+	}
+	if _, err := s.gw.Cancel(ctx, p.OrderID); err == nil || errors.Is(err, ErrGatewayNotFound) {
+		_ = s.store.Update(ctx, func(tx Tx) error {
+			cur, err := tx.Payments().Get(p.ID)
+			if err != nil {
+				return err
+			}
+			return s.applyStatus(tx, &cur, PaymentCancelled, s.now())
+		})
+	}
+}
+
+func (s *Service) openPayments(tx Tx, subID string) ([]Payment, error) {
+	list, err := tx.Payments().ListBySubscription(subID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Payment
+	for _, p := range list {
+		if p.Status.Open() && !p.Superseded {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// PauseSubscription pauses an active (or trialing, or past due)
+// subscription; native subscriptions are disabled at Midtrans first.
+func (s *Service) PauseSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
+	cur, err := s.GetSubscription(ctx, a, id)
+	if err != nil {
+		return cur, err
+	}
+	if !CanTransition(cur.Status, SubPaused) {
+		return cur, Conflictf("cannot pause a %s subscription", cur.Status)
+	}
+	if cur.Native() {
+		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.DisableSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+			return cur, err
+		}
+	}
+	return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+		sub.Metadata = withMeta(sub.Metadata, "paused_from", string(sub.Status))
+		if err := sub.Transition(SubPaused, now); err != nil {
+			return err
+		}
+		sub.PausedAt = now
+		sub.NextActionAt = s.nextAction(*sub, plan, now)
+		return s.emit(tx, EvSubscriptionPaused, sub.OwnerID, now, subscriptionData(*sub))
+	})
+}
+
+// ResumeSubscription resumes a paused subscription. The paid period is not
+// extended; if it ran out while paused, the renewal is charged on the next run.
+func (s *Service) ResumeSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
+	cur, err := s.GetSubscription(ctx, a, id)
+	if err != nil {
+		return cur, err
+	}
+	if cur.Status != SubPaused {
+		return cur, Conflictf("cannot resume a %s subscription", cur.Status)
+	}
+	if cur.Native() {
+		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.EnableSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+			return cur, err
+		}
+	}
+	return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+		to := SubActive
+		if from, _ := sub.Metadata["paused_from"].(string); from == string(SubTrialing) {
+			to = SubTrialing
+		} else if from == string(SubPastDue) {
+			to = SubPastDue
+		}
+		if err := sub.Transition(to, now); err != nil {
+			return err
+		}
+		delete(sub.Metadata, "paused_from")
+		sub.PausedAt = time.Time{}
+		sub.NextActionAt = s.nextAction(*sub, plan, now)
+		if sub.NextActionAt.Before(now) {
+			sub.NextActionAt = now
+		}
+		return s.emit(tx, EvSubscriptionResumed, sub.OwnerID, now, subscriptionData(*sub))
+	})
+}
+
+func withMeta(m map[string]any, k string, v any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	m[k] = v
+	return m
+}
+
+// nativeCall runs a Subscription API call with the gateway.
+func (s *Service) nativeCall(ctx context.Context, fn func(Gateway) error) error {
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	if err := fn(gw); err != nil {
+		if Retryable(err) {
+			return fmt.Errorf("midtrans subscription call: %w", err)
+		}
+		return UnprocessableCode("gateway_rejected", "Midtrans refused the subscription change")
+	}
+	return nil
+}

@@ -1,0 +1,392 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrDuplicateNotification is not an error to the sender: the notification
+// was applied before and is acknowledged again.
+var errDuplicate = errors.New("duplicate notification")
+
+// errIgnored marks a valid notification that changes nothing (stale or
+// out of order); it is acknowledged.
+var errIgnored = errors.New("notification changes nothing")
+
+// ProcessNotification handles one Midtrans notification of any kind
+// (payment, Subscription API, Pay Account). It stores the raw payload
+// first, so nothing received is ever lost, then verifies, deduplicates and
+// applies it in one transaction. The returned log tells what happened;
+// the error is what the sender should be answered (403 bad signature,
+// 404 unknown order, 400 unreadable).
+func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (WebhookLog, error) {
+	now := s.now()
+	log := WebhookLog{ID: s.ids.NewID(), Payload: append([]byte(nil), payload...), SourceIP: sourceIP, ReceivedAt: now, Status: WebhookReceived}
+	body, perr := decodeNotification(payload)
+	if perr == nil {
+		log.Kind = classify(body)
+		log.OrderID = str(body, "order_id")
+	}
+	if err := s.store.Update(ctx, func(tx Tx) error { return tx.WebhookLogs().Put(log) }); err != nil {
+		return log, fmt.Errorf("store webhook log: %w", err)
+	}
+	if perr != nil {
+		return s.finishLog(ctx, log, WebhookRejected, perr)
+	}
+	return s.applyLog(ctx, log, body)
+}
+
+// RecoverNotifications re-applies notifications that were stored but not
+// applied (the process died in between). Applying is idempotent.
+func (s *Service) RecoverNotifications(ctx context.Context) (int, error) {
+	var pending []WebhookLog
+	if err := s.store.View(ctx, func(tx Tx) error {
+		return tx.WebhookLogs().ScanReceived(func(w WebhookLog) bool {
+			pending = append(pending, w)
+			return len(pending) < 1000
+		})
+	}); err != nil {
+		return 0, err
+	}
+	for _, w := range pending {
+		body, err := decodeNotification(w.Payload)
+		if err != nil {
+			_, _ = s.finishLog(ctx, w, WebhookRejected, err)
+			continue
+		}
+		_, _ = s.applyLog(ctx, w, body)
+	}
+	return len(pending), nil
+}
+
+func (s *Service) applyLog(ctx context.Context, log WebhookLog, body map[string]any) (WebhookLog, error) {
+	var err error
+	switch log.Kind {
+	case NotifyPayment:
+		err = s.applyPaymentNotification(ctx, &log, body)
+	case NotifySubscription:
+		err = s.applySubscriptionNotification(ctx, &log, body)
+	case NotifyPayAccount:
+		err = s.applyPayAccountNotification(ctx, &log, body)
+	default:
+		err = Invalidf("not a Midtrans notification")
+	}
+	switch {
+	case err == nil:
+		return log, nil // the log was finished inside the apply transaction
+	case errors.Is(err, errDuplicate):
+		return s.finishLog(ctx, log, WebhookDuplicate, nil)
+	case errors.Is(err, errIgnored):
+		return s.finishLog(ctx, log, WebhookIgnored, nil)
+	case errors.Is(err, ErrForbidden):
+		return s.finishLog(ctx, log, WebhookRejected, err)
+	default:
+		return s.finishLog(ctx, log, WebhookFailed, err)
+	}
+}
+
+// finishLog records the outcome of a notification and returns err.
+func (s *Service) finishLog(ctx context.Context, log WebhookLog, st WebhookStatus, err error) (WebhookLog, error) {
+	log.Status, log.ProcessedAt = st, s.now()
+	if err != nil {
+		log.Error = err.Error()
+	}
+	if uerr := s.store.Update(ctx, func(tx Tx) error { return tx.WebhookLogs().Put(log) }); uerr != nil {
+		return log, errors.Join(err, uerr)
+	}
+	return log, err
+}
+
+func decodeNotification(payload []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil || body == nil {
+		return nil, Invalidf("the notification body is not a JSON object")
+	}
+	return body, nil
+}
+
+// classify tells the three notification shapes apart.
+func classify(b map[string]any) NotificationKind {
+	switch {
+	case b["event_name"] != nil || (b["schedule"] != nil && b["id"] != nil) || b["subscription"] != nil:
+		return NotifySubscription
+	case b["account_id"] != nil && b["account_status"] != nil:
+		return NotifyPayAccount
+	case b["order_id"] != nil && b["transaction_status"] != nil:
+		return NotifyPayment
+	}
+	return ""
+}
+
+func str(b map[string]any, k string) string {
+	switch v := b[k].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// applyPaymentNotification verifies and applies a transaction notification.
+func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
+	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
+	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	if !gw.VerifySignature(orderID, code, gross, str(b, "signature_key")) {
+		return Forbiddenf("invalid signature")
+	}
+	log.SignatureValid = true
+	log.EventKey = orderID + "|" + txStatus + "|" + code
+	to, ok := MapTransactionStatus(txStatus, fraud)
+	if !ok {
+		return errIgnored
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		p, err := tx.Payments().GetByOrderID(orderID)
+		if errors.Is(err, ErrNotFound) {
+			return NotFoundf("unknown order %s", orderID)
+		}
+		if err != nil {
+			return err
+		}
+		if m, err := ParseMoney(gross, p.Amount.Currency()); err != nil || !m.Equal(p.Amount) {
+			// Never act on an amount we did not ask for; raise an alert.
+			if err := s.emit(tx, EvAlert, p.OwnerID, now, map[string]any{"alert": "amount_mismatch", "order_id": orderID,
+				"expected": p.Amount.String(), "received": gross}); err != nil {
+				return err
+			}
+			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "gross_amount "+gross+" differs from "+p.Amount.String(), now
+			return tx.WebhookLogs().Put(*log)
+		}
+		fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return errDuplicate
+		}
+		txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
+			TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b}
+		if to == PaymentRefunded || to == PaymentPartiallyRefunded {
+			s.noteExternalRefund(&p, b, to, now)
+		}
+		if !p.Status.CanMove(to) {
+			// Out of order or stale (a pending after settlement): keep the
+			// raw status for audit, change nothing else.
+			log.Status, log.ProcessedAt = WebhookIgnored, now
+			if err := tx.WebhookLogs().Put(*log); err != nil {
+				return err
+			}
+			return nil
+		}
+		var out Payment
+		if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
+			return err
+		}
+		if to == PaymentRefunded || to == PaymentPartiallyRefunded {
+			if err := s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(p)); err != nil {
+				return err
+			}
+		}
+		log.Status, log.ProcessedAt = WebhookProcessed, now
+		return tx.WebhookLogs().Put(*log)
+	})
+}
+
+// noteExternalRefund records a refund made outside this service (dashboard,
+// simulator) so the refundable amount stays right.
+func (s *Service) noteExternalRefund(p *Payment, b map[string]any, to PaymentStatus, now time.Time) {
+	if to == PaymentRefunded {
+		p.Refunded = p.Amount
+		return
+	}
+	if ra := str(b, "refund_amount"); ra != "" {
+		if m, err := ParseMoney(ra, p.Amount.Currency()); err == nil && m.Cmp(p.Refunded) > 0 && m.Cmp(p.Amount) <= 0 {
+			p.Refunded = m
+		}
+	}
+}
+
+// applySubscriptionNotification applies a Subscription API notification.
+// Those carry no signature (facts §7.3), so the subscription is confirmed
+// by reading it back from Midtrans before anything changes.
+func (s *Service) applySubscriptionNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
+	subObj, _ := b["subscription"].(map[string]any)
+	if subObj == nil {
+		subObj = b
+	}
+	nativeID := str(subObj, "id")
+	if nativeID == "" {
+		return Invalidf("subscription notification without subscription id")
+	}
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	ns, err := gw.GetSubscription(ctx, nativeID)
+	if err != nil {
+		if errors.Is(err, ErrGatewayNotFound) {
+			return Forbiddenf("Midtrans does not know subscription %s", nativeID)
+		}
+		return err
+	}
+	log.SignatureValid = true
+	txObj, _ := b["transaction"].(map[string]any)
+	if str(b, "event_name") != "subscription.charge" || txObj == nil {
+		return errIgnored // creation echo or status change: nothing to apply
+	}
+	code, txID := str(txObj, "status_code"), str(txObj, "transaction_id")
+	log.EventKey = "subscription|" + nativeID + "|" + code + "|" + txID + "|" + fmt.Sprint(ns.CurrentInterval)
+	paid := code == "200" && txID != ""
+	var verified Transaction
+	if paid {
+		// Confirm the charge itself before renewing on it.
+		if verified, err = gw.Status(ctx, txID); err != nil {
+			return err
+		}
+		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
+		paid = st == PaymentPaid
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		sub, err := tx.Subscriptions().GetByNativeID(nativeID)
+		if errors.Is(err, ErrNotFound) {
+			return NotFoundf("unknown subscription %s", nativeID)
+		}
+		if err != nil {
+			return err
+		}
+		fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return errDuplicate
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err != nil {
+			return err
+		}
+		log.Status, log.ProcessedAt = WebhookProcessed, now
+		if err := tx.WebhookLogs().Put(*log); err != nil {
+			return err
+		}
+		cycle := sub.Cycle + 1
+		if !paid {
+			if sub.Status == SubActive && strings.EqualFold(ns.Status, "inactive") {
+				if err := sub.Transition(SubPastDue, now); err != nil {
+					return err
+				}
+				sub.PastDueSince, sub.DunningAttempts = now, s.cfg.DunningRetries+1
+				sub.NextActionAt = s.nextAction(sub, plan, now)
+				sub.UpdatedAt = now
+				if err := tx.Subscriptions().Put(sub); err != nil {
+					return err
+				}
+				return s.emit(tx, EvSubscriptionPastDue, sub.OwnerID, now, subscriptionData(sub))
+			}
+			return nil
+		}
+		if sub.Status.Terminal() {
+			return nil
+		}
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return err
+		}
+		orderID := verified.OrderID
+		if orderID == "" {
+			orderID = "SUBS-" + txID
+		}
+		p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
+			InvoiceID: inv.ID, OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Amount: inv.Total,
+			Status: PaymentPending, Cycle: cycle, Attempt: 1, Refunded: Zero(inv.Currency), MidtransStatus: verified.Raw,
+			CreatedAt: now, UpdatedAt: now}
+		if verified.GrossAmount.Valid() {
+			p.Amount = verified.GrossAmount
+		}
+		return s.applyStatus(tx, &p, PaymentPaid, now)
+	})
+}
+
+// applyPayAccountNotification confirms a GoPay link (or unlink) by reading
+// the account back from Midtrans, whose answer is authoritative.
+func (s *Service) applyPayAccountNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
+	accountID := str(b, "account_id")
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	acct, err := gw.GetPayAccount(ctx, accountID)
+	if err != nil {
+		if errors.Is(err, ErrGatewayNotFound) {
+			return Forbiddenf("Midtrans does not know account %s", accountID)
+		}
+		return err
+	}
+	log.SignatureValid = true
+	log.EventKey = "payaccount|" + accountID + "|" + acct.Status
+	return s.store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		m, err := tx.PaymentMethods().GetByAccountID(accountID)
+		if errors.Is(err, ErrNotFound) {
+			return NotFoundf("unknown account %s", accountID)
+		}
+		if err != nil {
+			return err
+		}
+		s.applyPayAccount(&m, acct, now)
+		if err := tx.PaymentMethods().Put(m); err != nil {
+			return err
+		}
+		log.Status, log.ProcessedAt = WebhookProcessed, now
+		return tx.WebhookLogs().Put(*log)
+	})
+}
+
+// applyPayAccount copies Midtrans' view of a pay account into m.
+func (s *Service) applyPayAccount(m *PaymentMethod, acct PayAccount, now time.Time) {
+	switch strings.ToUpper(acct.Status) {
+	case "ENABLED":
+		m.Status = MethodActive
+		for _, o := range acct.PaymentOptions {
+			if o.Token != "" && (o.Name == "GOPAY_WALLET" || m.Token == "") {
+				m.Token = o.Token
+			}
+		}
+	case "DISABLED", "EXPIRED":
+		m.Status = MethodDisabled
+	default:
+		m.Status = MethodPending
+	}
+	m.UpdatedAt = now
+}
+
+// ListWebhookLogs lists stored notifications, newest first (admin).
+func (s *Service) ListWebhookLogs(ctx context.Context, a Actor, limit int) ([]WebhookLog, error) {
+	if !a.IsAdmin {
+		return nil, Forbiddenf("admin only")
+	}
+	var out []WebhookLog
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.WebhookLogs().List(limit)
+		return err
+	})
+	return out, err
+}
