@@ -157,11 +157,19 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 	}
 	// An open order decides first: wait for it, or settle it if overdue.
 	for _, p := range open {
-		if p.Status == PaymentCreating || (!p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt)) {
+		switch {
+		case p.Status == PaymentCreating:
 			if _, err := s.pollPayment(ctx, p); err != nil {
 				return "", err
 			}
-			return "payments_polled", s.reschedule(ctx, id, now.Add(time.Minute))
+			return "payments_polled", s.rescheduleIfDue(ctx, id, now.Add(time.Minute))
+		case !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt):
+			// Past its expiry and no notification said so: expire it at
+			// Midtrans (or learn it was paid) so the cycle can move on.
+			if err := s.closeStale(ctx, p); err != nil {
+				return "", err
+			}
+			return "payments_expired", s.rescheduleIfDue(ctx, id, now)
 		}
 	}
 	if len(open) > 0 && sub.Status != SubPaused {

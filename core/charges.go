@@ -55,6 +55,7 @@ func (s *Service) chargeCycle(ctx context.Context, subID string, cycle int) (Pay
 func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (Payment, *Payment, error) {
 	var out Payment
 	var stale *Payment
+	done := false // the cycle completed without a gateway charge
 	err := s.store.Update(ctx, func(tx Tx) error {
 		now := s.now()
 		sub, err := tx.Subscriptions().Get(subID)
@@ -76,7 +77,8 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 			return err
 		}
 		if inv.Status == InvoicePaid {
-			return errNothingToCharge
+			done = true
+			return nil
 		}
 		payments, err := tx.Payments().ListBySubscription(sub.ID)
 		if err != nil {
@@ -105,15 +107,12 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 			if err := tx.Payments().Put(out); err != nil {
 				return err
 			}
-			if err := s.applyPaid(tx, &out, now); err != nil {
-				return err
-			}
-			return errNothingToCharge
+			done = true
+			return s.applyPaid(tx, &out, now)
 		}
-		if paid, err := s.tryWallet(tx, &sub, inv, cycle, attempt, now, &out); err != nil || paid {
-			if err == nil {
-				err = errNothingToCharge
-			}
+		paid, err := s.tryWallet(tx, &sub, inv, cycle, attempt, now, &out)
+		if err != nil || paid {
+			done = paid
 			return err
 		}
 		if s.gw == nil {
@@ -130,7 +129,7 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 		}
 		return tx.Payments().Put(out)
 	})
-	if errors.Is(err, errNothingToCharge) {
+	if err == nil && done {
 		return out, nil, errNothingToCharge
 	}
 	return out, stale, err
@@ -219,7 +218,7 @@ func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
 		req.CardToken = sub.CardToken
 		if p.PaymentType == PayGopay && sub.PaymentMethodID != "" {
 			if m, err := tx.PaymentMethods().Get(sub.PaymentMethodID); err == nil && m.Status == MethodActive {
-				req.GopayPaymentOptionToken = m.Token
+				req.GopayPaymentOptionToken, req.GopayAccountID = m.Token, m.AccountID
 			}
 		}
 		plan, err := tx.Plans().Get(sub.PlanID)

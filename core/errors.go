@@ -71,11 +71,13 @@ func newErr(kind error, format string, args ...any) error {
 }
 
 // NotFoundf, Conflictf, ... build client-safe errors of a kind.
-func NotFoundf(format string, args ...any) error      { return newErr(ErrNotFound, format, args...) }
-func Conflictf(format string, args ...any) error      { return newErr(ErrConflict, format, args...) }
-func Forbiddenf(format string, args ...any) error     { return newErr(ErrForbidden, format, args...) }
-func Unprocessablef(format string, args ...any) error { return newErr(ErrUnprocessable, format, args...) }
-func Invalidf(format string, args ...any) error       { return newErr(ErrInvalid, format, args...) }
+func NotFoundf(format string, args ...any) error  { return newErr(ErrNotFound, format, args...) }
+func Conflictf(format string, args ...any) error  { return newErr(ErrConflict, format, args...) }
+func Forbiddenf(format string, args ...any) error { return newErr(ErrForbidden, format, args...) }
+func Unprocessablef(format string, args ...any) error {
+	return newErr(ErrUnprocessable, format, args...)
+}
+func Invalidf(format string, args ...any) error { return newErr(ErrInvalid, format, args...) }
 
 // Unprocessable with a machine code.
 func UnprocessableCode(code, format string, args ...any) error {

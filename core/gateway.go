@@ -79,11 +79,14 @@ type ChargeRequest struct {
 	Authentication bool // 3DS
 	// GopayPaymentOptionToken charges a linked GoPay account (tokenized).
 	GopayPaymentOptionToken string
-	CallbackURL             string
-	Customer                CustomerDetails
-	Items                   []ChargeItem
-	ExpiryMinutes           int // 0 = the method's default
-	IdempotencyKey          string
+	// GopayAccountID is the linked account the token belongs to; Midtrans
+	// requires gopay.account_id with payment_option_token (facts §5.7).
+	GopayAccountID string
+	CallbackURL    string
+	Customer       CustomerDetails
+	Items          []ChargeItem
+	ExpiryMinutes  int // 0 = the method's default
+	IdempotencyKey string
 	// NotificationURL, when set, overrides where Midtrans sends this order's notifications.
 	NotificationURL string
 	Metadata        map[string]any
