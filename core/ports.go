@@ -32,6 +32,9 @@ type Tx interface {
 	Outbox() Outbox
 	Idempotency() IdempotencyRepo
 	Meta() MetaRepo
+	Organizations() OrganizationRepo
+	Coupons() CouponRepo
+	WebhookEndpoints() WebhookEndpointRepo
 }
 
 // Scan callbacks return false to stop early.
@@ -125,6 +128,9 @@ type (
 		Get(id string) (Notification, error)
 		Put(n Notification) error
 		ListByUser(userID string) ([]Notification, error)
+		// ListByRecipient lists notifications to one recipient (an email
+		// address, or a webhook endpoint id), oldest first.
+		ListByRecipient(recipient string) ([]Notification, error)
 		// ScanQueued visits notifications in status queued whose
 		// NextAttemptAt is not after t, earliest first.
 		ScanQueued(t time.Time, fn func(Notification) bool) error
@@ -141,6 +147,26 @@ type (
 		Get(key string) (IdempotencyRecord, error)
 		Put(r IdempotencyRecord) error
 		DeleteExpired(t time.Time, max int) (int, error)
+	}
+	OrganizationRepo interface {
+		Get(id string) (Organization, error)
+		Put(o Organization) error
+		// ListByMember lists the organizations userID is a member of (any role).
+		ListByMember(userID string) ([]Organization, error)
+	}
+	CouponRepo interface {
+		Get(id string) (Coupon, error)
+		// GetByCode looks a code up case-insensitively (codes are stored upper-case).
+		GetByCode(code string) (Coupon, error)
+		// Put refuses with ErrConflict a code already held by another coupon.
+		Put(c Coupon) error
+		List() ([]Coupon, error)
+	}
+	WebhookEndpointRepo interface {
+		Get(id string) (WebhookEndpoint, error)
+		Put(e WebhookEndpoint) error
+		Delete(id string) error
+		List() ([]WebhookEndpoint, error)
 	}
 	MetaRepo interface {
 		// NextSequence returns 1, 2, 3, ... per name, gapless within committed transactions.

@@ -95,6 +95,16 @@ const (
 	bIdem       // sha256(key) → record
 	bIdemExpiry // expires ‖ sha256(key) → sha256(key)
 
+	bNotifRecipient // sha256(recipient) ‖ created ‖ pk → pk
+
+	bOrgs
+	bOrgMember // member ‖ org pk → org pk, one key per member
+
+	bCoupons
+	bCouponCode // unique sha256(upper-case code) → pk
+
+	bEndpoints
+
 	nBuckets
 )
 
@@ -141,4 +151,11 @@ var bucketNames = [nBuckets]string{
 	bOutbox:        "outbox",
 	bIdem:          "idempotency",
 	bIdemExpiry:    "idx_idem_expiry",
+
+	bNotifRecipient: "idx_notif_recipient",
+	bOrgs:           "organizations",
+	bOrgMember:      "idx_org_member",
+	bCoupons:        "coupons",
+	bCouponCode:     "idx_coupon_code",
+	bEndpoints:      "webhook_endpoints",
 }

@@ -188,6 +188,9 @@ var notifications = &table[core.Notification]{
 		{name: "user", bucket: bNotifUser, key: func(n *core.Notification, pk []byte) []byte {
 			return nonEmpty(n.UserID, func() []byte { return ownerTimeKey(n.UserID, n.CreatedAt, pk) })
 		}},
+		{name: "recipient", bucket: bNotifRecipient, key: func(n *core.Notification, pk []byte) []byte {
+			return nonEmpty(n.Recipient, func() []byte { return cat(hashKey(n.Recipient), tsKey(n.CreatedAt), pk) })
+		}},
 		// A queued notification with no NextAttemptAt is due at once: the
 		// zero time sorts first.
 		{name: "queued", bucket: bNotifQueued, key: func(n *core.Notification, pk []byte) []byte {
@@ -217,24 +220,27 @@ var idempotency = &table[core.IdempotencyRecord]{
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) error
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency}
+}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints}
 
 // ---- core.Tx
 
-func (t *tx) Plans() core.PlanRepo                   { return planRepo{t} }
-func (t *tx) Users() core.UserRepo                   { return userRepo{t} }
-func (t *tx) Tokens() core.TokenRepo                 { return tokenRepo{t} }
-func (t *tx) Subscriptions() core.SubscriptionRepo   { return subRepo{t} }
-func (t *tx) Payments() core.PaymentRepo             { return payRepo{t} }
-func (t *tx) Invoices() core.InvoiceRepo             { return invRepo{t} }
-func (t *tx) WebhookLogs() core.WebhookLogRepo       { return hookRepo{t} }
-func (t *tx) Wallets() core.WalletRepo               { return walletRepo{t} }
-func (t *tx) TopUps() core.TopUpRepo                 { return topUpRepo{t} }
-func (t *tx) PaymentMethods() core.PaymentMethodRepo { return methodRepo{t} }
-func (t *tx) Notifications() core.NotificationRepo   { return notifRepo{t} }
-func (t *tx) Outbox() core.Outbox                    { return outboxRepo{t} }
-func (t *tx) Idempotency() core.IdempotencyRepo      { return idemRepo{t} }
-func (t *tx) Meta() core.MetaRepo                    { return metaRepo{t} }
+func (t *tx) Plans() core.PlanRepo                       { return planRepo{t} }
+func (t *tx) Users() core.UserRepo                       { return userRepo{t} }
+func (t *tx) Tokens() core.TokenRepo                     { return tokenRepo{t} }
+func (t *tx) Subscriptions() core.SubscriptionRepo       { return subRepo{t} }
+func (t *tx) Payments() core.PaymentRepo                 { return payRepo{t} }
+func (t *tx) Invoices() core.InvoiceRepo                 { return invRepo{t} }
+func (t *tx) WebhookLogs() core.WebhookLogRepo           { return hookRepo{t} }
+func (t *tx) Wallets() core.WalletRepo                   { return walletRepo{t} }
+func (t *tx) TopUps() core.TopUpRepo                     { return topUpRepo{t} }
+func (t *tx) PaymentMethods() core.PaymentMethodRepo     { return methodRepo{t} }
+func (t *tx) Notifications() core.NotificationRepo       { return notifRepo{t} }
+func (t *tx) Outbox() core.Outbox                        { return outboxRepo{t} }
+func (t *tx) Idempotency() core.IdempotencyRepo          { return idemRepo{t} }
+func (t *tx) Meta() core.MetaRepo                        { return metaRepo{t} }
+func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
+func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
+func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
 
 var _ core.Tx = (*tx)(nil)
 
@@ -517,6 +523,11 @@ func (r notifRepo) Put(n core.Notification) error            { return notificati
 func (r notifRepo) ListByUser(userID string) ([]core.Notification, error) {
 	return notifications.list(r.t, bNotifUser, idKey(userID),
 		func(n *core.Notification) bool { return n.UserID == userID })
+}
+
+func (r notifRepo) ListByRecipient(recipient string) ([]core.Notification, error) {
+	return notifications.list(r.t, bNotifRecipient, hashKey(recipient),
+		func(n *core.Notification) bool { return n.Recipient == recipient })
 }
 
 func (r notifRepo) ScanQueued(at time.Time, fn func(core.Notification) bool) error {

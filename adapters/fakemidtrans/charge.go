@@ -302,7 +302,7 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 					if len(v) > p.custom {
 						v = v[:p.custom]
 					}
-					customVA = p.prefix + strings.Repeat("0", p.total-len(p.prefix)-len(v)) + v
+					customVA = p.prefix + strings.Repeat("0", max(0, p.total-len(p.prefix)-len(v))) + v
 				}
 			}
 		}

@@ -19,13 +19,13 @@ import (
 
 // Options configure an Emulator.
 type Options struct {
-	ServerKey, ClientKey string
-	Clock                Clock // nil = real time
+	ServerKey, ClientKey                                                 string
+	Clock                                                                Clock // nil = real time
 	NotificationURL, RecurringNotificationURL, PayAccountNotificationURL string
-	HTTPClient *http.Client // used for notification deliveries; nil = 15 s timeout client
-	DataFile   string       // "" = memory only; else a bbolt file that keeps state across restarts
-	PublicURL  string       // base URL used in redirect_url / simulator links (may be set after listen via SetPublicURL)
-	Log        zerolog.Logger
+	HTTPClient                                                           *http.Client // used for notification deliveries; nil = 15 s timeout client
+	DataFile                                                             string       // "" = memory only; else a bbolt file that keeps state across restarts
+	PublicURL                                                            string       // base URL used in redirect_url / simulator links (may be set after listen via SetPublicURL)
+	Log                                                                  zerolog.Logger
 }
 
 // Emulator is a stateful Midtrans sandbox served as an http.Handler.
@@ -165,7 +165,10 @@ func (e *Emulator) routes() {
 // ServeHTTP serves the Midtrans API, the control plane and the simulator page.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
-		if v := recover(); v != nil && v != http.ErrAbortHandler {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v) // a deliberate connection reset (fault script)
+			}
 			e.log.Error().Str("path", r.URL.Path).Str("panic", fmt.Sprint(v)).Msg("handler panic")
 			writeCore(w, 500, &coreError{StatusCode: "500", StatusMessage: "Sorry. Our system is recovering from unexpected issues. Please retry.", ID: newUUID()})
 		}

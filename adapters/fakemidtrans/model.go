@@ -193,7 +193,7 @@ func (t *txn) view(e *Emulator, code, msg string) *txnJSON {
 		Acquirer: t.Acquirer, MaskedCard: t.Masked, Bank: t.CardBank, ApprovalCode: t.ApprovalCode,
 		ChannelResponseCode: t.ChannelCode, ChannelResponseMessage: t.ChannelMsg,
 		PaymentOptionType: t.OptionType,
-		CustomField1: t.Custom1, CustomField2: t.Custom2, CustomField3: t.Custom3, Metadata: t.Metadata,
+		CustomField1:      t.Custom1, CustomField2: t.Custom2, CustomField3: t.Custom3, Metadata: t.Metadata,
 	}
 	switch t.PaymentType {
 	case "bank_transfer":

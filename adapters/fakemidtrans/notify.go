@@ -93,7 +93,7 @@ func (q *notifier) reset() {
 
 // enqueue turns n into deliveries (one per URL, shaped by notification faults) and queues them.
 func (q *notifier) enqueue(n *notification) {
-	if len(n.urls) == 0 || n == nil {
+	if n == nil || len(n.urls) == 0 {
 		return
 	}
 	plan := q.e.faults.forNotification(n)
@@ -336,11 +336,17 @@ func parseURLList(h string) []string {
 
 // paymentNote builds the payment notification for t's current state; call with e.mu held.
 func (e *Emulator) paymentNote(t *txn) *notification {
+	urls := targets(e.opts.NotificationURL, t)
+	if len(urls) == 0 {
+		return nil // nowhere to send it: skip building the body
+	}
 	code := t.statusCode(true)
 	v := t.view(e, code, "midtrans payment notification")
 	v.SignatureKey = Signature(t.OrderID, code, v.GrossAmount, e.opts.ServerKey)
-	bad := *v
-	bad.SignatureKey = Signature(t.OrderID, code, v.GrossAmount, e.opts.ServerKey+"-wrong")
-	return &notification{kind: "payment", orderID: t.OrderID, status: t.Status,
-		urls: targets(e.opts.NotificationURL, t), body: v, badSig: func() any { return &bad }}
+	badSig := func() any {
+		bad := *v
+		bad.SignatureKey = Signature(bad.OrderID, code, bad.GrossAmount, e.opts.ServerKey+"-wrong")
+		return &bad
+	}
+	return &notification{kind: "payment", orderID: t.OrderID, status: t.Status, urls: urls, body: v, badSig: badSig}
 }

@@ -15,13 +15,13 @@ type idemEntry struct {
 
 // state is everything the emulator knows; guarded by Emulator.mu.
 type state struct {
-	Txns      map[string]*txn         `json:"txns"` // by transaction id
-	byOrder   map[string]*txn         // newest transaction per order_id
-	vas       map[string]*txn         // VA number → pending transaction
-	bills     map[string]*txn         // biller_code+bill_key → pending transaction
-	Tokens    map[string]*cardToken   `json:"tokens"` // one-time and saved card tokens
+	Txns      map[string]*txn          `json:"txns"` // by transaction id
+	byOrder   map[string]*txn          // newest transaction per order_id
+	vas       map[string]*txn          // VA number → pending transaction
+	bills     map[string]*txn          // biller_code+bill_key → pending transaction
+	Tokens    map[string]*cardToken    `json:"tokens"` // one-time and saved card tokens
 	Subs      map[string]*subscription `json:"subs"`
-	Accounts  map[string]*payAccount  `json:"accounts"`
+	Accounts  map[string]*payAccount   `json:"accounts"`
 	idem      map[string]*idemEntry
 	Seq       int64 `json:"seq"`
 	RefundSeq int64 `json:"refund_seq"`
@@ -107,11 +107,11 @@ func (e *Emulator) expireDue(now time.Time) {
 	var notes []*notification
 	for _, t := range due {
 		e.st.setStatus(t, "expire", now)
+		e.log.Info().Str("order_id", t.OrderID).Msg("transaction expired")
 		notes = append(notes, e.paymentNote(t))
 	}
 	e.mu.Unlock()
 	for _, n := range notes {
-		e.log.Info().Str("order_id", n.orderID).Msg("transaction expired")
 		e.nq.enqueue(n)
 	}
 	if len(due) > 0 {

@@ -1,0 +1,19 @@
+package http
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz answers 503 unless the store is open and writable.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if err := s.ready(c.UserContext()); err != nil {
+		return fmt.Errorf("%w: %w", errNotReady, err)
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}

@@ -1,0 +1,107 @@
+package http
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// page is the CONTRACT's list shape.
+type page[T any] struct {
+	Count    int     `json:"count"`
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	Results  []T     `json:"results"`
+}
+
+// listQuery is a list request's query string checked against an allow-list
+// of filter names; page, page_size, ordering and search are always allowed
+// where the endpoint says so.
+type listQuery struct {
+	values   url.Values
+	Page     int
+	PageSize int
+}
+
+// parseListQuery refuses unknown or repeated parameters and bad paging.
+func parseListQuery(c *fiber.Ctx, allowed ...string) (listQuery, error) {
+	vals, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return listQuery{}, invalid("malformed query string", nil)
+	}
+	ok := map[string]bool{"page": true, "page_size": true}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	fields := map[string]string{}
+	for k, v := range vals {
+		switch {
+		case !ok[k]:
+			fields[k] = "unknown query parameter"
+		case len(v) > 1:
+			fields[k] = "given more than once"
+		}
+	}
+	q := listQuery{values: vals, Page: 1, PageSize: defaultPageSize}
+	if s := vals.Get("page"); vals.Has("page") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			fields["page"] = "a whole number of at least 1"
+		}
+		q.Page = n
+	}
+	if s := vals.Get("page_size"); vals.Has("page_size") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPageSize {
+			fields["page_size"] = "a whole number from 1 to 100"
+		}
+		q.PageSize = n
+	}
+	if len(fields) > 0 {
+		return listQuery{}, invalid("invalid query parameters", fields)
+	}
+	// Keep offsets in range so Offset never overflows.
+	if q.Page > 1_000_000 {
+		q.Page = 1_000_000
+	}
+	return q, nil
+}
+
+func (q listQuery) Get(name string) string { return q.values.Get(name) }
+func (q listQuery) Offset() int            { return (q.Page - 1) * q.PageSize }
+
+// newPage builds the page envelope; next and previous are absolute-path
+// URLs keeping every other parameter.
+func newPage[T any](c *fiber.Ctx, q listQuery, total int, results []T) page[T] {
+	if results == nil {
+		results = []T{}
+	}
+	p := page[T]{Count: total, Results: results}
+	link := func(n int) *string {
+		v := url.Values{}
+		for k, vs := range q.values {
+			v[k] = vs
+		}
+		v.Set("page", strconv.Itoa(n))
+		v.Set("page_size", strconv.Itoa(q.PageSize))
+		s := c.Path() + "?" + v.Encode()
+		return &s
+	}
+	if q.Page*q.PageSize < total {
+		p.Next = link(q.Page + 1)
+	}
+	if q.Page > 1 {
+		prev := q.Page - 1
+		if last := (total + q.PageSize - 1) / q.PageSize; prev > last && last >= 1 {
+			prev = last
+		}
+		p.Previous = link(prev)
+	}
+	return p
+}

@@ -1,0 +1,31 @@
+package http
+
+import "github.com/gofiber/fiber/v2"
+
+// routes registers every endpoint. Trailing slashes are optional
+// (StrictRouting off), so each path is registered once. New areas add a
+// block here and their handlers in a file of their own.
+func (s *Server) routes(app *fiber.App) {
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+
+	api := app.Group("/api")
+
+	// Plans: public to read, admin to change.
+	api.Get("/plans/", s.listPlans)
+	api.Get("/plans/:slug/", s.getPlan)
+	api.Post("/plans/", requireAdmin, s.createPlan)
+	api.Patch("/plans/:slug/", requireAdmin, s.updatePlan)
+	api.Delete("/plans/:slug/", requireAdmin, s.archivePlan)
+
+	// Accounts.
+	api.Get("/me/", requireUser, s.me)
+	api.Post("/auth/tokens/", requireUser, s.createToken)
+	api.Delete("/auth/tokens/:id/", requireUser, s.deleteToken)
+
+	// Administration.
+	admin := api.Group("/admin", requireAdmin)
+	admin.Post("/users/", s.createUser)
+	admin.Post("/billing/run/", s.runBilling)
+	admin.Post("/clock/advance/", s.advanceClock)
+}

@@ -1,0 +1,133 @@
+// Package http is the REST adapter: Fiber handlers over the core use-cases.
+// Errors become HTTP in one place, Server.errorHandler.
+package http
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/langganan/langganan/core"
+	"github.com/rs/zerolog"
+)
+
+// BodyLimit is the largest request body accepted; larger ones answer 413.
+const BodyLimit = 1 << 20
+
+// Config wires a Server. Service is required.
+type Config struct {
+	Service Service
+	Log     zerolog.Logger
+	// Ready reports whether the store is open and writable (GET /readyz).
+	Ready func(ctx context.Context) error
+	// Clock is the manual clock, or nil when time is real; clock advance
+	// answers 409 without one.
+	Clock *core.ManualClock
+	// AfterAdvance runs after every clock-advance step, after RunDue: the
+	// emulator's own due jobs, persisting the clock, ...
+	AfterAdvance func(ctx context.Context) error
+	// ReadTimeout and WriteTimeout bound slow clients; defaults 30 s.
+	ReadTimeout, WriteTimeout time.Duration
+	// AuthCacheTTL is how long a verified password is remembered; default 60 s.
+	AuthCacheTTL time.Duration
+	// MaxLoginFailures within LoginWindow lock a username+IP out for
+	// LockoutDuration; defaults 10, 5 min, 5 min.
+	MaxLoginFailures int
+	LoginWindow      time.Duration
+	LockoutDuration  time.Duration
+	// Now is wall time for the auth cache and lockouts (not the billing
+	// clock: a manual clock must not freeze lockouts); default time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP adapter.
+type Server struct {
+	svc          Service
+	log          zerolog.Logger
+	ready        func(ctx context.Context) error
+	clock        *core.ManualClock
+	afterAdvance func(ctx context.Context) error
+	auth         *authenticator
+	lockFor      time.Duration
+	advanceMu    sync.Mutex // one clock advance at a time, so steps stay in order
+	app          *fiber.App
+}
+
+// NewServer builds the Fiber app with its middleware and routes.
+func NewServer(cfg Config) *Server {
+	if cfg.Service == nil {
+		panic("http: NewServer needs a Service")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.ReadTimeout, 30*time.Second)
+	def(&cfg.WriteTimeout, 30*time.Second)
+	def(&cfg.AuthCacheTTL, time.Minute)
+	def(&cfg.LoginWindow, 5*time.Minute)
+	def(&cfg.LockoutDuration, 5*time.Minute)
+	if cfg.MaxLoginFailures <= 0 {
+		cfg.MaxLoginFailures = 10
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	s := &Server{
+		svc: cfg.Service, log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
+		auth:    newAuthenticator(cfg.Service, cfg.Now, cfg.AuthCacheTTL, cfg.MaxLoginFailures, cfg.LoginWindow, cfg.LockoutDuration),
+		lockFor: cfg.LockoutDuration,
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "langganan",
+		ErrorHandler:          s.errorHandler,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           2 * time.Minute,
+		BodyLimit:             BodyLimit,
+		StrictRouting:         false, // /api/plans and /api/plans/ are one route
+		Immutable:             true,  // values from Params/Body may outlive the handler
+		DisableStartupMessage: true,
+	})
+	s.app.Use(requestid.New(), s.accessLog, recover.New(), requireJSON, s.auth.middleware)
+	s.routes(s.app)
+	return s
+}
+
+// App is the Fiber app, for Listener and Test.
+func (s *Server) App() *fiber.App { return s.app }
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
+
+// accessLog logs one line per request. Errors from the chain are turned
+// into responses here (through the one error handler) so the logged status
+// is the one the client sees.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	if err := c.Next(); err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			return errors.Join(err, herr)
+		}
+	}
+	status := c.Response().StatusCode()
+	ev := s.log.Info()
+	if status >= 500 {
+		ev = s.log.Warn()
+	}
+	// Path only: query strings may carry search terms, never credentials,
+	// but headers (Authorization) are never logged.
+	ev.Str("request_id", requestID(c)).Str("method", c.Method()).Str("path", c.Path()).
+		Int("status", status).Dur("duration", time.Since(start)).Str("ip", c.IP()).Msg("request")
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// config is the CONTRACT's variables, parsed once. Flags of the same
+// meaning override the variables.
+type config struct {
+	Addr          string
+	Data          string
+	AdminUser     string
+	AdminPassword string // never logged
+	ServerKey     string // never logged
+	ClientKey     string
+	BaseURL       string
+	ManualClock   bool
+	ClockStart    time.Time // zero: now
+	Location      *time.Location
+}
+
+// productionHosts are Midtrans' live API hosts; a manual clock against them
+// would bill real customers at simulated times.
+var productionHosts = map[string]bool{"api.midtrans.com": true, "app.midtrans.com": true}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	var (
+		c          config
+		clock      string
+		clockStart string
+		zone       string
+	)
+	fs := flag.NewFlagSet("langganan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", env("LANGGANAN_ADDR", ":8080"), "listen address (LANGGANAN_ADDR)")
+	fs.StringVar(&c.Data, "data", env("LANGGANAN_DATA", "./data/langganan.db"), "bbolt data file (LANGGANAN_DATA)")
+	fs.StringVar(&c.BaseURL, "midtrans-base-url", env("MIDTRANS_BASE_URL", "https://api.sandbox.midtrans.com"), "Midtrans API host (MIDTRANS_BASE_URL)")
+	fs.StringVar(&clock, "clock", env("LANGGANAN_CLOCK", "real"), "real or manual (LANGGANAN_CLOCK)")
+	fs.StringVar(&clockStart, "clock-start", env("LANGGANAN_CLOCK_START", ""), "RFC 3339 start of a new manual clock (LANGGANAN_CLOCK_START)")
+	fs.StringVar(&zone, "timezone", env("LANGGANAN_TIMEZONE", "Asia/Jakarta"), "billing time zone (LANGGANAN_TIMEZONE)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	// Secrets come only from the environment, never from argv (visible in ps).
+	c.AdminUser = getenv("LANGGANAN_ADMIN_USER")
+	c.AdminPassword = getenv("LANGGANAN_ADMIN_PASSWORD")
+	c.ServerKey = strings.TrimSpace(getenv("MIDTRANS_SERVER_KEY"))
+	c.ClientKey = strings.TrimSpace(getenv("MIDTRANS_CLIENT_KEY"))
+
+	var errs []error
+	if (c.AdminUser == "") != (c.AdminPassword == "") {
+		errs = append(errs, errors.New("set both LANGGANAN_ADMIN_USER and LANGGANAN_ADMIN_PASSWORD, or neither"))
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("MIDTRANS_BASE_URL %q is not an http(s) URL", c.BaseURL))
+	}
+	switch clock {
+	case "real":
+	case "manual":
+		c.ManualClock = true
+		if u != nil && productionHosts[strings.ToLower(u.Hostname())] {
+			errs = append(errs, errors.New("LANGGANAN_CLOCK=manual is refused with the production Midtrans host"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("LANGGANAN_CLOCK must be real or manual, not %q", clock))
+	}
+	if clockStart != "" {
+		t, err := time.Parse(time.RFC3339, clockStart)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LANGGANAN_CLOCK_START %q is not RFC 3339", clockStart))
+		}
+		c.ClockStart = t
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("LANGGANAN_TIMEZONE %q: %w", zone, err))
+	}
+	c.Location = loc
+	return c, errors.Join(errs...)
+}

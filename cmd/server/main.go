@@ -1,0 +1,375 @@
+// Command server runs Langganan: go run ./cmd/server [serve|create-admin|billing-run].
+// Its variables, readiness line and signals follow shared/CONTRACT.md.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Jakarta must load on machines without tzdata
+
+	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/adapters/fakemidtrans"
+	lhttp "github.com/langganan/langganan/adapters/http"
+	"github.com/langganan/langganan/adapters/midtrans"
+	"github.com/langganan/langganan/adapters/passwords"
+	"github.com/langganan/langganan/core"
+	"github.com/rs/zerolog"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "langganan:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand; serve is the default.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := zerolog.New(stdout).With().Timestamp().Logger()
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout, stderr)
+	case "create-admin":
+		return createAdmin(ctx, cfg, log, stdout)
+	case "billing-run":
+		return billingRun(ctx, cfg, log, stdout)
+	case "backup", "restore", "check":
+		return fmt.Errorf("%s: not implemented yet", cmd)
+	}
+	return fmt.Errorf("unknown command %q (serve, create-admin, billing-run)", cmd)
+}
+
+// app is what every subcommand opens: the store, the clock and the service.
+type app struct {
+	store  *bolt.Store
+	clock  core.Clock
+	manual *core.ManualClock // nil with a real clock
+	svc    *core.Service
+}
+
+func openStore(cfg config) (*bolt.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(cfg.Data), 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	st, err := bolt.Open(cfg.Data, bolt.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", cfg.Data, err)
+	}
+	return st, nil
+}
+
+// clockKey is the Meta time under which a manual clock is kept, so a
+// restart continues where time stood.
+const clockKey = "clock"
+
+func openApp(ctx context.Context, cfg config) (*app, error) {
+	st, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: st, clock: core.ClockFunc(time.Now)}
+	if cfg.ManualClock {
+		start := cfg.ClockStart
+		if err := st.View(ctx, func(tx core.Tx) error {
+			t, ok, err := tx.Meta().GetTime(clockKey)
+			if ok {
+				start = t
+			}
+			return err
+		}); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("read manual clock: %w", err)
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		a.manual = core.NewManualClock(start)
+		a.clock = a.manual
+		if err := a.saveClock(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// newService builds the core service; gw may be nil (no payments).
+func (a *app) newService(cfg config, gw core.Gateway) error {
+	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: core.RandomIDs{},
+		Hasher: passwords.Bcrypt{}}, core.Config{Location: cfg.Location})
+	if err != nil {
+		return fmt.Errorf("build service: %w", err)
+	}
+	a.svc = svc
+	return nil
+}
+
+func (a *app) saveClock(ctx context.Context) error {
+	if a.manual == nil {
+		return nil
+	}
+	now := a.manual.Now()
+	if err := a.store.Update(ctx, func(tx core.Tx) error { return tx.Meta().PutTime(clockKey, now) }); err != nil {
+		return fmt.Errorf("save manual clock: %w", err)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr io.Writer) error {
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	// Bind first: emulator mode needs the real address for its webhook URL.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	gw, emu, err := startGateway(ctx, cfg, a.clock, ln.Addr(), log)
+	if err != nil {
+		return err
+	}
+	if emu != nil {
+		defer emu.close()
+	}
+	if err := a.newService(cfg, gw); err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, a.svc, cfg, log, stderr); err != nil {
+		return err
+	}
+
+	var manual *core.ManualClock
+	if a.manual != nil {
+		manual = a.manual
+	}
+	srv := lhttp.NewServer(lhttp.Config{
+		Service: a.svc,
+		Log:     log,
+		Ready:   a.store.Writable,
+		Clock:   manual,
+		AfterAdvance: func(ctx context.Context) error {
+			if emu != nil {
+				if err := emu.e.RunDue(ctx); err != nil {
+					return fmt.Errorf("emulator due jobs: %w", err)
+				}
+			}
+			return a.saveClock(ctx)
+		},
+	})
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App().Listener(ln) }()
+	// The exact readiness line of the CONTRACT, after the listener is bound.
+	ready := zerolog.New(stdout)
+	ready.Info().Str("addr", ln.Addr().String()).Msg("listening")
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.App().ShutdownWithContext(sctx); err != nil {
+		log.Warn().Err(err).Msg("shutdown")
+	}
+	if err := a.saveClock(sctx); err != nil {
+		log.Warn().Err(err).Msg("save clock at shutdown")
+	}
+	return nil
+}
+
+// emulator is the in-process Midtrans emulator of zero-configuration mode.
+type emulator struct {
+	e  *fakemidtrans.Emulator
+	hs *nethttp.Server
+}
+
+func (m *emulator) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = m.hs.Shutdown(ctx)
+	_ = m.e.Close()
+}
+
+// startGateway returns the real Midtrans client when a server key is set;
+// otherwise it starts the emulator on a loopback port and points a client at
+// it, with notifications delivered back to this server's webhook.
+func startGateway(ctx context.Context, cfg config, clock core.Clock, addr net.Addr, log zerolog.Logger) (core.Gateway, *emulator, error) {
+	if cfg.ServerKey != "" {
+		cl, err := midtrans.New(midtrans.Config{BaseURL: cfg.BaseURL, ServerKey: cfg.ServerKey, ClientKey: cfg.ClientKey,
+			Log: log.With().Str("component", "midtrans").Logger()})
+		if err != nil {
+			return nil, nil, fmt.Errorf("midtrans client: %w", err)
+		}
+		return cl, nil, nil
+	}
+	key, err := randomHex(16)
+	if err != nil {
+		return nil, nil, err
+	}
+	serverKey, clientKey := "SB-Mid-server-"+key, cfg.ClientKey
+	if clientKey == "" {
+		clientKey = "SB-Mid-client-emulator"
+	}
+	hook := "http://" + loopback(addr) + "/api/webhook/notification/"
+	e, err := fakemidtrans.New(fakemidtrans.Options{
+		ServerKey: serverKey, ClientKey: clientKey, Clock: clock,
+		NotificationURL: hook, RecurringNotificationURL: hook, PayAccountNotificationURL: hook,
+		Log: log.With().Str("component", "emulator").Logger(),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start emulator: %w", err)
+	}
+	eln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = e.Close()
+		return nil, nil, fmt.Errorf("emulator listen: %w", err)
+	}
+	base := "http://" + eln.Addr().String()
+	e.SetPublicURL(base)
+	e.Start(ctx)
+	hs := &nethttp.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(eln); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
+			log.Error().Err(err).Msg("emulator stopped")
+		}
+	}()
+	emu := &emulator{e: e, hs: hs}
+	cl, err := midtrans.New(midtrans.Config{BaseURL: base, ServerKey: serverKey, ClientKey: clientKey,
+		Log: log.With().Str("component", "midtrans").Logger()})
+	if err != nil {
+		emu.close()
+		return nil, nil, fmt.Errorf("midtrans client: %w", err)
+	}
+	log.Info().Str("simulator", base+"/").Str("webhook", hook).
+		Msg("emulator mode: no MIDTRANS_SERVER_KEY, using the in-process Midtrans emulator")
+	return cl, emu, nil
+}
+
+// loopback turns a wildcard listen address into one a local client can dial.
+func loopback(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// bootstrapAdmin applies the CONTRACT: both variables set → that admin
+// exists with that password; neither set and no admin → "admin" with a
+// random password, printed once.
+func bootstrapAdmin(ctx context.Context, svc *core.Service, cfg config, log zerolog.Logger, stderr io.Writer) error {
+	if cfg.AdminUser != "" {
+		created, err := svc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("admin from LANGGANAN_ADMIN_USER: %w", err)
+		}
+		log.Info().Str("username", cfg.AdminUser).Bool("created", created).Msg("admin ensured")
+		return nil
+	}
+	pw, created, err := svc.BootstrapAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if created {
+		// Printed, not logged: this is the only time the password exists in the clear.
+		fmt.Fprintf(stderr, "\n  Created admin user %q with password %s\n  It is shown only this once.\n\n", core.BootstrapUsername, pw)
+		log.Info().Str("username", core.BootstrapUsername).Msg("admin created with a random password (printed on stderr)")
+	}
+	return nil
+}
+
+// createAdmin ensures LANGGANAN_ADMIN_USER with LANGGANAN_ADMIN_PASSWORD.
+func createAdmin(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer) error {
+	if cfg.AdminUser == "" {
+		return errors.New("create-admin needs LANGGANAN_ADMIN_USER and LANGGANAN_ADMIN_PASSWORD")
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	if err := a.newService(cfg, nil); err != nil {
+		return err
+	}
+	created, err := a.svc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	verb := "password reset for"
+	if created {
+		verb = "created"
+	}
+	_, err = fmt.Fprintf(stdout, "%s admin %q\n", verb, cfg.AdminUser)
+	return err
+}
+
+// billingRun runs every due job once against the data file and prints the
+// summary; it needs a Midtrans key since the emulator lives only in serve.
+func billingRun(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer) error {
+	var gw core.Gateway
+	if cfg.ServerKey != "" {
+		cl, err := midtrans.New(midtrans.Config{BaseURL: cfg.BaseURL, ServerKey: cfg.ServerKey, ClientKey: cfg.ClientKey,
+			Log: log.With().Str("component", "midtrans").Logger()})
+		if err != nil {
+			return fmt.Errorf("midtrans client: %w", err)
+		}
+		gw = cl
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	if err := a.newService(cfg, gw); err != nil {
+		return err
+	}
+	sum, err := a.svc.RunDue(ctx)
+	if err != nil {
+		return fmt.Errorf("billing run: %w", err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sum)
+}
