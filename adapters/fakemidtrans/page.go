@@ -89,7 +89,7 @@ func (e *Emulator) handlePageAction(w http.ResponseWriter, r *http.Request) {
 			msg = "paid"
 		}
 	case "link":
-		code, _ := e.LinkAccount(r, r.FormValue("account_id"))
+		code, _ := e.LinkAccount(r.Context(), r.FormValue("account_id"))
 		msg = "account linked"
 		if code != 200 {
 			msg = "account cannot be linked"

@@ -1,6 +1,7 @@
 package fakemidtrans
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -198,7 +199,7 @@ func (e *Emulator) accountNote(a *payAccount, code, msg string) *notification {
 }
 
 // LinkAccount completes GoPay linking (what the customer does in the Gojek app) and notifies before returning.
-func (e *Emulator) LinkAccount(r *http.Request, id string) (int, any) {
+func (e *Emulator) LinkAccount(ctx context.Context, id string) (int, any) {
 	e.mu.Lock()
 	a := e.st.Accounts[id]
 	if a == nil {
@@ -218,12 +219,12 @@ func (e *Emulator) LinkAccount(r *http.Request, id string) (int, any) {
 	e.markDirty()
 	e.log.Info().Str("account_id", id).Msg("pay account linked")
 	e.nq.enqueue(note)
-	_ = e.Drain(r.Context())
+	_ = e.Drain(ctx)
 	return 200, v
 }
 
 func (e *Emulator) simLink(w http.ResponseWriter, r *http.Request) {
-	code, v := e.LinkAccount(r, r.PathValue("id"))
+	code, v := e.LinkAccount(r.Context(), r.PathValue("id"))
 	writeJSON(w, code, v)
 }
 
@@ -254,7 +255,7 @@ func (e *Emulator) handleLinkPage(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) handleLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	id := linkID(r.PathValue("id"))
-	code, _ := e.LinkAccount(r, id)
+	code, _ := e.LinkAccount(r.Context(), id)
 	if code != 200 {
 		http.Error(w, "account cannot be linked", http.StatusConflict)
 		return

@@ -28,4 +28,10 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/users/", s.createUser)
 	admin.Post("/billing/run/", s.runBilling)
 	admin.Post("/clock/advance/", s.advanceClock)
+
+	// Each later area registers its routes from a file of its own.
+	s.lifecycleRoutes(api, admin)
+	s.orgRoutes(api, admin)
+	s.notificationRoutes(api, admin)
+	s.opsRoutes(app, api, admin)
 }

@@ -41,6 +41,9 @@ type Service interface {
 	PlanService
 	AccountService
 	BillingService
+	LifecycleService
+	OrgService
+	NotificationService
 }
 
 // nextDuer is optional: a service that can tell when its next job falls due
