@@ -168,7 +168,7 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 		}
 	}
 	inv = s.buildCycleInvoice(*sub, plan, coupon, cycle, start, end, now)
-	if !s.cfg.AutoInvoice {
+	if s.cfg.DisableAutoInvoice {
 		// Without automatic invoices the invoice still prices the charge but
 		// stays a draft until paid.
 		inv.Status = InvoiceDraft

@@ -12,9 +12,10 @@ import (
 type Config struct {
 	// Location is the zone billing dates are computed in (Asia/Jakarta).
 	Location *time.Location
-	// AutoInvoice issues an invoice per billing cycle (AUTO_GENERATE_INVOICE).
-	AutoInvoice bool
-	TaxRate     Rate
+	// DisableAutoInvoice turns AUTO_GENERATE_INVOICE off: cycle invoices
+	// still price each charge but stay drafts. The zero value keeps it on.
+	DisableAutoInvoice bool
+	TaxRate            Rate
 	// InvoiceDue is how long after issue an invoice falls due.
 	InvoiceDue time.Duration
 	// DunningRetries is how many renewal charges are retried after the first fails.
@@ -43,7 +44,6 @@ func DefaultConfig() Config {
 	}
 	return Config{
 		Location:        loc,
-		AutoInvoice:     true,
 		InvoiceDue:      24 * time.Hour,
 		DunningRetries:  3,
 		DunningInterval: 24 * time.Hour,

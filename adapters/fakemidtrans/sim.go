@@ -29,6 +29,8 @@ func (e *Emulator) simRoutes(m *http.ServeMux) {
 		e.faults.clear()
 		writeJSON(w, 200, map[string]string{"status": "cleared"})
 	})
+	m.HandleFunc("POST /_sim/config", e.simConfig)
+	m.HandleFunc("GET /_sim/config", e.simConfig)
 	m.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, r *http.Request) {
 		e.Reset()
 		writeJSON(w, 200, map[string]string{"status": "reset"})

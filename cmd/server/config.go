@@ -23,6 +23,11 @@ type config struct {
 	ManualClock   bool
 	ClockStart    time.Time // zero: now
 	Location      *time.Location
+	// BillingEvery is how often the real-clock scheduler runs due jobs.
+	BillingEvery time.Duration
+	// NotificationURL, if set, is sent with every charge as
+	// X-Override-Notification (LANGGANAN_NOTIFICATION_URL).
+	NotificationURL string
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -49,6 +54,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.BaseURL, "midtrans-base-url", env("MIDTRANS_BASE_URL", "https://api.sandbox.midtrans.com"), "Midtrans API host (MIDTRANS_BASE_URL)")
 	fs.StringVar(&clock, "clock", env("LANGGANAN_CLOCK", "real"), "real or manual (LANGGANAN_CLOCK)")
 	fs.StringVar(&clockStart, "clock-start", env("LANGGANAN_CLOCK_START", ""), "RFC 3339 start of a new manual clock (LANGGANAN_CLOCK_START)")
+	fs.DurationVar(&c.BillingEvery, "billing-every", envDuration(getenv, "LANGGANAN_BILLING_EVERY", time.Minute), "how often due jobs run with the real clock (LANGGANAN_BILLING_EVERY)")
+	fs.StringVar(&c.NotificationURL, "notification-url", env("LANGGANAN_NOTIFICATION_URL", ""), "sent as X-Override-Notification with every charge (LANGGANAN_NOTIFICATION_URL)")
 	fs.StringVar(&zone, "timezone", env("LANGGANAN_TIMEZONE", "Asia/Jakarta"), "billing time zone (LANGGANAN_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -92,5 +99,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		errs = append(errs, fmt.Errorf("LANGGANAN_TIMEZONE %q: %w", zone, err))
 	}
 	c.Location = loc
+	if c.BillingEvery < time.Second {
+		errs = append(errs, errors.New("LANGGANAN_BILLING_EVERY must be at least 1s"))
+	}
+	if c.NotificationURL != "" {
+		if nu, err := url.Parse(c.NotificationURL); err != nil || (nu.Scheme != "http" && nu.Scheme != "https") || nu.Host == "" {
+			errs = append(errs, fmt.Errorf("LANGGANAN_NOTIFICATION_URL %q is not an http(s) URL", c.NotificationURL))
+		}
+	}
 	return c, errors.Join(errs...)
+}
+
+// envDuration reads a duration variable; a bad value falls back to def and
+// is caught by validation through the flag default.
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if v := strings.TrimSpace(getenv(name)); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		return 0
+	}
+	return def
 }

@@ -119,7 +119,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 // newService builds the core service; gw may be nil (no payments).
 func (a *app) newService(cfg config, gw core.Gateway) error {
 	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: core.RandomIDs{},
-		Hasher: passwords.Bcrypt{}}, core.Config{Location: cfg.Location})
+		Hasher: passwords.Bcrypt{}}, core.Config{Location: cfg.Location, NotificationURL: cfg.NotificationURL})
 	if err != nil {
 		return fmt.Errorf("build service: %w", err)
 	}
@@ -185,6 +185,12 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		},
 	})
 
+	if a.manual == nil {
+		// With the real clock, due jobs run on a timer; with the manual clock
+		// they run when time is advanced.
+		go a.schedule(ctx, cfg.BillingEvery, log)
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
 	// The exact readiness line of the CONTRACT, after the listener is bound.
@@ -206,6 +212,32 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		log.Warn().Err(err).Msg("save clock at shutdown")
 	}
 	return nil
+}
+
+// schedule runs every due job each interval until ctx ends. A run that
+// fails is logged and tried again next time; every job is idempotent.
+func (a *app) schedule(ctx context.Context, every time.Duration, log zerolog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		sum, err := a.svc.RunDue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error().Err(err).Msg("billing run failed")
+		case err == nil:
+			ev := log.Info()
+			if len(sum.Counts) == 0 {
+				ev = log.Debug()
+			}
+			ev.Interface("counts", sum.Counts).Int("errors", sum.Errors).
+				Dur("took", sum.FinishedAt.Sub(sum.StartedAt)).Msg("billing run")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // emulator is the in-process Midtrans emulator of zero-configuration mode.
@@ -245,7 +277,9 @@ func startGateway(ctx context.Context, cfg config, clock core.Clock, addr net.Ad
 	e, err := fakemidtrans.New(fakemidtrans.Options{
 		ServerKey: serverKey, ClientKey: clientKey, Clock: clock,
 		NotificationURL: hook, RecurringNotificationURL: hook, PayAccountNotificationURL: hook,
-		Log: log.With().Str("component", "emulator").Logger(),
+		// The emulator's own file beside ours keeps its open orders across restarts.
+		DataFile: cfg.Data + ".emulator",
+		Log:      log.With().Str("component", "emulator").Logger(),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start emulator: %w", err)
