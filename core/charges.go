@@ -233,6 +233,11 @@ func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
 		req.Items = []ChargeItem{{ID: "topup", Name: "Wallet top-up", Price: p.Amount, Quantity: 1}}
 		_ = t
 	}
+	if p.PaymentType == PayCreditCard {
+		// Ask for a saved token so later cycles (and the native Midtrans
+		// subscription) can charge the card without the customer.
+		req.SaveCard = true
+	}
 	if p.PaymentType == PayCreditCard && req.CardToken == "" {
 		return req, Invalidf("a credit_card charge needs a saved card token")
 	}

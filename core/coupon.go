@@ -1,6 +1,9 @@
 package core
 
 import (
+	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -62,13 +65,46 @@ func (c Coupon) initialCycles() int {
 	return -1
 }
 
-// loadCoupon reads a coupon. Coupons get their own storage with the
-// organizations-and-coupons issue; until then none exists.
+// loadCoupon reads a coupon (deleted ones too: history is kept, and a
+// subscription that redeemed a coupon before it was deleted keeps its discount).
 func (s *Service) loadCoupon(tx Tx, id string) (Coupon, error) {
-	return Coupon{}, NotFoundf("coupon not found")
+	c, err := tx.Coupons().Get(id)
+	if errors.Is(err, ErrNotFound) {
+		return Coupon{}, NotFoundf("coupon not found")
+	}
+	return c, err
 }
 
-// redeemCoupon applies a coupon code to a new subscription.
+// redeemCoupon applies a coupon code to a subscription. It checks the
+// coupon is active, not deleted, not past redeem_by, not exhausted and
+// valid for the plan, then counts the redemption in the same transaction:
+// update transactions are serialized, so counts stay exact under concurrency.
 func (s *Service) redeemCoupon(tx Tx, sub *Subscription, plan Plan, code string, now time.Time) error {
-	return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"coupon": "no such coupon"}}
+	c, err := tx.Coupons().GetByCode(strings.TrimSpace(code))
+	if errors.Is(err, ErrNotFound) || err == nil && c.Deleted {
+		return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"coupon": "no such coupon"}}
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case !c.Active:
+		return UnprocessableCode("coupon_inactive", "coupon %s is not active", c.Code)
+	case !c.RedeemBy.IsZero() && now.After(c.RedeemBy):
+		return UnprocessableCode("coupon_expired", "coupon %s could be redeemed until %s", c.Code, c.RedeemBy.Format(time.RFC3339))
+	case c.MaxRedemptions > 0 && c.Redemptions >= c.MaxRedemptions:
+		return UnprocessableCode("coupon_exhausted", "coupon %s has been redeemed the maximum %d times", c.Code, c.MaxRedemptions)
+	case len(c.AppliesToPlans) > 0 && !slices.Contains(c.AppliesToPlans, plan.ID):
+		return UnprocessableCode("coupon_not_applicable", "coupon %s does not apply to plan %q", c.Code, plan.Slug)
+	case c.AmountOff.Valid() && c.AmountOff.Currency() != plan.Currency():
+		return UnprocessableCode("coupon_not_applicable", "coupon %s is in %s, the plan in %s", c.Code, c.AmountOff.Currency(), plan.Currency())
+	}
+	c.Redemptions++
+	c.UpdatedAt = now
+	if err := tx.Coupons().Put(c); err != nil {
+		return err
+	}
+	sub.CouponID = c.ID
+	sub.CouponCyclesLeft = c.initialCycles()
+	return nil
 }

@@ -194,7 +194,3 @@ func (s *Service) applyScheduledPlan(ctx context.Context, id string) error {
 		return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{"subscription_id": sub.ID, "from_plan_id": from, "to_plan_id": np.ID})
 	})
 }
-
-// checkSeatsForPlan refuses a plan whose max_users is below the owner's
-// member count (organizations only).
-func (s *Service) checkSeatsForPlan(tx Tx, sub Subscription, np Plan) error { return nil }

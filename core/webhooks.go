@@ -78,6 +78,9 @@ func (s *Service) applyLog(ctx context.Context, log WebhookLog, body map[string]
 	}
 	switch {
 	case err == nil:
+		if log.Kind == NotifyPayment {
+			s.afterPaymentApplied(ctx, log.OrderID)
+		}
 		return log, nil // the log was finished inside the apply transaction
 	case errors.Is(err, errDuplicate):
 		return s.finishLog(ctx, log, WebhookDuplicate, nil)
@@ -87,6 +90,24 @@ func (s *Service) applyLog(ctx context.Context, log WebhookLog, body map[string]
 		return s.finishLog(ctx, log, WebhookRejected, err)
 	default:
 		return s.finishLog(ctx, log, WebhookFailed, err)
+	}
+}
+
+// afterPaymentApplied hands a subscription that just became active with a
+// saved card or linked GoPay account to the Midtrans Subscription API. It
+// runs after the apply transaction (a gateway call) and is best-effort: the
+// engine renews by one-time charges until the link exists.
+func (s *Service) afterPaymentApplied(ctx context.Context, orderID string) {
+	var subID string
+	_ = s.store.View(ctx, func(tx Tx) error {
+		p, err := tx.Payments().GetByOrderID(orderID)
+		if err == nil && p.Purpose == PurposeSubscription && p.Status == PaymentPaid {
+			subID = p.SubscriptionID
+		}
+		return nil
+	})
+	if subID != "" && s.gw != nil {
+		_ = s.ensureNative(ctx, subID)
 	}
 }
 
