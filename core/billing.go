@@ -370,7 +370,9 @@ func (s *Service) markOverdue(ctx context.Context, c *counter) error {
 		if len(batch) == 0 {
 			return nil
 		}
+		marked := 0
 		if err := s.store.Update(ctx, func(tx Tx) error {
+			marked = 0
 			for _, inv := range batch {
 				cur, err := tx.Invoices().Get(inv.ID)
 				if err != nil || cur.Status != InvoiceOpen {
@@ -380,7 +382,7 @@ func (s *Service) markOverdue(ctx context.Context, c *counter) error {
 				if err := tx.Invoices().Put(cur); err != nil {
 					return err
 				}
-				c.inc("invoices_overdue")
+				marked++
 				if err := s.emit(tx, EvInvoiceOverdue, cur.OwnerID, now, map[string]any{"invoice_id": cur.ID, "number": cur.Number, "total": cur.Total.String()}); err != nil {
 					return err
 				}
@@ -388,6 +390,9 @@ func (s *Service) markOverdue(ctx context.Context, c *counter) error {
 			return nil
 		}); err != nil {
 			return err
+		}
+		for range marked {
+			c.inc("invoices_overdue")
 		}
 	}
 }

@@ -57,6 +57,7 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 	var stale *Payment
 	done := false // the cycle completed without a gateway charge
 	err := s.store.Update(ctx, func(tx Tx) error {
+		out, stale, done = Payment{}, nil, false // fn may run more than once
 		now := s.now()
 		sub, err := tx.Subscriptions().Get(subID)
 		if err != nil {

@@ -28,6 +28,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 	var native *NativeSubscriptionUpdate
 	var nativeID string
 	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, old Plan, now time.Time) error {
+		charge, native, nativeID = nil, nil, "" // fn may run more than once
 		np, err := s.findPlan(tx, planRef)
 		if err != nil || np.Status != PlanActive {
 			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "no active plan with this id or slug"}}

@@ -8,7 +8,9 @@ import (
 // Store is the storage port, shaped as a unit of work: fn runs inside one
 // transaction and may change several aggregates and append outbox events.
 // If fn returns an error nothing it wrote is kept. Update transactions are
-// serialized; no gateway or network call may happen inside fn.
+// serialized; no gateway or network call may happen inside fn. fn may be
+// run more than once (stores combine concurrent writers into one commit),
+// so it must not have effects outside tx other than assigning results.
 type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(tx Tx) error) error

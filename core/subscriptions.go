@@ -89,6 +89,7 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 	var needsCharge bool
 	var walletPayment *Payment
 	err = s.store.Update(ctx, func(tx Tx) error {
+		needsCharge, walletPayment = false, nil // fn may run more than once
 		now := s.now()
 		plan, err := s.findPlan(tx, in.Plan)
 		if err != nil || plan.Status != PlanActive {
@@ -388,6 +389,7 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 	}
 	var stale []Payment
 	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+		stale = stale[:0] // fn may run more than once
 		sub.CancelReason = reason
 		if !immediate {
 			if sub.CancelAtPeriodEnd {

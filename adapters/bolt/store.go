@@ -89,6 +89,8 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
+	// A short batch window: a lone writer waits at most 2ms for company.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &Store{path: path, db: db}, nil
 }
 
@@ -135,12 +137,18 @@ func migrate(t *tx) error {
 
 // Update runs fn in one write transaction; if fn fails or panics, nothing
 // it wrote is kept. Writers are serialized.
+//
+// Concurrent Updates are combined into one bbolt transaction (db.Batch), so
+// many writers share one fsync: this is what lets webhooks and the billing
+// engine scale past one commit per request. The price is that fn may run
+// more than once (bbolt re-runs the others when one fails), so fn must
+// have no effect outside the transaction except assigning its results.
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.db != nil {
-		return s.db.Update(func(btx *bbolt.Tx) error {
+		return s.db.Batch(func(btx *bbolt.Tx) error {
 			return fn(&tx{kv: boltTx{btx}, write: true})
 		})
 	}

@@ -1,0 +1,93 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
+)
+
+type invoiceLineJSON struct {
+	Kind        string     `json:"kind"`
+	Description string     `json:"description"`
+	Quantity    int        `json:"quantity"`
+	UnitAmount  string     `json:"unit_amount"`
+	Amount      string     `json:"amount"`
+	PeriodStart *time.Time `json:"period_start"`
+	PeriodEnd   *time.Time `json:"period_end"`
+}
+
+type invoiceJSON struct {
+	ID             string            `json:"id"`
+	Number         string            `json:"number"`
+	Status         string            `json:"status"`
+	OwnerID        string            `json:"owner_id"`
+	SubscriptionID *string           `json:"subscription_id"`
+	PaymentID      *string           `json:"payment_id"`
+	Cycle          int               `json:"cycle"`
+	Subtotal       string            `json:"subtotal"`
+	Discount       string            `json:"discount"`
+	Tax            string            `json:"tax"`
+	Total          string            `json:"total"`
+	Currency       string            `json:"currency"`
+	IssueDate      *time.Time        `json:"issue_date"`
+	DueDate        *time.Time        `json:"due_date"`
+	PaidAt         *time.Time        `json:"paid_at"`
+	PeriodStart    *time.Time        `json:"period_start"`
+	PeriodEnd      *time.Time        `json:"period_end"`
+	LineItems      []invoiceLineJSON `json:"line_items"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+}
+
+func toInvoiceJSON(inv core.Invoice) invoiceJSON {
+	j := invoiceJSON{
+		ID: inv.ID, Number: inv.Number, Status: string(inv.Status), OwnerID: inv.OwnerID,
+		SubscriptionID: optString(inv.SubscriptionID), PaymentID: optString(inv.PaymentID), Cycle: inv.Cycle,
+		Subtotal: money(inv.Subtotal), Discount: money(inv.Discount), Tax: money(inv.Tax), Total: money(inv.Total),
+		Currency: string(inv.Currency), IssueDate: optTime(inv.IssueDate), DueDate: optTime(inv.DueDate),
+		PaidAt: optTime(inv.PaidAt), PeriodStart: optTime(inv.PeriodStart), PeriodEnd: optTime(inv.PeriodEnd),
+		LineItems: make([]invoiceLineJSON, len(inv.Lines)), CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
+	}
+	for i, l := range inv.Lines {
+		j.LineItems[i] = invoiceLineJSON{Kind: string(l.Kind), Description: l.Description, Quantity: l.Quantity,
+			UnitAmount: money(l.UnitAmount), Amount: money(l.Amount), PeriodStart: optTime(l.PeriodStart), PeriodEnd: optTime(l.PeriodEnd)}
+	}
+	return j
+}
+
+var invoiceStatuses = []string{
+	string(core.InvoiceDraft), string(core.InvoiceOpen), string(core.InvoicePaid), string(core.InvoiceVoid), string(core.InvoiceOverdue),
+}
+
+func (s *Server) listInvoices(c *fiber.Ctx) error {
+	q, err := parseListQuery(c, "status", "ordering")
+	if err != nil {
+		return err
+	}
+	if err := checkChoice("status", q.Get("status"), invoiceStatuses); err != nil {
+		return err
+	}
+	list, err := s.svc.ListInvoices(c.UserContext(), actor(c), core.InvoiceFilter{Status: q.Get("status"), Ordering: q.Get("ordering")})
+	if err != nil {
+		return err
+	}
+	items := paginate(list, q)
+	out := make([]invoiceJSON, len(items))
+	for i, inv := range items {
+		out[i] = toInvoiceJSON(inv)
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
+
+func (s *Server) getInvoice(c *fiber.Ctx) error {
+	id, err := pathID(c, "invoice")
+	if err != nil {
+		return err
+	}
+	inv, err := s.svc.GetInvoice(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toInvoiceJSON(inv))
+}

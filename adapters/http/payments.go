@@ -1,0 +1,179 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
+)
+
+// paymentJSON is one Midtrans order (or wallet debit) as the API shows it.
+type paymentJSON struct {
+	ID             string         `json:"id"`
+	OrderID        string         `json:"order_id"`
+	TransactionID  string         `json:"transaction_id"`
+	Purpose        string         `json:"purpose"`
+	SubscriptionID *string        `json:"subscription_id"`
+	InvoiceID      *string        `json:"invoice_id"`
+	TopUpID        *string        `json:"topup_id"`
+	PaymentType    string         `json:"payment_type"`
+	Bank           string         `json:"bank"`
+	GrossAmount    string         `json:"gross_amount"`
+	Currency       string         `json:"currency"`
+	Status         string         `json:"status"`
+	FraudStatus    string         `json:"fraud_status"`
+	PaymentDetails map[string]any `json:"payment_details"`
+	MidtransStatus map[string]any `json:"midtrans_status"`
+	Cycle          int            `json:"cycle"`
+	RetryCount     int            `json:"retry_count"`
+	IsRetry        bool           `json:"is_retry"`
+	Superseded     bool           `json:"superseded"`
+	RefundedAmount string         `json:"refunded_amount"`
+	Refunds        []refundJSON   `json:"refunds"`
+	FailureReason  string         `json:"failure_reason"`
+	ExpiresAt      *time.Time     `json:"expires_at"`
+	PaidAt         *time.Time     `json:"paid_at"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+type refundJSON struct {
+	RefundKey string    `json:"refund_key"`
+	Amount    string    `json:"amount"`
+	Reason    string    `json:"reason"`
+	Direct    bool      `json:"direct"`
+	Status    string    `json:"status"`
+	ToWallet  bool      `json:"to_wallet"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toPaymentJSON(p core.Payment) paymentJSON {
+	j := paymentJSON{
+		ID: p.ID, OrderID: p.OrderID, TransactionID: p.TransactionID, Purpose: string(p.Purpose),
+		SubscriptionID: optString(p.SubscriptionID), InvoiceID: optString(p.InvoiceID), TopUpID: optString(p.TopUpID),
+		PaymentType: string(p.PaymentType), Bank: p.Bank, GrossAmount: money(p.Amount), Currency: string(p.Amount.Currency()),
+		Status: string(p.Status), FraudStatus: p.FraudStatus, PaymentDetails: emptyMap(p.Details),
+		MidtransStatus: p.MidtransStatus, Cycle: p.Cycle, RetryCount: p.RetryCount, IsRetry: p.IsRetry,
+		Superseded: p.Superseded, RefundedAmount: money(p.Refunded), Refunds: make([]refundJSON, len(p.Refunds)),
+		FailureReason: p.FailureReason, ExpiresAt: optTime(p.ExpiresAt), PaidAt: optTime(p.PaidAt),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	if j.Currency == "" {
+		j.Currency = string(core.IDR)
+	}
+	for i, r := range p.Refunds {
+		j.Refunds[i] = refundJSON{RefundKey: r.Key, Amount: money(r.Amount), Reason: r.Reason, Direct: r.Direct,
+			Status: r.Status, ToWallet: r.ToWallet, CreatedAt: r.CreatedAt}
+	}
+	return j
+}
+
+var paymentStatuses = []string{
+	string(core.PaymentCreating), string(core.PaymentPending), string(core.PaymentChallenge), string(core.PaymentPaid),
+	string(core.PaymentFailed), string(core.PaymentCancelled), string(core.PaymentExpired),
+	string(core.PaymentRefunded), string(core.PaymentPartiallyRefunded),
+}
+
+func (s *Server) listPayments(c *fiber.Ctx) error {
+	q, err := parseListQuery(c, "status", "payment_type", "ordering")
+	if err != nil {
+		return err
+	}
+	if err := checkChoice("status", q.Get("status"), paymentStatuses); err != nil {
+		return err
+	}
+	if err := checkChoice("payment_type", q.Get("payment_type"), paymentTypeNames()); err != nil {
+		return err
+	}
+	list, err := s.svc.ListPayments(c.UserContext(), actor(c), core.PaymentFilter{
+		Status: q.Get("status"), PaymentType: q.Get("payment_type"), Ordering: q.Get("ordering"),
+	})
+	if err != nil {
+		return err
+	}
+	items := paginate(list, q)
+	out := make([]paymentJSON, len(items))
+	for i, p := range items {
+		out[i] = toPaymentJSON(p)
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
+
+func (s *Server) getPayment(c *fiber.Ctx) error {
+	id, err := pathID(c, "payment")
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.GetPayment(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toPaymentJSON(p))
+}
+
+type chargeRequest struct {
+	SubscriptionID string `json:"subscription_id" validate:"required,max=64"`
+}
+
+// chargePayment issues a new charge for a subscription's open invoice.
+func (s *Server) chargePayment(c *fiber.Ctx) error {
+	var req chargeRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	if !core.IsUUID(req.SubscriptionID) {
+		return core.NotFoundf("subscription not found")
+	}
+	p, err := s.svc.ChargeSubscription(c.UserContext(), actor(c), req.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/payments/" + p.ID + "/")
+	return c.Status(fiber.StatusCreated).JSON(toPaymentJSON(p))
+}
+
+// refundRequest: amount absent (or null) refunds what is left; otherwise a
+// positive whole-rupiah amount, as a number or a string.
+type refundRequest struct {
+	Amount *amount `json:"amount"`
+	Reason string  `json:"reason" validate:"max=500"`
+	Direct bool    `json:"direct"`
+}
+
+func (s *Server) refundPayment(c *fiber.Ctx) error {
+	id, err := pathID(c, "payment")
+	if err != nil {
+		return err
+	}
+	var req refundRequest
+	if err := decodeBody(c, &req, true); err != nil {
+		return err
+	}
+	var amt *core.Money
+	if req.Amount != nil {
+		m, err := parseRupiah("amount", *req.Amount, false)
+		if err != nil {
+			return err
+		}
+		amt = &m
+	}
+	p, err := s.svc.RefundPayment(c.UserContext(), actor(c), id, amt, req.Reason, req.Direct)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toPaymentJSON(p))
+}
+
+// checkPaymentStatus asks Midtrans and answers both views. midtrans_status
+// is null for wallet payments, which never went to Midtrans.
+func (s *Server) checkPaymentStatus(c *fiber.Ctx) error {
+	id, err := pathID(c, "payment")
+	if err != nil {
+		return err
+	}
+	p, raw, err := s.svc.CheckPaymentStatus(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"local_status": string(p.Status), "midtrans_status": raw, "payment": toPaymentJSON(p)})
+}

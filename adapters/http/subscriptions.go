@@ -1,0 +1,338 @@
+package http
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
+)
+
+// subscriptionJSON is a subscription as the API shows it. Times are
+// RFC 3339 or null; organization_id is set when an organization owns it
+// (owner_id is then the organization and created_by the member who
+// subscribed).
+type subscriptionJSON struct {
+	ID                     string              `json:"id"`
+	Plan                   *planJSON           `json:"plan"`
+	PlanID                 string              `json:"plan_id"`
+	OwnerID                string              `json:"owner_id"`
+	OrganizationID         *string             `json:"organization_id"`
+	CreatedBy              string              `json:"created_by"`
+	Status                 string              `json:"status"`
+	PaymentType            string              `json:"payment_type"`
+	Bank                   string              `json:"bank"`
+	Quantity               int                 `json:"quantity"`
+	PaymentMethodID        *string             `json:"payment_method_id"`
+	MidtransSubscriptionID *string             `json:"midtrans_subscription_id"`
+	CurrentPeriodStart     *time.Time          `json:"current_period_start"`
+	CurrentPeriodEnd       *time.Time          `json:"current_period_end"`
+	TrialStart             *time.Time          `json:"trial_start"`
+	TrialEnd               *time.Time          `json:"trial_end"`
+	CycleCount             int                 `json:"cycle_count"`
+	NextBillingDate        *time.Time          `json:"next_billing_date"`
+	PastDueSince           *time.Time          `json:"past_due_since"`
+	CancelAtPeriodEnd      bool                `json:"cancel_at_period_end"`
+	CancelledAt            *time.Time          `json:"cancelled_at"`
+	CancelReason           string              `json:"cancel_reason"`
+	EndDate                *time.Time          `json:"end_date"`
+	PausedAt               *time.Time          `json:"paused_at"`
+	AutoPay                bool                `json:"auto_pay"`
+	CouponID               *string             `json:"coupon_id"`
+	ScheduledPlanID        *string             `json:"scheduled_plan_id"`
+	PendingCredit          string              `json:"pending_credit"`
+	PlanHistory            []planChangeJSON    `json:"plan_history"`
+	Metadata               map[string]any      `json:"metadata"`
+	CustomerDetails        customerDetailsJSON `json:"customer_details"`
+	CreatedAt              time.Time           `json:"created_at"`
+	UpdatedAt              time.Time           `json:"updated_at"`
+}
+
+type planChangeJSON struct {
+	FromPlanID string    `json:"from_plan_id"`
+	ToPlanID   string    `json:"to_plan_id"`
+	At         time.Time `json:"at"`
+	Immediate  bool      `json:"immediate"`
+	Proration  string    `json:"proration"`
+}
+
+// planCache loads each plan once per request.
+type planCache struct {
+	svc   LifecycleService
+	ctx   context.Context
+	plans map[string]*planJSON
+}
+
+func (s *Server) newPlanCache(c *fiber.Ctx) *planCache {
+	return &planCache{svc: s.svc, ctx: c.UserContext(), plans: map[string]*planJSON{}}
+}
+
+func (pc *planCache) get(id string) *planJSON {
+	if p, ok := pc.plans[id]; ok {
+		return p
+	}
+	var out *planJSON
+	if p, err := pc.svc.GetPlanByID(pc.ctx, id); err == nil {
+		j := toPlanJSON(p)
+		out = &j
+	}
+	pc.plans[id] = out
+	return out
+}
+
+func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
+	j := subscriptionJSON{
+		ID: sub.ID, Plan: pc.get(sub.PlanID), PlanID: sub.PlanID, OwnerID: sub.OwnerID, CreatedBy: sub.CreatedBy,
+		Status: string(sub.Status), PaymentType: string(sub.PaymentType), Bank: sub.Bank, Quantity: sub.Quantity,
+		PaymentMethodID: optString(sub.PaymentMethodID), MidtransSubscriptionID: optString(sub.MidtransSubscriptionID),
+		CurrentPeriodStart: optTime(sub.CurrentPeriodStart), CurrentPeriodEnd: optTime(sub.CurrentPeriodEnd),
+		TrialStart: optTime(sub.TrialStart), TrialEnd: optTime(sub.TrialEnd), CycleCount: sub.Cycle,
+		NextBillingDate: optTime(sub.NextBillingDate), PastDueSince: optTime(sub.PastDueSince),
+		CancelAtPeriodEnd: sub.CancelAtPeriodEnd, CancelledAt: optTime(sub.CancelledAt), CancelReason: sub.CancelReason,
+		EndDate: optTime(sub.EndsAt), PausedAt: optTime(sub.PausedAt), AutoPay: sub.AutoPay,
+		CouponID: optString(sub.CouponID), ScheduledPlanID: optString(sub.ScheduledPlanID),
+		PendingCredit: money(sub.PendingCredit), PlanHistory: make([]planChangeJSON, len(sub.PlanHistory)),
+		Metadata: emptyMap(sub.Metadata), CustomerDetails: toCustomerJSON(sub.CustomerDetails),
+		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt,
+	}
+	if sub.CreatedBy != "" && sub.OwnerID != sub.CreatedBy {
+		j.OrganizationID = &j.OwnerID
+	}
+	for i, h := range sub.PlanHistory {
+		j.PlanHistory[i] = planChangeJSON{FromPlanID: h.FromPlanID, ToPlanID: h.ToPlanID, At: h.At, Immediate: h.Immediate, Proration: h.Proration}
+	}
+	return j
+}
+
+// createSubscriptionRequest is POST /api/subscriptions/: the reference's
+// fields (plan_id, payment_type, token, customer_details, metadata with
+// metadata.bank) and ours (organization_id, coupon, quantity,
+// payment_method_id, gopay_account_id, auto_pay, end_date).
+type createSubscriptionRequest struct {
+	PlanID          string               `json:"plan_id" validate:"required,max=100"`
+	PaymentType     string               `json:"payment_type" validate:"required,max=32"`
+	Token           string               `json:"token" validate:"max=255"`
+	CustomerDetails *customerDetailsJSON `json:"customer_details"`
+	Metadata        map[string]any       `json:"metadata"`
+	OrganizationID  string               `json:"organization_id" validate:"max=64"`
+	Coupon          string               `json:"coupon" validate:"max=64"`
+	Quantity        *int                 `json:"quantity"`
+	PaymentMethodID string               `json:"payment_method_id" validate:"max=64"`
+	GopayAccountID  string               `json:"gopay_account_id" validate:"max=128"`
+	AutoPay         bool                 `json:"auto_pay"`
+	EndDate         *string              `json:"end_date"`
+}
+
+func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, error) {
+	fields := map[string]string{}
+	in := core.CreateSubscriptionInput{
+		Plan: r.PlanID, OrganizationID: r.OrganizationID, PaymentType: r.PaymentType, Token: r.Token,
+		GopayAccountID: r.GopayAccountID, PaymentMethodID: r.PaymentMethodID, Customer: r.CustomerDetails.toCore(),
+		Metadata: r.Metadata, Coupon: r.Coupon, AutoPay: r.AutoPay,
+	}
+	if b, ok := r.Metadata["bank"]; ok {
+		if _, isStr := b.(string); !isStr {
+			fields["metadata.bank"] = "must be a string"
+		}
+	}
+	if r.Quantity != nil {
+		if *r.Quantity < 1 || *r.Quantity > 100000 {
+			fields["quantity"] = "between 1 and 100000"
+		} else {
+			in.Quantity = *r.Quantity
+		}
+	}
+	if r.EndDate != nil && *r.EndDate != "" {
+		t, err := time.Parse(time.RFC3339, *r.EndDate)
+		if err != nil {
+			fields["end_date"] = "an RFC 3339 time such as 2027-01-31T00:00:00Z"
+		} else {
+			in.EndsAt = t.UTC()
+		}
+	}
+	if len(fields) > 0 {
+		return in, invalid("invalid input", fields)
+	}
+	return in, nil
+}
+
+func (s *Server) listSubscriptions(c *fiber.Ctx) error {
+	q, err := parseListQuery(c, "status", "payment_type", "ordering")
+	if err != nil {
+		return err
+	}
+	if q.Get("status") != "" {
+		if _, err := core.ParseSubscriptionStatus(q.Get("status")); err != nil {
+			names := make([]string, len(core.AllSubscriptionStatuses))
+			for i, st := range core.AllSubscriptionStatuses {
+				names[i] = string(st)
+			}
+			return checkChoice("status", q.Get("status"), names)
+		}
+	}
+	if err := checkChoice("payment_type", q.Get("payment_type"), paymentTypeNames()); err != nil {
+		return err
+	}
+	list, err := s.svc.ListSubscriptions(c.UserContext(), actor(c), core.SubscriptionFilter{
+		Status: q.Get("status"), PaymentType: q.Get("payment_type"), Ordering: q.Get("ordering"),
+	})
+	if err != nil {
+		return err
+	}
+	pc := s.newPlanCache(c)
+	pageItems := paginate(list, q)
+	out := make([]subscriptionJSON, len(pageItems))
+	for i, sub := range pageItems {
+		out[i] = pc.sub(sub)
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
+
+// subscriptionCreated is the 201 answer: the subscription and the payment
+// issued for it (null when none was, e.g. during a trial).
+type subscriptionCreated struct {
+	Subscription subscriptionJSON `json:"subscription"`
+	Payment      *paymentJSON     `json:"payment"`
+}
+
+func (s *Server) createSubscription(c *fiber.Ctx) error {
+	var req createSubscriptionRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	in, err := req.toInput()
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.CreateSubscription(c.UserContext(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	out := subscriptionCreated{Subscription: s.newPlanCache(c).sub(res.Subscription)}
+	if res.Payment != nil {
+		p := toPaymentJSON(*res.Payment)
+		out.Payment = &p
+	}
+	c.Location("/api/subscriptions/" + res.Subscription.ID + "/")
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) getSubscription(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	sub, err := s.svc.GetSubscription(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+// activeSubscription is the signed-in user's own active or trialing
+// subscription; 404 if there is none.
+func (s *Server) activeSubscription(c *fiber.Ctx) error {
+	sub, err := s.svc.GetActiveSubscription(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+// cancelRequest is POST .../cancel/. immediate ends the subscription now;
+// otherwise it ends at the period end (cancel_at_period_end). undo: true
+// reverses a scheduled (period-end) cancel before the period ends; reason
+// and immediate are then ignored. The body is optional: no body schedules a
+// cancel at period end.
+type cancelRequest struct {
+	Reason    string `json:"reason" validate:"max=500"`
+	Immediate bool   `json:"immediate"`
+	Undo      bool   `json:"undo"`
+}
+
+func (s *Server) cancelSubscription(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	var req cancelRequest
+	if err := decodeBody(c, &req, true); err != nil {
+		return err
+	}
+	sub, err := s.svc.CancelSubscription(c.UserContext(), actor(c), id, req.Reason, req.Immediate, req.Undo)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+// noBody accepts an empty body or an empty JSON object and nothing else.
+type noBody struct{}
+
+func (s *Server) pauseSubscription(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	if err := decodeBody(c, &noBody{}, true); err != nil {
+		return err
+	}
+	sub, err := s.svc.PauseSubscription(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+func (s *Server) resumeSubscription(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	if err := decodeBody(c, &noBody{}, true); err != nil {
+		return err
+	}
+	sub, err := s.svc.ResumeSubscription(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+// changePlanRequest is POST .../change-plan/. immediate absent lets core
+// choose (upgrades now, downgrades at period end).
+type changePlanRequest struct {
+	PlanID    string `json:"plan_id" validate:"required,max=100"`
+	Immediate *bool  `json:"immediate"`
+}
+
+func (s *Server) changePlan(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	var req changePlanRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	sub, err := s.svc.ChangePlan(c.UserContext(), actor(c), id, req.PlanID, req.Immediate)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+func (s *Server) syncSubscription(c *fiber.Ctx) error {
+	id, err := pathID(c, "subscription")
+	if err != nil {
+		return err
+	}
+	if err := decodeBody(c, &noBody{}, true); err != nil {
+		return err
+	}
+	sub, err := s.svc.SyncSubscription(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.newPlanCache(c).sub(sub))
+}

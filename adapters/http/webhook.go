@@ -1,0 +1,64 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
+)
+
+// webhookNotification is POST /api/webhook/notification/: every kind of
+// Midtrans notification (payment, Subscription API, Pay Account). It needs
+// no credentials and trusts only the signature, which core checks. The raw
+// body is handed over untouched; core stores it before anything else.
+//
+// Outcomes that Midtrans must not retry answer 200 with the outcome in
+// "result": processed, duplicate, ignored (stale or out of order), and
+// rejected (an amount mismatch, logged as an alert, nothing changed).
+// Otherwise the error maps as usual: 403 bad signature, 404 unknown order,
+// 400 unreadable body; a 5xx makes Midtrans retry.
+func (s *Server) webhookNotification(c *fiber.Ctx) error {
+	log, err := s.svc.ProcessNotification(c.UserContext(), c.Body(), c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "ok", "webhook_log_id": log.ID, "result": string(log.Status)})
+}
+
+type webhookLogJSON struct {
+	ID             string     `json:"id"`
+	Kind           string     `json:"kind"`
+	OrderID        string     `json:"order_id"`
+	EventKey       string     `json:"event_key"`
+	Payload        string     `json:"payload"`
+	SourceIP       string     `json:"source_ip"`
+	ReceivedAt     time.Time  `json:"received_at"`
+	SignatureValid bool       `json:"signature_valid"`
+	Status         string     `json:"status"`
+	Error          string     `json:"error"`
+	ProcessedAt    *time.Time `json:"processed_at"`
+}
+
+func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
+	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: string(w.Payload),
+		SourceIP: w.SourceIP, ReceivedAt: w.ReceivedAt, SignatureValid: w.SignatureValid, Status: string(w.Status),
+		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt)}
+}
+
+// listWebhookLogs is the admin view of stored notifications, newest first.
+func (s *Server) listWebhookLogs(c *fiber.Ctx) error {
+	q, err := parseListQuery(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), 0)
+	if err != nil {
+		return err
+	}
+	items := paginate(list, q)
+	out := make([]webhookLogJSON, len(items))
+	for i, w := range items {
+		out[i] = toWebhookLogJSON(w)
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
