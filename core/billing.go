@@ -28,13 +28,10 @@ func (c *counter) inc(k string) {
 	c.mu.Unlock()
 }
 
-// Engine limits, chosen so memory stays flat however many subscriptions
-// are due: ids are read in batches over an index cursor, and at most
-// engineWorkers gateway calls are in flight.
-const (
-	engineBatch   = 512
-	engineWorkers = 8
-)
+// engineBatch bounds memory however many subscriptions are due: ids are
+// read in batches over an index cursor. Config.EngineWorkers bounds the
+// gateway calls in flight; concurrent workers' store writes share commits.
+const engineBatch = 512
 
 // StaleAlert is the number of stale payments reported by the last run when
 // above the alert threshold (0 otherwise); /readyz shows it.
@@ -99,13 +96,13 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 		// A run visits each subscription once; one whose next action is
 		// still due after the visit is left for the next run. The seen set
 		// holds only ids, and is dropped when a scan finds nothing new.
-		if len(seen) > 4*engineBatch*engineWorkers {
+		if len(seen) > 64*engineBatch {
 			seen = map[string]struct{}{}
 			for _, id := range batch {
 				seen[id] = struct{}{}
 			}
 		}
-		sem := make(chan struct{}, engineWorkers)
+		sem := make(chan struct{}, s.cfg.EngineWorkers)
 		var wg sync.WaitGroup
 		for _, id := range batch {
 			if ctx.Err() != nil {
@@ -420,7 +417,7 @@ func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64,
 	}); err != nil {
 		return err
 	}
-	sem := make(chan struct{}, engineWorkers)
+	sem := make(chan struct{}, s.cfg.EngineWorkers)
 	var wg sync.WaitGroup
 	for _, p := range todo {
 		sem <- struct{}{}

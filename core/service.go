@@ -34,6 +34,8 @@ type Config struct {
 	StaleAlert int
 	// NotificationURL, when set, is sent with every charge as X-Override-Notification.
 	NotificationURL string
+	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
+	EngineWorkers int
 }
 
 // DefaultConfig is the configuration the seeds describe.
@@ -114,6 +116,9 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	}
 	if cfg.StaleAlert <= 0 {
 		cfg.StaleAlert = def.StaleAlert
+	}
+	if cfg.EngineWorkers <= 0 {
+		cfg.EngineWorkers = 32
 	}
 	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg}, nil
 }
