@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,7 +161,7 @@ func startProc(name, bin string, env map[string]string, log *logBuf) (*proc, err
 	}()
 	select {
 	case addr := <-sink.addr:
-		host, port, _ := strings.Cut(addr, ":")
+		host, port := addr, ""
 		if i := strings.LastIndex(addr, ":"); i >= 0 {
 			host, port = addr[:i], addr[i+1:]
 		}
@@ -670,5 +669,3 @@ func errorf(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Errorf(format, args...)
 }
-
-var errNoPayment = errors.New("no payment")

@@ -1,8 +1,400 @@
 package http
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"context"
+	"strconv"
+	"time"
 
-// OrgService is what the handlers of this area need from core.
-type OrgService interface{}
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
+)
 
-func (s *Server) orgRoutes(api, admin fiber.Router) {}
+// OrgService is what the handlers of this area need from core:
+// organizations and their seats, admin-managed (BOB) subscriptions,
+// coupons and per-seat quantities.
+type OrgService interface {
+	CreateOrganization(ctx context.Context, a core.Actor, name string) (core.Organization, error)
+	ListOrganizations(ctx context.Context, a core.Actor) ([]core.Organization, error)
+	GetOrganization(ctx context.Context, a core.Actor, id string) (core.Organization, error)
+	AddMemberRole(ctx context.Context, a core.Actor, orgID, username string, role core.Role) (core.Organization, error)
+	RemoveMember(ctx context.Context, a core.Actor, orgID, userID string) error
+	CheckCanAddUsers(ctx context.Context, a core.Actor, orgID string, finalUsersAmount int) (bool, int, int, error)
+	ListSubscriptions(ctx context.Context, a core.Actor, f core.SubscriptionFilter) ([]core.Subscription, error)
+	GetPlanByID(ctx context.Context, id string) (core.Plan, error)
+	GetOrgSubscription(ctx context.Context, a core.Actor, orgID string) (core.OrgSubscription, error)
+	AdminCreateOrgSubscription(ctx context.Context, a core.Actor, orgID string, in core.AdminSubscriptionInput) (core.Subscription, error)
+	AdminUpdateSubscription(ctx context.Context, a core.Actor, id string, in core.AdminSubscriptionInput) (core.Subscription, error)
+	FinishSubscription(ctx context.Context, a core.Actor, id string) (core.Subscription, error)
+	SetQuantity(ctx context.Context, a core.Actor, id string, qty int) (core.Subscription, error)
+	CouponService
+}
+
+func (s *Server) orgRoutes(api, admin fiber.Router) {
+	api.Post("/organizations/", requireUser, s.createOrg)
+	api.Get("/organizations/", requireUser, s.listOrgs)
+	api.Get("/organizations/:id/", requireUser, s.getOrg)
+	api.Post("/organizations/:id/members/", requireUser, s.addOrgMember)
+	api.Delete("/organizations/:id/members/:user_id/", requireUser, s.removeOrgMember)
+	api.Get("/organizations/:id/can-add-users/", requireUser, s.canAddUsers)
+	api.Get("/organizations/:id/subscriptions/", requireUser, s.orgSubscriptions)
+	api.Get("/organizations/:id/subscription/", requireUser, s.orgSubscription)
+	api.Patch("/subscriptions/:id/", requireUser, s.patchSubscriptionQuantity)
+
+	admin.Post("/organizations/:id/subscriptions/", s.adminCreateOrgSub)
+	admin.Patch("/subscriptions/:id/", s.adminUpdateSub)
+	admin.Post("/subscriptions/:id/finish/", s.finishSub)
+
+	s.couponRoutes(api, admin)
+}
+
+type orgMemberJSON struct {
+	UserID   string    `json:"user_id"`
+	Username string    `json:"username,omitempty"`
+	Role     string    `json:"role"`
+	JoinedAt time.Time `json:"joined_at"`
+}
+
+type orgJSON struct {
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	OwnerID   string          `json:"owner_id"`
+	Members   []orgMemberJSON `json:"members"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+func (s *Server) toOrgJSON(ctx context.Context, o core.Organization) orgJSON {
+	out := orgJSON{ID: o.ID, Name: o.Name, OwnerID: o.OwnerID, CreatedAt: o.CreatedAt, Members: []orgMemberJSON{}}
+	for _, m := range o.Members {
+		j := orgMemberJSON{UserID: m.UserID, Role: string(m.Role), JoinedAt: m.JoinedAt}
+		if u, err := s.svc.GetUser(ctx, m.UserID); err == nil {
+			j.Username = u.Username
+		}
+		out.Members = append(out.Members, j)
+	}
+	return out
+}
+
+type orgRequest struct {
+	Name string `json:"name" validate:"required,max=100"`
+}
+
+func (s *Server) createOrg(c *fiber.Ctx) error {
+	var req orgRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	o, err := s.svc.CreateOrganization(c.UserContext(), actor(c), req.Name)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/organizations/" + o.ID + "/")
+	return c.Status(fiber.StatusCreated).JSON(s.toOrgJSON(c.UserContext(), o))
+}
+
+func (s *Server) listOrgs(c *fiber.Ctx) error {
+	q, err := parseListQuery(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.ListOrganizations(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	out := []orgJSON{}
+	for _, o := range pageOf(list, q) {
+		out = append(out, s.toOrgJSON(c.UserContext(), o))
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
+
+// pageOf cuts one page out of a full list.
+func pageOf[T any](list []T, q listQuery) []T {
+	from := min(q.Offset(), len(list))
+	return list[from:min(from+q.PageSize, len(list))]
+}
+
+func (s *Server) getOrg(c *fiber.Ctx) error {
+	o, err := s.svc.GetOrganization(c.UserContext(), actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toOrgJSON(c.UserContext(), o))
+}
+
+type orgMemberRequest struct {
+	Username string `json:"username" validate:"required,max=150"`
+	Role     string `json:"role" validate:"omitempty,oneof=member admin"`
+}
+
+func (s *Server) addOrgMember(c *fiber.Ctx) error {
+	var req orgMemberRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	o, err := s.svc.AddMemberRole(c.UserContext(), actor(c), c.Params("id"), req.Username, core.Role(req.Role))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.toOrgJSON(c.UserContext(), o))
+}
+
+func (s *Server) removeOrgMember(c *fiber.Ctx) error {
+	if err := s.svc.RemoveMember(c.UserContext(), actor(c), c.Params("id"), c.Params("user_id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) canAddUsers(c *fiber.Ctx) error {
+	q, err := parseListQuery(c, "count")
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(q.Get("count"))
+	if err != nil || n < 1 {
+		return invalid("invalid query parameters", map[string]string{"count": "a whole number of at least 1 (the total number of users, owner included)"})
+	}
+	allowed, limit, current, err := s.svc.CheckCanAddUsers(c.UserContext(), actor(c), c.Params("id"), n)
+	if err != nil {
+		return err
+	}
+	var l *int
+	if limit >= 0 {
+		l = &limit
+	}
+	return c.JSON(fiber.Map{"allowed": allowed, "limit": l, "current": current})
+}
+
+// orgSubJSON is a subscription with its plan embedded.
+type orgSubJSON struct {
+	ID                 string         `json:"id"`
+	OwnerID            string         `json:"owner_id"`
+	OrganizationID     string         `json:"organization_id,omitempty"`
+	PlanID             string         `json:"plan_id"`
+	Plan               *planJSON      `json:"plan,omitempty"`
+	Status             string         `json:"status"`
+	PaymentType        string         `json:"payment_type"`
+	Quantity           int            `json:"quantity"`
+	BillingCycleAnchor *time.Time     `json:"billing_cycle_anchor"`
+	StartDate          *time.Time     `json:"start_date"`
+	CurrentPeriodStart *time.Time     `json:"current_period_start"`
+	CurrentPeriodEnd   *time.Time     `json:"current_period_end"`
+	TrialStart         *time.Time     `json:"trial_start"`
+	TrialEnd           *time.Time     `json:"trial_end"`
+	NextBillingDate    *time.Time     `json:"next_billing_date"`
+	Cycle              int            `json:"cycle"`
+	CancelAtPeriodEnd  bool           `json:"cancel_at_period_end"`
+	CancelledAt        *time.Time     `json:"cancelled_at"`
+	CouponID           *string        `json:"coupon_id"`
+	CouponCyclesLeft   *int           `json:"coupon_cycles_left"`
+	PendingCredit      string         `json:"pending_credit"`
+	Metadata           map[string]any `json:"metadata"`
+	CreatedAt          time.Time      `json:"created_at"`
+	UpdatedAt          time.Time      `json:"updated_at"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (s *Server) toOrgSubJSON(ctx context.Context, sub core.Subscription, plan *core.Plan) orgSubJSON {
+	j := orgSubJSON{ID: sub.ID, OwnerID: sub.OwnerID, PlanID: sub.PlanID, Status: string(sub.Status),
+		PaymentType: string(sub.PaymentType), Quantity: sub.Quantity, BillingCycleAnchor: optTime(sub.Anchor),
+		StartDate: optTime(sub.CurrentPeriodStart), CurrentPeriodStart: optTime(sub.CurrentPeriodStart),
+		CurrentPeriodEnd: optTime(sub.CurrentPeriodEnd), TrialStart: optTime(sub.TrialStart), TrialEnd: optTime(sub.TrialEnd),
+		NextBillingDate: optTime(sub.NextBillingDate), Cycle: sub.Cycle, CancelAtPeriodEnd: sub.CancelAtPeriodEnd,
+		CancelledAt: optTime(sub.CancelledAt), PendingCredit: "0.00", Metadata: sub.Metadata,
+		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
+	if !sub.TrialStart.IsZero() {
+		j.StartDate = optTime(sub.TrialStart)
+	}
+	if sub.OwnerID != sub.CreatedBy {
+		j.OrganizationID = sub.OwnerID
+	}
+	if sub.PendingCredit.Valid() {
+		j.PendingCredit = sub.PendingCredit.String()
+	}
+	if sub.CouponID != "" {
+		id, left := sub.CouponID, sub.CouponCyclesLeft
+		j.CouponID, j.CouponCyclesLeft = &id, &left
+	}
+	if j.Metadata == nil {
+		j.Metadata = map[string]any{}
+	}
+	if plan == nil {
+		if p, err := s.svc.GetPlanByID(ctx, sub.PlanID); err == nil {
+			plan = &p
+		}
+	}
+	if plan != nil {
+		pj := toPlanJSON(*plan)
+		j.Plan = &pj
+	}
+	return j
+}
+
+func (s *Server) orgSubscriptions(c *fiber.Ctx) error {
+	q, err := parseListQuery(c, "status", "ordering")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if _, err := s.svc.GetOrganization(ctx, actor(c), c.Params("id")); err != nil {
+		return err
+	}
+	list, err := s.svc.ListSubscriptions(ctx, actor(c), core.SubscriptionFilter{
+		OwnerID: c.Params("id"), Status: q.Get("status"), Ordering: q.Get("ordering")})
+	if err != nil {
+		return err
+	}
+	plans := map[string]*core.Plan{}
+	out := []orgSubJSON{}
+	for _, sub := range pageOf(list, q) {
+		p, ok := plans[sub.PlanID]
+		if !ok {
+			if pl, err := s.svc.GetPlanByID(ctx, sub.PlanID); err == nil {
+				p = &pl
+			}
+			plans[sub.PlanID] = p
+		}
+		out = append(out, s.toOrgSubJSON(ctx, sub, p))
+	}
+	return c.JSON(newPage(c, q, len(list), out))
+}
+
+func (s *Server) orgSubscription(c *fiber.Ctx) error {
+	res, err := s.svc.GetOrgSubscription(c.UserContext(), actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	j := s.toOrgSubJSON(c.UserContext(), res.Subscription, &res.Plan)
+	return c.JSON(fiber.Map{"subscription": j, "plan": j.Plan, "features": j.Plan.Features, "permissions": res.Permissions})
+}
+
+// adminSubRequest is the BOB create/update body. Dates are RFC 3339
+// strings or Unix seconds (as in the BOB examples).
+type adminSubRequest struct {
+	PlanID             *string   `json:"plan_id"`
+	SubscriptionStatus *string   `json:"subscription_status"`
+	Status             *string   `json:"status"`
+	BillingCycleAnchor *flexTime `json:"billing_cycle_anchor"`
+	StartDate          *flexTime `json:"start_date"`
+	TrialStart         *flexTime `json:"trial_start"`
+	TrialEnd           *flexTime `json:"trial_end"`
+	PaymentType        *string   `json:"payment_type"`
+	Quantity           *int      `json:"quantity"`
+	Renew              bool      `json:"renew"`
+}
+
+func (r adminSubRequest) input() core.AdminSubscriptionInput {
+	in := core.AdminSubscriptionInput{PlanID: r.PlanID, Status: r.SubscriptionStatus, PaymentType: r.PaymentType,
+		Quantity: r.Quantity, Renew: r.Renew,
+		BillingCycleAnchor: r.BillingCycleAnchor.ptr(), StartDate: r.StartDate.ptr(),
+		TrialStart: r.TrialStart.ptr(), TrialEnd: r.TrialEnd.ptr()}
+	if in.Status == nil {
+		in.Status = r.Status
+	}
+	return in
+}
+
+// flexTime is an RFC 3339 string or a Unix timestamp in seconds.
+type flexTime time.Time
+
+func (f *flexTime) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*f = flexTime(time.Unix(n, 0).UTC())
+		return nil
+	}
+	uq, err := strconv.Unquote(s)
+	if err == nil {
+		if t, err := time.Parse(time.RFC3339, uq); err == nil {
+			*f = flexTime(t)
+			return nil
+		}
+	}
+	return &flexTimeError{}
+}
+
+type flexTimeError struct{}
+
+func (*flexTimeError) Error() string { return "an RFC 3339 time or Unix seconds" }
+
+func (f *flexTime) ptr() *time.Time {
+	if f == nil {
+		return nil
+	}
+	t := time.Time(*f)
+	return &t
+}
+
+func (s *Server) adminCreateOrgSub(c *fiber.Ctx) error {
+	var req adminSubRequest
+	if err := decodeAdminSub(c, &req); err != nil {
+		return err
+	}
+	sub, err := s.svc.AdminCreateOrgSubscription(c.UserContext(), actor(c), c.Params("id"), req.input())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+}
+
+func decodeAdminSub(c *fiber.Ctx, req *adminSubRequest) error {
+	err := decodeBody(c, req, false)
+	if err != nil && isFlexTimeErr(err) {
+		return invalid("invalid input", map[string]string{"dates": "an RFC 3339 time or Unix seconds"})
+	}
+	return err
+}
+
+func isFlexTimeErr(err error) bool {
+	var ce *core.Error
+	if e, ok := err.(*core.Error); ok {
+		ce = e
+	}
+	return ce != nil && ce.Message == "malformed JSON"
+}
+
+func (s *Server) adminUpdateSub(c *fiber.Ctx) error {
+	var req adminSubRequest
+	if err := decodeAdminSub(c, &req); err != nil {
+		return err
+	}
+	sub, err := s.svc.AdminUpdateSubscription(c.UserContext(), actor(c), c.Params("id"), req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+}
+
+func (s *Server) finishSub(c *fiber.Ctx) error {
+	sub, err := s.svc.FinishSubscription(c.UserContext(), actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+}
+
+type quantityRequest struct {
+	Quantity *int `json:"quantity"`
+}
+
+// patchSubscriptionQuantity is PATCH /api/subscriptions/{id}/ {quantity}.
+func (s *Server) patchSubscriptionQuantity(c *fiber.Ctx) error {
+	var req quantityRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	if req.Quantity == nil {
+		return invalid("invalid input", map[string]string{"quantity": "required"})
+	}
+	sub, err := s.svc.SetQuantity(c.UserContext(), actor(c), c.Params("id"), *req.Quantity)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+}

@@ -34,6 +34,9 @@ type AccountService interface {
 // BillingService runs due jobs.
 type BillingService interface {
 	RunDue(ctx context.Context) (core.RunSummary, error)
+	// StaleAlert is the number of stale open payments found by the last
+	// run when above the alert threshold, else 0.
+	StaleAlert() int
 }
 
 // Service is everything the handlers call.
