@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -548,5 +549,64 @@ func TestImmediateUpgradeProrates(t *testing.T) {
 	}
 	if got := e.sub(id); got.ScheduledPlanID == "" {
 		t.Fatal("downgrade must be scheduled for period end")
+	}
+}
+
+// A card subscription: the first charge captures at once and saves the
+// token; the subscription is handed to the Midtrans Subscription API, whose
+// charge notifications renew it, and whose exhausted retries make it past due.
+func TestNativeCardSubscription(t *testing.T) {
+	e := newEnv(t)
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "credit_card", Token: "tok-4811"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.sub(res.Subscription.ID)
+	if s.Status != core.SubActive || s.MidtransSubscriptionID == "" {
+		t.Fatalf("card subscription: status %s native %q", s.Status, s.MidtransSubscriptionID)
+	}
+	ns := e.gw.Subscriptions()
+	if len(ns) != 1 || !ns[0].NextExecutionAt.Equal(s.CurrentPeriodEnd) || !ns[0].Amount.Equal(core.MustMoney("49000")) {
+		t.Fatalf("native subscription = %+v", ns)
+	}
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.run() // Midtrans charges natives: the engine must not
+	for _, p := range e.payments(s.ID) {
+		if p.Status.Open() {
+			t.Fatalf("the engine charged a native subscription itself: %+v", p)
+		}
+	}
+	body := e.gw.NativeCharge(s.MidtransSubscriptionID, true)
+	e.mustNotify(body)
+	if _, err := e.notify(body); err != nil {
+		t.Fatalf("duplicate subscription notification: %v", err)
+	}
+	if got := e.sub(s.ID); got.Cycle != 2 || got.Status != core.SubActive {
+		t.Fatalf("after native charge: cycle %d status %s", got.Cycle, got.Status)
+	}
+	orders := 0
+	for _, p := range e.payments(s.ID) {
+		if p.OrderID != "" && p.Status == core.PaymentPaid {
+			orders++
+		}
+	}
+	if orders != 2 {
+		t.Fatalf("%d paid payments, want 2 (first charge + one native renewal)", orders)
+	}
+	e.clock.Set(e.sub(s.ID).CurrentPeriodEnd.Add(time.Hour))
+	e.mustNotify(e.gw.NativeCharge(s.MidtransSubscriptionID, false))
+	if got := e.sub(s.ID); got.Status != core.SubPastDue {
+		t.Fatalf("after Midtrans gave up: status %s, want past_due", got.Status)
+	}
+	// Pause and resume reach Midtrans.
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ResumeSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	calls := strings.Join(e.gw.Calls, ",")
+	if !strings.Contains(calls, "subscription.disable") || !strings.Contains(calls, "subscription.enable") {
+		t.Fatalf("gateway calls %s lack disable/enable", calls)
 	}
 }

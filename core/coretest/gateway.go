@@ -361,3 +361,41 @@ func (PlainHasher) Hash(p string) (string, error) { return "plain:" + p, nil }
 func (PlainHasher) Compare(h, p string) bool {
 	return subtle.ConstantTimeCompare([]byte(h), []byte("plain:"+p)) == 1
 }
+
+// NativeCharge makes Midtrans charge native subscription nsID once (a
+// captured card transaction with its own order id) and returns the
+// subscription.charge notification Midtrans would send. ok=false builds a
+// failed attempt that leaves the subscription inactive.
+func (g *Gateway) NativeCharge(nsID string, ok bool) []byte {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ns := g.subs[nsID]
+	g.seq++
+	if !ok {
+		ns.Status = "inactive"
+		b, _ := json.Marshal(map[string]any{"event_name": "subscription.charge",
+			"transaction":  map[string]any{"status_code": "402", "status_message": "declined"},
+			"subscription": map[string]any{"id": nsID, "status": "inactive"}})
+		return b
+	}
+	ns.CurrentInterval++
+	t := &core.Transaction{OrderID: fmt.Sprintf("SUBS-%s-%d", ns.Name, g.seq), TransactionID: fmt.Sprintf("txn-%d", g.seq),
+		StatusCode: "200", TransactionStatus: "capture", FraudStatus: "accept", PaymentType: ns.PaymentType,
+		GrossAmount: ns.Amount, TransactionTime: g.Clock.Now()}
+	g.txns[t.OrderID] = t
+	b, _ := json.Marshal(map[string]any{"event_name": "subscription.charge",
+		"transaction":  map[string]any{"transaction_status": "capture", "transaction_id": t.TransactionID, "status_code": "200"},
+		"subscription": map[string]any{"id": nsID, "status": ns.Status, "amount": ns.Amount.String()}})
+	return b
+}
+
+// Subscriptions lists the native subscriptions created so far.
+func (g *Gateway) Subscriptions() []core.NativeSubscription {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []core.NativeSubscription
+	for _, ns := range g.subs {
+		out = append(out, *ns)
+	}
+	return out
+}
