@@ -165,6 +165,14 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	if err := bootstrapAdmin(ctx, a.svc, cfg, log, stderr); err != nil {
 		return err
 	}
+	// Every wallet balance must equal the sum of its ledger; say so loudly
+	// at start if one does not (the service still starts: refusing would
+	// take every merchant's billing down for one bad record).
+	if problems, n, err := a.svc.CheckLedgers(ctx); err != nil {
+		return fmt.Errorf("ledger check: %w", err)
+	} else if len(problems) > 0 {
+		log.Error().Int("wallets", n).Interface("problems", problems).Msg("wallet ledgers do not add up")
+	}
 
 	var manual *core.ManualClock
 	if a.manual != nil {
