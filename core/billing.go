@@ -172,6 +172,9 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 	if len(open) > 0 && sub.Status != SubPaused {
 		return "", s.reschedule(ctx, id, open[0].ExpiresAt)
 	}
+	if sub.PaymentType == PayManual {
+		return s.advanceManual(ctx, sub, plan, now)
+	}
 	switch sub.Status {
 	case SubPending:
 		return "expired", s.endSubscription(ctx, id, SubExpired, "first payment never completed")

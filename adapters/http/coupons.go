@@ -48,7 +48,7 @@ type couponJSON struct {
 
 func toCouponJSON(c core.Coupon) couponJSON {
 	j := couponJSON{ID: c.ID, Code: c.Code, Currency: string(core.IDR), Duration: string(c.Duration),
-		Redemptions: c.Redemptions, RedeemBy: optTime(c.RedeemBy), AppliesToPlans: c.AppliesToPlans,
+		Redemptions: c.Redemptions, RedeemBy: orgOptTime(c.RedeemBy), AppliesToPlans: c.AppliesToPlans,
 		Active: c.Active, Deleted: c.Deleted, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if c.AmountOff.Valid() {
 		a := c.AmountOff.String()

@@ -20,9 +20,9 @@ import (
 // two customers (budi, siti) and three plans (basic 49000, pro 99000,
 // trial 49000 with 7 trial days).
 
-const sitiPW = "siti-pass-1234"
+const lcSitiPW = "siti-pass-1234"
 
-var asSiti = basic("siti", sitiPW)
+var lcSiti = basic("siti", lcSitiPW)
 
 type lcEnv struct {
 	*env
@@ -43,7 +43,7 @@ func newLCEnv(t *testing.T) *lcEnv {
 		t.Fatal(err)
 	}
 	adm := core.Actor{IsAdmin: true}
-	for _, u := range [][2]string{{"budi", userPW}, {"siti", sitiPW}} {
+	for _, u := range [][2]string{{"budi", userPW}, {"siti", lcSitiPW}} {
 		if _, err := svc.CreateUser(ctx, adm, core.NewUserInput{Username: u[0], Password: u[1]}); err != nil {
 			t.Fatal(err)
 		}

@@ -193,7 +193,7 @@ type orgSubJSON struct {
 	UpdatedAt          time.Time      `json:"updated_at"`
 }
 
-func optTime(t time.Time) *time.Time {
+func orgOptTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
@@ -202,14 +202,14 @@ func optTime(t time.Time) *time.Time {
 
 func (s *Server) toOrgSubJSON(ctx context.Context, sub core.Subscription, plan *core.Plan) orgSubJSON {
 	j := orgSubJSON{ID: sub.ID, OwnerID: sub.OwnerID, PlanID: sub.PlanID, Status: string(sub.Status),
-		PaymentType: string(sub.PaymentType), Quantity: sub.Quantity, BillingCycleAnchor: optTime(sub.Anchor),
-		StartDate: optTime(sub.CurrentPeriodStart), CurrentPeriodStart: optTime(sub.CurrentPeriodStart),
-		CurrentPeriodEnd: optTime(sub.CurrentPeriodEnd), TrialStart: optTime(sub.TrialStart), TrialEnd: optTime(sub.TrialEnd),
-		NextBillingDate: optTime(sub.NextBillingDate), Cycle: sub.Cycle, CancelAtPeriodEnd: sub.CancelAtPeriodEnd,
-		CancelledAt: optTime(sub.CancelledAt), PendingCredit: "0.00", Metadata: sub.Metadata,
+		PaymentType: string(sub.PaymentType), Quantity: sub.Quantity, BillingCycleAnchor: orgOptTime(sub.Anchor),
+		StartDate: orgOptTime(sub.CurrentPeriodStart), CurrentPeriodStart: orgOptTime(sub.CurrentPeriodStart),
+		CurrentPeriodEnd: orgOptTime(sub.CurrentPeriodEnd), TrialStart: orgOptTime(sub.TrialStart), TrialEnd: orgOptTime(sub.TrialEnd),
+		NextBillingDate: orgOptTime(sub.NextBillingDate), Cycle: sub.Cycle, CancelAtPeriodEnd: sub.CancelAtPeriodEnd,
+		CancelledAt: orgOptTime(sub.CancelledAt), PendingCredit: "0.00", Metadata: sub.Metadata,
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if !sub.TrialStart.IsZero() {
-		j.StartDate = optTime(sub.TrialStart)
+		j.StartDate = orgOptTime(sub.TrialStart)
 	}
 	if sub.OwnerID != sub.CreatedBy {
 		j.OrganizationID = sub.OwnerID

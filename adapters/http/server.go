@@ -5,12 +5,14 @@ package http
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/langganan/langganan/core"
 	"github.com/rs/zerolog"
 )
@@ -42,6 +44,20 @@ type Config struct {
 	// Now is wall time for the auth cache and lockouts (not the billing
 	// clock: a manual clock must not freeze lockouts); default time.Now.
 	Now func() time.Time
+
+	// Backup, if set, serves GET /api/admin/backup: it writes a consistent
+	// copy of the data file to w (bolt's (*Store).Backup).
+	Backup func(w io.Writer) (int64, error)
+	// MetricsToken, if set, is the bearer token GET /metrics requires.
+	// Without it (and without MetricsSeparate) /metrics answers only
+	// loopback clients.
+	MetricsToken string
+	// MetricsSeparate means the caller serves MetricsHandler on a listener
+	// of its own; /metrics is then not on the app.
+	MetricsSeparate bool
+	// Metrics gives the gauges computed at scrape time; default: Service,
+	// if it implements metrics.Source.
+	Metrics metrics.Source
 }
 
 // Server is the HTTP adapter.
@@ -55,6 +71,7 @@ type Server struct {
 	lockFor      time.Duration
 	advanceMu    sync.Mutex // one clock advance at a time, so steps stay in order
 	app          *fiber.App
+	ops          opsConfig // ops.go: metrics, backups, OpenAPI
 }
 
 // NewServer builds the Fiber app with its middleware and routes.
@@ -82,9 +99,10 @@ func NewServer(cfg Config) *Server {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
 	s := &Server{
-		svc: cfg.Service, log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
+		svc: meter(cfg.Service), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
 		auth:    newAuthenticator(cfg.Service, cfg.Now, cfg.AuthCacheTTL, cfg.MaxLoginFailures, cfg.LoginWindow, cfg.LockoutDuration),
 		lockFor: cfg.LockoutDuration,
+		ops:     newOpsConfig(cfg),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "langganan",
@@ -97,7 +115,10 @@ func NewServer(cfg Config) *Server {
 		Immutable:             true,  // values from Params/Body may outlive the handler
 		DisableStartupMessage: true,
 	})
-	s.app.Use(requestid.New(), s.accessLog, recover.New(), requireJSON, s.auth.middleware)
+	s.app.Use(requestid.New(), s.observe, s.accessLog, recover.New())
+	// /metrics carries its own bearer token, so it sits before user auth.
+	s.preAuthRoutes(s.app)
+	s.app.Use(requireJSON, s.auth.middleware)
 	s.routes(s.app)
 	return s
 }

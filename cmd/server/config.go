@@ -28,6 +28,12 @@ type config struct {
 	// NotificationURL, if set, is sent with every charge as
 	// X-Override-Notification (LANGGANAN_NOTIFICATION_URL).
 	NotificationURL string
+	// MetricsAddr, if set, serves /metrics on a listener of its own
+	// instead of the main one (LANGGANAN_METRICS_ADDR).
+	MetricsAddr string
+	// MetricsToken, if set, is the bearer token /metrics requires
+	// (LANGGANAN_METRICS_TOKEN; environment only, never logged).
+	MetricsToken string
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -35,6 +41,12 @@ type config struct {
 var productionHosts = map[string]bool{"api.midtrans.com": true, "app.midtrans.com": true}
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	return parseConfigUsage(args, getenv, stderr, nil)
+}
+
+// parseConfigUsage is parseConfig with the flag set's usage text (for
+// "SUBCOMMAND -h"); nil keeps the flag package's default.
+func parseConfigUsage(args []string, getenv func(string) string, stderr io.Writer, usage func(fs *flag.FlagSet)) (config, error) {
 	env := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
@@ -49,6 +61,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	)
 	fs := flag.NewFlagSet("langganan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if usage != nil {
+		fs.Usage = func() { usage(fs) }
+	}
 	fs.StringVar(&c.Addr, "addr", env("LANGGANAN_ADDR", ":8080"), "listen address (LANGGANAN_ADDR)")
 	fs.StringVar(&c.Data, "data", env("LANGGANAN_DATA", "./data/langganan.db"), "bbolt data file (LANGGANAN_DATA)")
 	fs.StringVar(&c.BaseURL, "midtrans-base-url", env("MIDTRANS_BASE_URL", "https://api.sandbox.midtrans.com"), "Midtrans API host (MIDTRANS_BASE_URL)")
@@ -57,6 +72,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.BillingEvery, "billing-every", envDuration(getenv, "LANGGANAN_BILLING_EVERY", time.Minute), "how often due jobs run with the real clock (LANGGANAN_BILLING_EVERY)")
 	fs.StringVar(&c.NotificationURL, "notification-url", env("LANGGANAN_NOTIFICATION_URL", ""), "sent as X-Override-Notification with every charge (LANGGANAN_NOTIFICATION_URL)")
 	fs.StringVar(&zone, "timezone", env("LANGGANAN_TIMEZONE", "Asia/Jakarta"), "billing time zone (LANGGANAN_TIMEZONE)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("LANGGANAN_METRICS_ADDR", ""), "serve /metrics on this address instead of the main one (LANGGANAN_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -68,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c.AdminPassword = getenv("LANGGANAN_ADMIN_PASSWORD")
 	c.ServerKey = strings.TrimSpace(getenv("MIDTRANS_SERVER_KEY"))
 	c.ClientKey = strings.TrimSpace(getenv("MIDTRANS_CLIENT_KEY"))
+	c.MetricsToken = strings.TrimSpace(getenv("LANGGANAN_METRICS_TOKEN"))
 
 	var errs []error
 	if (c.AdminUser == "") != (c.AdminPassword == "") {

@@ -1,4 +1,5 @@
-// Command server runs Langganan: go run ./cmd/server [serve|create-admin|billing-run].
+// Command server runs Langganan:
+// go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check].
 // Its variables, readiness line and signals follow shared/CONTRACT.md.
 package main
 
@@ -8,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +25,7 @@ import (
 	"github.com/langganan/langganan/adapters/bolt"
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 	lhttp "github.com/langganan/langganan/adapters/http"
+	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/langganan/langganan/adapters/midtrans"
 	"github.com/langganan/langganan/adapters/passwords"
 	"github.com/langganan/langganan/core"
@@ -44,7 +47,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, err := parseConfig(args, getenv, stderr)
+	if ok, err := preConfigCommand(ctx, cmd, args, getenv, stdout, stderr); ok {
+		return err // backup, restore, help: flag sets of their own
+	}
+	cfg, err := parseConfigUsage(args, getenv, stderr, commandUsage(cmd))
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -56,10 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return createAdmin(ctx, cfg, log, stdout)
 	case "billing-run":
 		return billingRun(ctx, cfg, log, stdout)
-	case "backup", "restore", "check":
-		return fmt.Errorf("%s: not implemented yet", cmd)
+	case "check":
+		return checkCmd(ctx, cfg, stdout, stderr)
 	}
-	return fmt.Errorf("unknown command %q (serve, create-admin, billing-run)", cmd)
+	return fmt.Errorf("unknown command %q (serve, billing-run, backup, restore, create-admin, check; see server help)", cmd)
 }
 
 // app is what every subcommand opens: the store, the clock and the service.
@@ -165,6 +174,13 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	if err := bootstrapAdmin(ctx, a.svc, cfg, log, stderr); err != nil {
 		return err
 	}
+	// Notifications: email (LANGGANAN_SMTP_URL, or log-only), outbound
+	// webhooks, and the relay/delivery loop; stopped before the store closes.
+	stopNotify, err := startNotifications(ctx, a.svc, os.Getenv("LANGGANAN_SMTP_URL"), log)
+	if err != nil {
+		return err
+	}
+	defer stopNotify()
 	// Every wallet balance must equal the sum of its ledger; say so loudly
 	// at start if one does not (the service still starts: refusing would
 	// take every merchant's billing down for one bad record).
@@ -183,15 +199,30 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		Log:     log,
 		Ready:   a.store.Writable,
 		Clock:   manual,
+		// Operations (ops.go): online backups and /metrics protection.
+		Backup:          a.store.Backup,
+		MetricsToken:    cfg.MetricsToken,
+		MetricsSeparate: cfg.MetricsAddr != "",
 		AfterAdvance: func(ctx context.Context) error {
 			if emu != nil {
 				if err := emu.e.RunDue(ctx); err != nil {
 					return fmt.Errorf("emulator due jobs: %w", err)
 				}
 			}
+			if _, _, err := a.svc.RunNotifications(ctx); err != nil {
+				return fmt.Errorf("notifications: %w", err)
+			}
 			return a.saveClock(ctx)
 		},
 	})
+
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := startMetricsListener(cfg.MetricsAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	if a.manual == nil {
 		// With the real clock, due jobs run on a timer; with the manual clock
@@ -271,7 +302,7 @@ func startGateway(ctx context.Context, cfg config, clock core.Clock, addr net.Ad
 		if err != nil {
 			return nil, nil, fmt.Errorf("midtrans client: %w", err)
 		}
-		return cl, nil, nil
+		return metrics.Gateway{Inner: cl}, nil, nil
 	}
 	key, err := randomHex(16)
 	if err != nil {
@@ -315,7 +346,7 @@ func startGateway(ctx context.Context, cfg config, clock core.Clock, addr net.Ad
 	}
 	log.Info().Str("simulator", base+"/").Str("webhook", hook).
 		Msg("emulator mode: no MIDTRANS_SERVER_KEY, using the in-process Midtrans emulator")
-	return cl, emu, nil
+	return metrics.Gateway{Inner: cl}, emu, nil
 }
 
 // loopback turns a wildcard listen address into one a local client can dial.
