@@ -610,3 +610,29 @@ func TestNativeCardSubscription(t *testing.T) {
 		t.Fatalf("gateway calls %s lack disable/enable", calls)
 	}
 }
+
+// A manual (invoiced outside Midtrans) organization subscription is never
+// charged by the engine; the admin records renewals.
+func TestManualNeverCharged(t *testing.T) {
+	e := newEnv(t)
+	org, err := e.svc.CreateOrganization(e.ctx, e.user, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.svc.AdminCreateOrgSubscription(e.ctx, e.admin, org.ID, core.AdminSubscriptionInput{
+		PlanID: ref("basic"), Status: ref("active"), StartDate: ref(start)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.advance(70 * 24 * time.Hour)
+	if n := len(e.gw.Orders()); n != 0 {
+		t.Fatalf("%d Midtrans orders for a manual subscription, want 0", n)
+	}
+	got, err := e.svc.AdminUpdateSubscription(e.ctx, e.admin, sub.ID, core.AdminSubscriptionInput{Renew: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Cycle != sub.Cycle+1 {
+		t.Fatalf("admin renewal: cycle %d, want %d", got.Cycle, sub.Cycle+1)
+	}
+}
