@@ -60,6 +60,13 @@ func (s *Service) RunDue(ctx context.Context) (RunSummary, error) {
 	if err := s.markOverdue(ctx, c); err != nil {
 		return sum, err
 	}
+	// Relay what this run emitted and deliver what is due, so a run (and a
+	// manual clock advance) leaves no queue behind.
+	if r, d, err := s.RunNotifications(ctx); err != nil {
+		return sum, err
+	} else if r+d > 0 {
+		c.m["events_relayed"], c.m["notifications_delivered"] = r, d
+	}
 	if err := s.store.Update(ctx, func(tx Tx) error {
 		_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
 		return err
@@ -445,4 +452,46 @@ func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64,
 	}
 	s.staleAlert.Store(0)
 	return nil
+}
+
+// NextDue is the earliest future moment at which a job falls due: a
+// subscription's next action, an invoice's due date, an open payment's
+// expiry, or a notification retry. The manual clock steps to it so that
+// jobs run at their own times.
+func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	far := s.now().AddDate(100, 0, 0)
+	err := s.store.View(ctx, func(tx Tx) error {
+		if err := tx.Subscriptions().ScanDue(far, func(sub Subscription) bool {
+			consider(sub.NextActionAt)
+			return false
+		}); err != nil {
+			return err
+		}
+		if err := tx.Invoices().ScanOpenDue(far, func(inv Invoice) bool {
+			consider(inv.DueDate)
+			return false
+		}); err != nil {
+			return err
+		}
+		return tx.Payments().ScanOpen(func(p Payment) bool {
+			consider(p.ExpiresAt)
+			consider(p.CreatedAt.Add(s.cfg.StaleAfter))
+			return true
+		})
+	})
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if t, ok, err := s.NextNotificationDue(ctx); err != nil {
+		return time.Time{}, false, err
+	} else if ok {
+		consider(t)
+	}
+	return next, !next.IsZero(), nil
 }

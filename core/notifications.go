@@ -59,19 +59,20 @@ func RetryDelay(ch Channel, attempts int) (d time.Duration, ok bool) {
 	return sched[min(attempts-1, len(sched)-1)], true
 }
 
-// senders holds each service's notifiers until Deps carries them.
-var senderRegistry sync.Map // *Service → map[Channel]Notifier
-
 // SetSenders installs the notifiers RunNotifications delivers through, one
-// per channel (email, webhook). A channel without one stays queued.
+// per channel (email, webhook). A channel without one stays queued. It is a
+// setter rather than a dependency because the webhook sender looks its
+// targets up through the service itself.
 func (s *Service) SetSenders(m map[Channel]Notifier) {
-	senderRegistry.Store(s, cloneSenders(m))
+	c := cloneSenders(m)
+	s.notifiers.Store(&c)
 }
 
 func (s *Service) senders() map[Channel]Notifier {
-	v, _ := senderRegistry.Load(s)
-	m, _ := v.(map[Channel]Notifier)
-	return m
+	if m := s.notifiers.Load(); m != nil {
+		return *m
+	}
+	return nil
 }
 
 func cloneSenders(m map[Channel]Notifier) map[Channel]Notifier {

@@ -79,6 +79,8 @@ type Service struct {
 	// staleAlert is the number of stale open payments found by the last
 	// reconciliation when above the alert threshold, else 0.
 	staleAlert atomic.Int64
+	// notifiers deliver notifications per channel; see SetSenders.
+	notifiers atomic.Pointer[map[Channel]Notifier]
 }
 
 // NewService checks its dependencies; a missing required port is an error.

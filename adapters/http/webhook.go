@@ -45,13 +45,18 @@ func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
 		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt)}
 }
 
+// maxWebhookLogScan bounds how many logs one listing reads: count is then
+// at most this many (the newest), unless a later page is asked for.
+const maxWebhookLogScan = 10000
+
 // listWebhookLogs is the admin view of stored notifications, newest first.
 func (s *Server) listWebhookLogs(c *fiber.Ctx) error {
 	q, err := parseListQuery(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), 0)
+	limit := max(maxWebhookLogScan, q.Offset()+q.PageSize)
+	list, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), limit)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ type config struct {
 	// MetricsToken, if set, is the bearer token /metrics requires
 	// (LANGGANAN_METRICS_TOKEN; environment only, never logged).
 	MetricsToken string
+	// SMTPURL is smtp://user:pass@host:port (LANGGANAN_SMTP_URL); never logged.
+	SMTPURL string
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -84,6 +86,7 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 	c.AdminPassword = getenv("LANGGANAN_ADMIN_PASSWORD")
 	c.ServerKey = strings.TrimSpace(getenv("MIDTRANS_SERVER_KEY"))
 	c.ClientKey = strings.TrimSpace(getenv("MIDTRANS_CLIENT_KEY"))
+	c.SMTPURL = strings.TrimSpace(getenv("LANGGANAN_SMTP_URL"))
 	c.MetricsToken = strings.TrimSpace(getenv("LANGGANAN_METRICS_TOKEN"))
 
 	var errs []error

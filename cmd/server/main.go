@@ -176,7 +176,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	}
 	// Notifications: email (LANGGANAN_SMTP_URL, or log-only), outbound
 	// webhooks, and the relay/delivery loop; stopped before the store closes.
-	stopNotify, err := startNotifications(ctx, a.svc, os.Getenv("LANGGANAN_SMTP_URL"), log)
+	stopNotify, err := startNotifications(ctx, a.svc, cfg.SMTPURL, log)
 	if err != nil {
 		return err
 	}
