@@ -67,8 +67,8 @@ func (s *Server) lifecycleRoutes(api, admin fiber.Router) {
 		s.log.Error().Err(err).Str("request_id", requestID(c)).Str("path", c.Path()).Msg("idempotency record not saved")
 	}).handler
 
-	// The webhook: no credentials, only the signature counts.
-	api.Post("/webhook/notification/", s.webhookNotification)
+	// The webhook (POST /api/webhook/notification/) is registered in
+	// NewServer, before user authentication: only its signature counts.
 
 	subs := api.Group("/subscriptions", requireUser)
 	subs.Get("/", s.listSubscriptions)

@@ -118,6 +118,10 @@ func NewServer(cfg Config) *Server {
 	s.app.Use(requestid.New(), s.observe, s.accessLog, recover.New())
 	// /metrics carries its own bearer token, so it sits before user auth.
 	s.preAuthRoutes(s.app)
+	// The Midtrans webhook trusts only the signature: no user credentials
+	// (a stray Authorization header must not 401 it) and whatever content
+	// type Midtrans sends.
+	s.app.Post("/api/webhook/notification/", s.webhookNotification)
 	s.app.Use(requireJSON, s.auth.middleware)
 	s.routes(s.app)
 	return s
