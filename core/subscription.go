@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -92,6 +93,28 @@ func ParsePaymentType(s string) (PaymentType, error) {
 
 // Banks accepted for bank_transfer virtual accounts.
 var Banks = []string{"bca", "bni", "bri", "cimb", "permata"}
+
+// checkBank defaults and validates the bank (bank_transfer) or store
+// (cstore) of a payment type, reporting a problem under field.
+func checkBank(ptype PaymentType, bank, field string, fe FieldErrors) string {
+	switch ptype {
+	case PayBankTransfer:
+		if bank == "" {
+			bank = "bca"
+		}
+		if !slices.Contains(Banks, bank) {
+			fe.Add(field, "one of bca, bni, bri, cimb, permata")
+		}
+	case PayCStore:
+		if bank == "" {
+			bank = "indomaret"
+		}
+		if bank != "alfamart" && bank != "indomaret" {
+			fe.Add(field, "alfamart or indomaret")
+		}
+	}
+	return bank
+}
 
 // CustomerDetails is passed to Midtrans with every charge.
 type CustomerDetails struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -52,21 +51,8 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 	if b, ok := in.Metadata["bank"].(string); ok {
 		bank = strings.ToLower(b)
 	}
+	bank = checkBank(ptype, bank, "metadata.bank", fe)
 	switch ptype {
-	case PayBankTransfer:
-		if bank == "" {
-			bank = "bca"
-		}
-		if !slices.Contains(Banks, bank) {
-			fe.Add("metadata.bank", "one of bca, bni, bri, cimb, permata")
-		}
-	case PayCStore:
-		if bank == "" {
-			bank = "indomaret"
-		}
-		if bank != "alfamart" && bank != "indomaret" {
-			fe.Add("metadata.bank", "alfamart or indomaret")
-		}
 	case PayCreditCard:
 		if in.Token == "" && in.PaymentMethodID == "" {
 			fe.Add("token", "a saved card token is required for credit_card")

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 )
 
@@ -35,21 +34,8 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card")
 	}
 	bank := strings.ToLower(in.Bank)
+	bank = checkBank(ptype, bank, "bank", fe)
 	switch ptype {
-	case PayBankTransfer:
-		if bank == "" {
-			bank = "bca"
-		}
-		if !slices.Contains(Banks, bank) {
-			fe.Add("bank", "one of bca, bni, bri, cimb, permata")
-		}
-	case PayCStore:
-		if bank == "" {
-			bank = "indomaret"
-		}
-		if bank != "alfamart" && bank != "indomaret" {
-			fe.Add("bank", "alfamart or indomaret")
-		}
 	case PayCreditCard:
 		if in.Token == "" {
 			fe.Add("token", "a card token is required for credit_card")

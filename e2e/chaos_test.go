@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -211,20 +210,34 @@ func TestChaosKillDuringBillingRun(t *testing.T) {
 	// The emulator goes past the period end first, as advance does.
 	s.must(s.sim("POST", "/_sim/clock/advance", J{"duration": "1h"}), 200)
 
+	// Each round starts the run (a clock advance past the period end) and
+	// SIGKILLs the server once the emulator has seen a random number of the
+	// run's charges: a point observed, not slept to.
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	for round := 0; round < 5; round++ {
-		var wg sync.WaitGroup
-		wg.Add(1)
+		before := len(s.simTxns())
+		if before >= 2*n {
+			break
+		}
+		target := before + 1 + rng.IntN(max(1, (2*n-before)/2))
+		finished := make(chan struct{})
 		go func() {
-			defer wg.Done()
+			defer close(finished)
 			// Answers 0 when the server dies under it; that is the point.
 			_ = s.do("POST", s.server.url+"/api/admin/clock/advance/", J{"duration": "2m"}, admin, nil)
 		}()
-		time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond) // a random point of the run, not a wait for state
+		for done := false; !done; {
+			select {
+			case <-finished:
+				done = true
+			default:
+				done = len(s.simTxns()) >= target
+			}
+		}
 		s.killServer()
-		wg.Wait()
+		<-finished
 		s.restartServer()
-		t.Logf("round %d: killed with %d orders at the emulator", round, len(s.simTxns()))
+		t.Logf("round %d: killed at %d orders (aimed at %d, %d before the round)", round, len(s.simTxns()), target, before)
 	}
 	// Let the run finish: the server's time reaches the emulator's.
 	s.advanceServerTo(end.Add(time.Hour))

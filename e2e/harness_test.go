@@ -190,8 +190,15 @@ func (p *proc) stop() error {
 	case <-p.done:
 		return p.err
 	case <-time.After(15 * time.Second):
-		p.kill()
-		return fmt.Errorf("%s ignored SIGTERM for 15s; killed", p.name)
+		// A Go program dumps its goroutines on SIGQUIT: the log then shows
+		// what the shutdown waits for.
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.kill()
+		}
+		return fmt.Errorf("%s ignored SIGTERM for 15s; sent SIGQUIT (goroutine dump in its log)", p.name)
 	}
 }
 
@@ -233,7 +240,7 @@ func newStack(t *testing.T) *stack {
 			}
 		}
 		if t.Failed() {
-			t.Logf("---- server log (%d restarts) ----\n%s", s.restarts, tail(s.srvLog.String(), 400))
+			t.Logf("---- server log (%d restarts) ----\n%s", s.restarts, tail(s.srvLog.String(), 600))
 			t.Logf("---- mockmidtrans log ----\n%s", tail(s.mockLog.String(), 200))
 		}
 	})

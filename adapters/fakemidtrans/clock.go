@@ -1,8 +1,9 @@
 package fakemidtrans
 
 import (
-	"sync"
 	"time"
+
+	"github.com/langganan/langganan/core"
 )
 
 // Clock is the emulator's source of time.
@@ -18,40 +19,13 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-// ManualClock stands still until Advance is called.
-type ManualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// ManualClock stands still until Advance or Set moves it. It is core's
+// manual clock, so the billing service and its in-process emulator can
+// share one.
+type ManualClock = core.ManualClock
 
 // NewManualClock returns a manual clock starting at start.
-func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
-
-// Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d (negative durations are ignored) and returns the new time.
-func (c *ManualClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return c.now
-}
-
-// Set moves the clock to t if t is later than its current time (used when restoring persisted state).
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.now) {
-		c.now = t
-	}
-}
+func NewManualClock(start time.Time) *ManualClock { return core.NewManualClock(start) }
 
 // wib is Midtrans' wire time zone (GMT+7, no suffix on the wire).
 var wib = time.FixedZone("WIB", 7*3600)

@@ -1,12 +1,13 @@
 package fakemidtrans
 
 import (
-	"crypto/rand"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/langganan/langganan/core"
 )
 
 const merchantID = "G812785002"
@@ -245,20 +246,4 @@ func Signature(orderID, statusCode, grossAmount, serverKey string) string {
 }
 
 // newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
+func newUUID() string { return core.RandomIDs{}.NewID() }
