@@ -229,6 +229,8 @@ func newStack(t *testing.T) *stack {
 	s := &stack{t: t, dir: dir, db: filepath.Join(dir, "l.db"), mockLog: &logBuf{}, srvLog: &logBuf{},
 		client: &http.Client{Timeout: 60 * time.Second}}
 	t.Cleanup(func() {
+		// Our idle keep-alive connections would hold up a graceful shutdown.
+		s.client.CloseIdleConnections()
 		if s.server != nil {
 			if err := s.server.stop(); err != nil {
 				t.Errorf("server exit: %v", err)
