@@ -19,6 +19,7 @@ import (
 // 400 unreadable body; a 5xx makes Midtrans retry.
 func (s *Server) webhookNotification(c *fiber.Ctx) error {
 	log, err := s.svc.ProcessNotification(c.UserContext(), c.Body(), c.IP())
+	SetWebhookOutcome(c, string(log.Status))
 	if err != nil {
 		return err
 	}

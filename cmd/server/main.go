@@ -259,7 +259,7 @@ func (a *app) schedule(ctx context.Context, every time.Duration, log zerolog.Log
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		sum, err := a.svc.RunDue(ctx)
+		sum, err := metrics.RunDue(ctx, a.svc)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error().Err(err).Msg("billing run failed")
