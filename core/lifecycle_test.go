@@ -496,24 +496,50 @@ func TestWalletSubscriptionAndTopUp(t *testing.T) {
 
 func TestRefunds(t *testing.T) {
 	e := newEnv(t)
-	res := e.subscribe("basic", "bank_transfer")
+	res := e.subscribe("basic", "qris")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
 	part := core.MustMoney("9000")
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, &part, "partial", false)
+	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part, Reason: "partial"})
 	if err != nil || p.Status != core.PaymentPartiallyRefunded {
 		t.Fatalf("partial refund: %+v %v", p.Status, err)
 	}
 	too := core.MustMoney("40001")
-	if _, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, &too, "", false); !errors.Is(err, core.ErrUnprocessable) {
+	if _, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &too}); !errors.Is(err, core.ErrUnprocessable) {
 		t.Fatalf("over-refund: %v, want 422", err)
 	}
-	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, nil, "rest", false)
+	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Reason: "rest"})
 	if err != nil || p.Status != core.PaymentRefunded || !p.Refunded.Equal(core.MustMoney("49000")) {
 		t.Fatalf("full refund: %+v %v", p, err)
 	}
 	other := core.Actor{UserID: "33333333-3333-4333-8333-333333333333"}
 	if _, err := e.svc.GetPayment(e.ctx, other, res.Payment.ID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("another user's payment: %v, want not found", err)
+	}
+}
+
+// Midtrans cannot refund virtual-account payments: the refund goes to the
+// wallet when asked, and is refused with a clear reason otherwise.
+func TestRefundVirtualAccountToWallet(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "bank_transfer")
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	_, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Code != "refund_not_supported" {
+		t.Fatalf("VA refund through Midtrans: %v, want refund_not_supported", err)
+	}
+	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{ToWallet: true, Reason: "goodwill"})
+	if err != nil || p.Status != core.PaymentRefunded {
+		t.Fatalf("wallet refund: %+v %v", p.Status, err)
+	}
+	w, _ := e.svc.GetWallet(e.ctx, e.user)
+	if !w.Balance.Equal(core.MustMoney("49000")) {
+		t.Fatalf("wallet balance %s, want 49000.00", w.Balance)
+	}
+	for _, c := range e.gw.Calls {
+		if c == "refund" {
+			t.Fatal("a wallet refund must not call Midtrans")
+		}
 	}
 }
 

@@ -90,7 +90,28 @@ func (s *Service) ChargeSubscription(ctx context.Context, a Actor, subID string)
 // The refund key is derived from the payment and the running refunded
 // total, so a retried request reuses it and Midtrans refuses a second one;
 // the refunded total can never exceed the settled amount.
-func (s *Service) RefundPayment(ctx context.Context, a Actor, id string, amount *Money, reason string, direct bool) (Payment, error) {
+// RefundInput is one refund request. Amount nil refunds what is left.
+// ToWallet credits the owner's wallet instead of returning the money
+// through Midtrans; it is the only way to refund the methods Midtrans
+// cannot refund (virtual accounts, Mandiri bill, convenience stores).
+type RefundInput struct {
+	Amount   *Money
+	Reason   string
+	Direct   bool
+	ToWallet bool
+}
+
+// gatewayRefundable lists the payment types Midtrans can refund (facts §6.2).
+func gatewayRefundable(t PaymentType) bool {
+	switch t {
+	case PayCreditCard, PayGopay, PayQRIS, PayShopeepay:
+		return true
+	}
+	return false
+}
+
+func (s *Service) RefundPayment(ctx context.Context, a Actor, id string, in RefundInput) (Payment, error) {
+	amount, reason, direct := in.Amount, in.Reason, in.Direct
 	if len(reason) > 500 {
 		return Payment{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"reason": "at most 500 characters"}}
 	}
@@ -119,8 +140,16 @@ func (s *Service) RefundPayment(ctx context.Context, a Actor, id string, amount 
 			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"direct": "direct refunds are for gopay, shopeepay and qris"}}
 		}
 		now := s.now()
-		if p.PaymentType == PayWallet {
-			// Wallet-paid charges are refunded to the wallet, at once.
+		if !in.ToWallet && p.PaymentType != PayWallet && !gatewayRefundable(p.PaymentType) {
+			return UnprocessableCode("refund_not_supported",
+				"Midtrans cannot refund %s payments; refund to the customer's wallet with \"to_wallet\": true, or refund outside Midtrans", p.PaymentType)
+		}
+		if in.ToWallet && direct {
+			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"direct": "a wallet refund cannot be direct"}}
+		}
+		if p.PaymentType == PayWallet || in.ToWallet {
+			// Wallet-paid charges (and refunds asked to go there) are
+			// credited to the wallet, at once and in this transaction.
 			if _, err := s.creditWallet(tx, p.OwnerID, amt, EntryRefund, "payment", p.ID, "Refund of "+p.OrderID, now); err != nil {
 				return err
 			}

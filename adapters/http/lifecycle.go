@@ -27,7 +27,7 @@ type LifecycleService interface {
 	ListPayments(ctx context.Context, a core.Actor, f core.PaymentFilter) ([]core.Payment, error)
 	GetPayment(ctx context.Context, a core.Actor, id string) (core.Payment, error)
 	ChargeSubscription(ctx context.Context, a core.Actor, subID string) (core.Payment, error)
-	RefundPayment(ctx context.Context, a core.Actor, id string, amount *core.Money, reason string, direct bool) (core.Payment, error)
+	RefundPayment(ctx context.Context, a core.Actor, id string, in core.RefundInput) (core.Payment, error)
 	CheckPaymentStatus(ctx context.Context, a core.Actor, id string) (core.Payment, map[string]any, error)
 
 	ListInvoices(ctx context.Context, a core.Actor, f core.InvoiceFilter) ([]core.Invoice, error)

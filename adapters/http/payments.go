@@ -134,10 +134,13 @@ func (s *Server) chargePayment(c *fiber.Ctx) error {
 
 // refundRequest: amount absent (or null) refunds what is left; otherwise a
 // positive whole-rupiah amount, as a number or a string.
+// to_wallet credits the customer's wallet instead of refunding through
+// Midtrans (the only way for virtual accounts, Mandiri bill and cstore).
 type refundRequest struct {
-	Amount *amount `json:"amount"`
-	Reason string  `json:"reason" validate:"max=500"`
-	Direct bool    `json:"direct"`
+	Amount   *amount `json:"amount"`
+	Reason   string  `json:"reason" validate:"max=500"`
+	Direct   bool    `json:"direct"`
+	ToWallet bool    `json:"to_wallet"`
 }
 
 func (s *Server) refundPayment(c *fiber.Ctx) error {
@@ -157,7 +160,8 @@ func (s *Server) refundPayment(c *fiber.Ctx) error {
 		}
 		amt = &m
 	}
-	p, err := s.svc.RefundPayment(c.UserContext(), actor(c), id, amt, req.Reason, req.Direct)
+	p, err := s.svc.RefundPayment(c.UserContext(), actor(c), id,
+		core.RefundInput{Amount: amt, Reason: req.Reason, Direct: req.Direct, ToWallet: req.ToWallet})
 	if err != nil {
 		return err
 	}

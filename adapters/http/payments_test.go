@@ -39,7 +39,7 @@ func TestPaymentJSONAndRefunds(t *testing.T) {
 		t.Errorf("check-status after settlement = %v", cs)
 	}
 
-	p := e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"amount":9000,"reason":"Customer request"}`})
+	p := e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"amount":9000,"reason":"Customer request","to_wallet":true}`})
 	if p["status"] != "partially_refunded" || p["refunded_amount"] != "9000.00" || len(p["refunds"].([]any)) != 1 {
 		t.Errorf("after partial refund = %v", p)
 	}
@@ -47,7 +47,7 @@ func TestPaymentJSONAndRefunds(t *testing.T) {
 	if r["amount"] != "9000.00" || r["reason"] != "Customer request" {
 		t.Errorf("refund = %v", r)
 	}
-	p = e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{}`})
+	p = e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"to_wallet":true}`})
 	if p["status"] != "refunded" || p["refunded_amount"] != "49000.00" {
 		t.Errorf("after full refund = %v", p)
 	}
