@@ -1,0 +1,928 @@
+// Command bench measures Langganan on this machine, each figure beside a
+// ceiling measured in the same run, and prints a table:
+//
+//	go run ./e2e/bench [-quick] [-large] [-out bench.json]
+//
+// webhook_ingest, read_plans and read_subscriptions drive a real cmd/server
+// process (built into a temp dir, on a bbolt file seeded directly through
+// adapters/bolt before it starts, manual clock, with cmd/mockmidtrans as its
+// gateway) over loopback HTTP. billing_run runs core + adapters/bolt + the
+// Midtrans client against the fakemidtrans emulator in one child process per
+// size (the child is this binary again), so its peak RSS is that run's alone;
+// the emulator's own state lives in that process too and is part of the RSS.
+// startup times exec → `listening` of cmd/server on a seeded file.
+//
+// Every load goes to 127.0.0.1 only, is bounded in requests and duration,
+// and stops by itself.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/adapters/fakemidtrans"
+	"github.com/langganan/langganan/adapters/midtrans"
+	"github.com/langganan/langganan/adapters/passwords"
+	"github.com/langganan/langganan/core"
+	"go.etcd.io/bbolt"
+)
+
+const (
+	serverKey  = "SB-Mid-server-bench"
+	clientKey  = "SB-Mid-client-bench"
+	adminUser  = "admin"
+	adminPass  = "bench-admin-pass-1234"
+	clockStart = "2026-03-02T10:00:00+07:00"
+)
+
+// sizes are the knobs of one run.
+type sizes struct {
+	ingestSubs    int           // subscriptions in the server's file
+	ingestNotes   int           // notifications sent (bounded by ingestSubs)
+	senders       int           // concurrent webhook senders
+	readWorkers   int           // concurrent readers
+	readFor       time.Duration // each read phase (and its ceiling) lasts this long
+	readMax       int           // … or this many requests
+	billing       []int         // billing_run sizes, smallest first
+	startupSubs   int           // subscriptions in the startup file
+	startupTrials int
+	budget        time.Duration // the whole run stops by then
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "a smaller version of every measurement, under 3 minutes")
+	large := flag.Bool("large", false, "billing_run with 1M subscriptions too")
+	out := flag.String("out", "", "write the results as JSON to this file")
+	child := flag.Int("billing-child", 0, "internal: run one billing_run of this size and print JSON")
+	flag.Parse()
+	if *child > 0 {
+		if err := billingChild(*child); err != nil {
+			fmt.Fprintln(os.Stderr, "billing child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	sz := sizes{ingestSubs: 100_000, ingestNotes: 20_000, senders: 64, readWorkers: 16, readFor: 10 * time.Second,
+		readMax: 500_000, billing: []int{10_000, 100_000}, startupSubs: 1_000_000, startupTrials: 3, budget: 40 * time.Minute}
+	if *quick {
+		sz = sizes{ingestSubs: 10_000, ingestNotes: 4_000, senders: 64, readWorkers: 16, readFor: 4 * time.Second,
+			readMax: 100_000, billing: []int{2_000, 10_000}, startupSubs: 100_000, startupTrials: 2, budget: 170 * time.Second}
+	}
+	if *large {
+		sz.billing = append(sz.billing, 1_000_000)
+		sz.budget += 30 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sz.budget)
+	defer cancel()
+	rep, err := run(ctx, sz)
+	if rep != nil {
+		rep.print(os.Stdout)
+		if *out != "" {
+			b, _ := json.MarshalIndent(rep, "", "  ")
+			if werr := os.WriteFile(*out, append(b, '\n'), 0o644); werr != nil {
+				fmt.Fprintln(os.Stderr, "bench:", werr)
+				os.Exit(1)
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// report is the -out JSON.
+type report struct {
+	Machine struct {
+		CPUs   int    `json:"cpus"`
+		Go     string `json:"go"`
+		Commit string `json:"commit"`
+	} `json:"machine"`
+	Results []result `json:"results"`
+	notes   []string
+}
+
+type result struct {
+	Name    string  `json:"name"`
+	Value   float64 `json:"value"`
+	Unit    string  `json:"unit"`
+	P50     float64 `json:"p50_ms"`
+	P99     float64 `json:"p99_ms"`
+	Ceiling float64 `json:"ceiling"`
+	Ratio   float64 `json:"ratio"`
+	note    string
+}
+
+func (r *report) add(res result) {
+	if res.Ceiling > 0 {
+		res.Ratio = round(res.Value/res.Ceiling, 3)
+	}
+	r.Results = append(r.Results, res)
+}
+
+func (r *report) print(w io.Writer) {
+	fmt.Fprintf(w, "\nmachine: %d cpus, %s, commit %s\n\n", r.Machine.CPUs, r.Machine.Go, r.Machine.Commit)
+	fmt.Fprintf(w, "%-26s %12s %-8s %9s %9s %12s %7s  %s\n", "name", "value", "unit", "p50_ms", "p99_ms", "ceiling", "ratio", "")
+	for _, x := range r.Results {
+		fmt.Fprintf(w, "%-26s %12.1f %-8s %9.2f %9.2f %12.1f %7.3f  %s\n", x.Name, x.Value, x.Unit, x.P50, x.P99, x.Ceiling, x.Ratio, x.note)
+	}
+	for _, n := range r.notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
+
+func round(v float64, places int) float64 {
+	p := 1.0
+	for range places {
+		p *= 10
+	}
+	return float64(int64(v*p+0.5)) / p
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+func run(ctx context.Context, sz sizes) (*report, error) {
+	rep := &report{}
+	rep.Machine.CPUs = runtime.NumCPU()
+	rep.Machine.Go = runtime.Version()
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	rep.Machine.Commit = commit(root)
+	dir, err := os.MkdirTemp("", "langganan-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	logf("building cmd/server and cmd/mockmidtrans")
+	srvBin, mockBin := filepath.Join(dir, "server"), filepath.Join(dir, "mockmidtrans")
+	for pkg, out := range map[string]string{"./cmd/server": srvBin, "./cmd/mockmidtrans": mockBin} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+		}
+	}
+	start, _ := time.Parse(time.RFC3339, clockStart)
+
+	mock, err := startProc(ctx, mockBin, map[string]string{"MOCKMIDTRANS_ADDR": "127.0.0.1:0",
+		"MOCKMIDTRANS_SERVER_KEY": serverKey, "MOCKMIDTRANS_CLIENT_KEY": clientKey, "MOCKMIDTRANS_CLOCK": "manual",
+		"MOCKMIDTRANS_CLOCK_START": clockStart})
+	if err != nil {
+		return rep, err
+	}
+	defer mock.stop()
+
+	// The server holding ingestSubs pending subscriptions, each with its open order.
+	db := filepath.Join(dir, "ingest.db")
+	logf("seeding %d pending subscriptions", sz.ingestSubs)
+	orders, err := seed(ctx, db, sz.ingestSubs, start, seedPending)
+	if err != nil {
+		return rep, err
+	}
+	srv, err := startServer(ctx, srvBin, db, mock.url)
+	if err != nil {
+		return rep, err
+	}
+	func() {
+		defer srv.stop()
+		if err := readBenches(ctx, rep, srv.url, sz); err != nil {
+			rep.notes = append(rep.notes, "reads: "+err.Error())
+		}
+		if err := ingestBench(ctx, rep, srv.url, dir, orders, sz); err != nil {
+			rep.notes = append(rep.notes, "webhook_ingest: "+err.Error())
+		}
+	}()
+
+	if err := billingBench(ctx, rep, sz); err != nil {
+		rep.notes = append(rep.notes, "billing_run: "+err.Error())
+	}
+	if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
+		rep.notes = append(rep.notes, "startup: "+err.Error())
+	}
+	return rep, ctx.Err()
+}
+
+func repoRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("run from inside the langganan module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func commit(root string) string {
+	cmd := exec.Command("git", "rev-parse", "--short", "HEAD")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// ---- processes
+
+type proc struct {
+	cmd  *exec.Cmd
+	url  string
+	done chan struct{}
+}
+
+// startProc starts bin and waits for its listening line (30s at most).
+func startProc(ctx context.Context, bin string, env map[string]string) (*proc, error) {
+	p, _, err := startTimed(ctx, bin, env)
+	return p, err
+}
+
+// startTimed also answers the time from exec to the listening line.
+func startTimed(ctx context.Context, bin string, env map[string]string) (*proc, time.Duration, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	cmd.Stderr = io.Discard
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		sent := false
+		for sc.Scan() {
+			if sent {
+				continue // keep draining so the child never blocks on a full pipe
+			}
+			var rec struct{ Message, Addr string }
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Message == "listening" && rec.Addr != "" {
+				addr <- rec.Addr
+				sent = true
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	select {
+	case a := <-addr:
+		took := time.Since(t0)
+		host, port, _ := net.SplitHostPort(a)
+		if host == "" || host == "::" || host == "0.0.0.0" {
+			host = "127.0.0.1"
+		}
+		p.url = "http://" + net.JoinHostPort(host, port)
+		return p, took, nil
+	case <-p.done:
+		return nil, 0, fmt.Errorf("%s exited before listening", filepath.Base(bin))
+	case <-time.After(60 * time.Second):
+		p.kill()
+		return nil, 0, fmt.Errorf("%s printed no listening line in 60s", filepath.Base(bin))
+	case <-ctx.Done():
+		p.kill()
+		return nil, 0, ctx.Err()
+	}
+}
+
+func (p *proc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.kill()
+	}
+}
+
+func (p *proc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+func startServer(ctx context.Context, bin, db, mockURL string) (*proc, error) {
+	p, _, err := startTimed(ctx, bin, serverEnv(db, mockURL))
+	return p, err
+}
+
+func serverEnv(db, mockURL string) map[string]string {
+	return map[string]string{"LANGGANAN_ADDR": "127.0.0.1:0", "LANGGANAN_DATA": db,
+		"LANGGANAN_ADMIN_USER": adminUser, "LANGGANAN_ADMIN_PASSWORD": adminPass,
+		"MIDTRANS_SERVER_KEY": serverKey, "MIDTRANS_CLIENT_KEY": clientKey, "MIDTRANS_BASE_URL": mockURL,
+		"LANGGANAN_CLOCK": "manual", "LANGGANAN_CLOCK_START": clockStart}
+}
+
+// ---- seeding through adapters/bolt
+
+type seedKind int
+
+const (
+	seedPending seedKind = iota // pending, with a cycle-1 invoice and an open VA order
+	seedDue                     // active, cycle 1 ends now: due for renewal
+	seedActive                  // active, next action a month away
+)
+
+// seedOrder is an open order a settlement notification can name.
+type seedOrder struct {
+	orderID, gross string
+}
+
+// seed writes n subscriptions (and what their kind needs) straight into a
+// new bbolt file, in large transactions without fsync; the file is closed
+// (and so synced) before anything reads it.
+func seed(ctx context.Context, path string, n int, now time.Time, kind seedKind) ([]seedOrder, error) {
+	st, err := bolt.Open(path, bolt.Options{NoSync: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := core.RandomIDs{}
+	price := core.MustMoney("49000")
+	zero := core.Zero(core.IDR)
+	plan := core.Plan{ID: ids.NewID(), Name: "Bench", Slug: "bench", Description: "bench plan", Price: price,
+		Interval: 1, IntervalUnit: core.Month, Status: core.PlanActive, Features: map[string]any{"max_projects": 5},
+		CreatedAt: now, UpdatedAt: now}
+	if err := st.Update(ctx, func(tx core.Tx) error {
+		if err := tx.Plans().Put(plan); err != nil {
+			return err
+		}
+		for i := range 9 {
+			p := plan
+			p.ID, p.Slug, p.Name, p.SortOrder = ids.NewID(), fmt.Sprintf("bench-%d", i), fmt.Sprintf("Bench %d", i), i+1
+			if err := tx.Plans().Put(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		st.Close()
+		return nil, err
+	}
+	var orders []seedOrder
+	const batch = 5000
+	monthAgo := now.AddDate(0, -1, 0)
+	for done := 0; done < n; done += batch {
+		if err := ctx.Err(); err != nil {
+			st.Close()
+			return nil, err
+		}
+		m := min(batch, n-done)
+		err := st.Update(ctx, func(tx core.Tx) error {
+			for i := range m {
+				seq := done + i
+				owner := ids.NewID()
+				sub := core.Subscription{ID: ids.NewID(), OwnerID: owner, CreatedBy: owner, PlanID: plan.ID, Quantity: 1,
+					PaymentType: core.PayBankTransfer, Bank: "bca", PendingCredit: zero,
+					CustomerDetails: core.CustomerDetails{FirstName: "Bench", Email: "bench@example.com"},
+					CreatedAt: now, UpdatedAt: now}
+				switch kind {
+				case seedPending:
+					sub.Status, sub.NextActionAt = core.SubPending, now.Add(24*time.Hour)
+				case seedDue:
+					sub.Status, sub.Cycle = core.SubActive, 1
+					sub.Anchor, sub.CurrentPeriodStart, sub.CurrentPeriodEnd = monthAgo, monthAgo, now
+					sub.NextBillingDate, sub.NextActionAt = now, now
+				case seedActive:
+					sub.Status, sub.Cycle = core.SubActive, 1
+					end := now.AddDate(0, 1, 0)
+					sub.Anchor, sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, now, end
+					sub.NextBillingDate, sub.NextActionAt = end, end
+				}
+				if err := tx.Subscriptions().Put(sub); err != nil {
+					return err
+				}
+				if kind != seedPending {
+					continue
+				}
+				end := now.AddDate(0, 1, 0)
+				inv := core.Invoice{ID: ids.NewID(), Number: fmt.Sprintf("INV-%s-%07d", now.Format("200601"), seq+1),
+					OwnerID: owner, SubscriptionID: sub.ID, Key: core.CycleKey(1), Cycle: 1, PeriodStart: now, PeriodEnd: end,
+					Status: core.InvoiceOpen, Subtotal: price, Discount: zero, Tax: zero, Total: price, Currency: core.IDR,
+					Lines: []core.InvoiceLine{{Kind: core.LinePlan, Description: "Bench", Quantity: 1, UnitAmount: price,
+						Amount: price, PeriodStart: now, PeriodEnd: end}},
+					IssueDate: now, DueDate: now.Add(24 * time.Hour), CreatedAt: now, UpdatedAt: now}
+				if err := tx.Invoices().Put(inv); err != nil {
+					return err
+				}
+				order := core.SubscriptionOrderID(sub.ID, 1, 1)
+				p := core.Payment{ID: ids.NewID(), OwnerID: owner, Purpose: core.PurposeSubscription, SubscriptionID: sub.ID,
+					InvoiceID: inv.ID, OrderID: order, TransactionID: ids.NewID(), PaymentType: core.PayBankTransfer,
+					Bank: "bca", Amount: price, Status: core.PaymentPending, Cycle: 1, Attempt: 1,
+					IdempotencyKey: core.IdempotencyKey("charge", order), Refunded: zero,
+					Details:   map[string]any{"bank": "bca", "va_number": fmt.Sprintf("8127%011d", seq)},
+					ExpiresAt: now.Add(24 * time.Hour), CreatedAt: now, UpdatedAt: now}
+				if err := tx.Payments().Put(p); err != nil {
+					return err
+				}
+				orders = append(orders, seedOrder{orderID: order, gross: "49000.00"})
+			}
+			return nil
+		})
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+	}
+	return orders, st.Close()
+}
+
+// ---- load generation
+
+// loadResult is what one phase measured.
+type loadResult struct {
+	n, errs int
+	elapsed time.Duration
+	lat     []time.Duration
+	first   string // the first error seen
+}
+
+func (r loadResult) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r loadResult) pct(p float64) float64 {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := min(len(r.lat)-1, int(float64(len(r.lat))*p))
+	return round(float64(r.lat[i])/float64(time.Millisecond), 3)
+}
+
+func loopbackOnly(raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
+		panic("bench: load may target loopback only, not " + raw)
+	}
+}
+
+func newClient(workers int) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: workers, MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers, DisableCompression: true,
+		IdleConnTimeout: 30 * time.Second}}
+}
+
+// load runs workers until max requests are sent or d has passed; do sends
+// request i and reports its error.
+func load(ctx context.Context, workers, max int, d time.Duration, do func(c *http.Client, i int) error) loadResult {
+	c := newClient(workers)
+	defer c.CloseIdleConnections()
+	var next atomic.Int64
+	var mu sync.Mutex
+	res := loadResult{}
+	deadline := time.Now().Add(d)
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 1024)
+			errs, first := 0, ""
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				i := int(next.Add(1)) - 1
+				if i >= max {
+					break
+				}
+				s := time.Now()
+				if err := do(c, i); err != nil {
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+					continue
+				}
+				lat = append(lat, time.Since(s))
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.errs += errs
+			if res.first == "" {
+				res.first = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(t0)
+	res.n = len(res.lat)
+	slices.Sort(res.lat)
+	return res
+}
+
+// get is one GET that must answer 200; the body is read and dropped.
+func get(c *http.Client, u, auth string) error {
+	req, _ := http.NewRequest("GET", u, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", u, res.StatusCode)
+	}
+	return nil
+}
+
+// call is a one-off JSON request for setting things up.
+func call(method, u, auth string, body any) (int, map[string]any, error) {
+	loopbackOnly(u)
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, u, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out, nil
+}
+
+func basic(u, p string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
+}
+
+// bareFiber serves body as constant JSON on loopback: the read ceiling.
+func bareFiber(body []byte) (string, func(), error) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/*", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(body)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	go func() { _ = app.Listener(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = app.Shutdown() }, nil
+}
+
+func fetchBody(u, auth string) ([]byte, error) {
+	req, _ := http.NewRequest("GET", u, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		return nil, fmt.Errorf("GET %s: %d", u, res.StatusCode)
+	}
+	return io.ReadAll(res.Body)
+}
+
+// ---- reads
+
+func readBenches(ctx context.Context, rep *report, srvURL string, sz sizes) error {
+	loopbackOnly(srvURL)
+	api := srvURL + "/api"
+	adm := basic(adminUser, adminPass)
+	// A reader with a few wallet-paid subscriptions and a token.
+	if st, b, err := call("POST", api+"/admin/users/", adm, map[string]any{"username": "reader", "password": "reader-pass-1234",
+		"email": "reader@example.com", "first_name": "R", "last_name": "B", "is_admin": false}); err != nil || st != 201 {
+		return fmt.Errorf("create reader: %d %v %v", st, b, err)
+	}
+	rb := basic("reader", "reader-pass-1234")
+	st, tok, err := call("POST", api+"/auth/tokens/", rb, map[string]any{"name": "bench"})
+	if err != nil || st != 201 {
+		return fmt.Errorf("token: %d %v %v", st, tok, err)
+	}
+	bearer := "Bearer " + fmt.Sprint(tok["token"])
+	if _, w, err := call("GET", api+"/wallet/me/", bearer, nil); err == nil && w["id"] != nil {
+		_, _, _ = call("POST", api+"/admin/wallets/"+fmt.Sprint(w["id"])+"/adjust/", adm, map[string]any{"amount": "1000000", "reason": "bench"})
+		for i := range 5 {
+			_, _, _ = call("POST", api+"/subscriptions/", bearer, map[string]any{"plan_id": fmt.Sprintf("bench-%d", i), "payment_type": "wallet"})
+		}
+	}
+
+	for _, rd := range []struct{ name, path, auth string }{
+		{"read_plans", "/plans/", ""},
+		{"read_subscriptions", "/subscriptions/", bearer},
+	} {
+		u := api + rd.path
+		body, err := fetchBody(u, rd.auth)
+		if err != nil {
+			return err
+		}
+		logf("%s: %d workers for %v", rd.name, sz.readWorkers, sz.readFor)
+		got := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, u, rd.auth) })
+		ceilURL, stop, err := bareFiber(body)
+		if err != nil {
+			return err
+		}
+		ceil := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, ceilURL+rd.path, rd.auth) })
+		stop()
+		note := fmt.Sprintf("%d-byte body, %d workers; ceiling: bare Fiber, same body (p99 %.2f ms)", len(body), sz.readWorkers, ceil.pct(0.99))
+		if got.errs > 0 {
+			note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
+		}
+		rep.add(result{Name: rd.name, Value: round(got.rate(), 1), Unit: "req/s", P50: got.pct(0.50), P99: got.pct(0.99),
+			Ceiling: round(ceil.rate(), 1), note: note})
+	}
+	return nil
+}
+
+// ---- webhook ingest
+
+func signature(orderID, code, gross string) string {
+	h := sha512.Sum512([]byte(orderID + code + gross + serverKey))
+	return hex.EncodeToString(h[:])
+}
+
+func ingestBench(ctx context.Context, rep *report, srvURL, dir string, orders []seedOrder, sz sizes) error {
+	loopbackOnly(srvURL)
+	u := srvURL + "/api/webhook/notification/"
+	n := min(sz.ingestNotes, len(orders))
+	bodies := make([][]byte, n)
+	for i := range n {
+		o := orders[i]
+		b, _ := json.Marshal(map[string]any{"order_id": o.orderID, "transaction_status": "settlement", "status_code": "200",
+			"gross_amount": o.gross, "signature_key": signature(o.orderID, "200", o.gross), "fraud_status": "accept",
+			"payment_type": "bank_transfer", "transaction_id": fmt.Sprintf("bench-%d", i), "currency": "IDR",
+			"transaction_time": "2026-03-02 10:00:00", "settlement_time": "2026-03-02 10:00:00",
+			"va_numbers": []map[string]string{{"bank": "bca", "va_number": fmt.Sprintf("8127%011d", i)}}})
+		bodies[i] = b
+	}
+	logf("webhook_ingest: %d notifications, %d senders, %d subscriptions", n, sz.senders, len(orders))
+	got := load(ctx, sz.senders, n, 5*time.Minute, func(c *http.Client, i int) error {
+		req, _ := http.NewRequest("POST", u, bytes.NewReader(bodies[i]))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode/100 != 2 {
+			return fmt.Errorf("notification: %d", res.StatusCode)
+		}
+		return nil
+	})
+	ceil, err := batchCeiling(ctx, filepath.Join(dir, "ceiling.db"), sz.senders, n)
+	if err != nil {
+		return err
+	}
+	note := fmt.Sprintf("%d senders, %d subs in the file; ceiling: bare bbolt db.Batch, %d writers", sz.senders, len(orders), sz.senders)
+	if got.errs > 0 {
+		note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
+	}
+	rep.add(result{Name: "webhook_ingest", Value: round(got.rate(), 1), Unit: "notes/s", P50: got.pct(0.50), P99: got.pct(0.99),
+		Ceiling: round(ceil, 1), note: note})
+	return nil
+}
+
+// batchCeiling is bbolt's own batched write rate for one small record, with
+// as many writers as there are senders, on the same disk.
+func batchCeiling(ctx context.Context, path string, writers, n int) (float64, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(path)
+	defer db.Close()
+	if err := db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("b")); return err }); err != nil {
+		return 0, err
+	}
+	val := bytes.Repeat([]byte("x"), 200)
+	var next atomic.Int64
+	var firstErr atomic.Value
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := next.Add(1)
+				if i > int64(n) {
+					return
+				}
+				var k [8]byte
+				binary.BigEndian.PutUint64(k[:], uint64(i))
+				if err := db.Batch(func(tx *bbolt.Tx) error { return tx.Bucket([]byte("b")).Put(k[:], val) }); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if e, ok := firstErr.Load().(error); ok {
+		return 0, e
+	}
+	return float64(n) / time.Since(t0).Seconds(), nil
+}
+
+// ---- billing run (child processes)
+
+type billingOut struct {
+	N       int     `json:"n"`
+	Billed  int     `json:"billed"`
+	Seconds float64 `json:"seconds"`
+	RSSKB   int     `json:"rss_kb"`
+	Errors  int     `json:"errors"`
+}
+
+func billingBench(ctx context.Context, rep *report, sz sizes) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var outs []billingOut
+	for _, n := range sz.billing {
+		logf("billing_run: %d due subscriptions (child process)", n)
+		cmd := exec.CommandContext(ctx, self, "-billing-child", strconv.Itoa(n))
+		cmd.Stderr = os.Stderr
+		b, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("child %d: %w", n, err)
+		}
+		var o billingOut
+		if err := json.Unmarshal(bytes.TrimSpace(b), &o); err != nil {
+			return fmt.Errorf("child %d answered %q", n, b)
+		}
+		outs = append(outs, o)
+	}
+	if len(outs) == 0 {
+		return nil
+	}
+	big := outs[len(outs)-1]
+	rate := float64(big.Billed) / big.Seconds
+	note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors", big.N, big.Billed, big.Seconds, big.Errors)
+	rep.add(result{Name: "billing_run", Value: round(rate, 1), Unit: "subs/s", note: note})
+	for _, o := range outs {
+		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.RSSKB)/1024, 1), Unit: "MB",
+			note: fmt.Sprintf("%d due subscriptions, %.0f/s", o.N, float64(o.Billed)/o.Seconds)}
+		if o != outs[0] && outs[0].RSSKB > 0 {
+			res.note += fmt.Sprintf("; %.2f× the RSS at %s", float64(o.RSSKB)/float64(outs[0].RSSKB), short(outs[0].N))
+		}
+		rep.add(res)
+	}
+	return nil
+}
+
+func short(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return strconv.Itoa(n)
+}
+
+// billingChild seeds n due subscriptions, then times one billing run of
+// core against the in-process emulator over loopback HTTP, and prints JSON.
+func billingChild(n int) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "langganan-billing-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	start, _ := time.Parse(time.RFC3339, clockStart)
+	now := start.AddDate(0, 1, 0)
+	path := filepath.Join(dir, "billing.db")
+	if _, err := seed(ctx, path, n, now, seedDue); err != nil {
+		return err
+	}
+	clock := core.NewManualClock(now)
+	emu, err := fakemidtrans.New(fakemidtrans.Options{ServerKey: serverKey, ClientKey: clientKey, Clock: clock})
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	emu.SetPublicURL(base)
+	gw, err := midtrans.New(midtrans.Config{BaseURL: base, ServerKey: serverKey, ClientKey: clientKey,
+		HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
+	if err != nil {
+		return err
+	}
+	st, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	loc, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		loc = time.FixedZone("WIB", 7*3600)
+	}
+	svc, err := core.NewService(core.Deps{Store: st, Gateway: gw, Clock: clock, IDs: core.RandomIDs{}, Hasher: passwords.Bcrypt{}},
+		core.Config{Location: loc})
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	t0 := time.Now()
+	sum, err := svc.RunDue(ctx)
+	took := time.Since(t0)
+	if err != nil {
+		return err
+	}
+	out := billingOut{N: n, Billed: sum.Counts["renewals"], Seconds: took.Seconds(), RSSKB: peakRSS(), Errors: sum.Errors}
+	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// peakRSS is VmHWM from /proc/self/status, in kB (0 where unknown).
+func peakRSS() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				v, _ := strconv.Atoi(f[0])
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+// ---- startup
+
+func startupBench(ctx context.Context, rep *report, bin, mockURL, dir string, sz sizes) error {
+	db := filepath.Join(dir, "startup.db")
+	logf("startup: seeding %d active subscriptions", sz.startupSubs)
+	start, _ := time.Parse(time.RFC3339, clockStart)
+	if _, err := seed(ctx, db, sz.startupSubs, start, seedActive); err != nil {
+		return err
+	}
+	var times []time.Duration
+	for range sz.startupTrials {
+		p, took, err := startTimed(ctx, bin, serverEnv(db, mockURL))
+		if err != nil {
+			return err
+		}
+		times = append(times, took)
+		p.stop()
+	}
+	slices.Sort(times)
+	med := times[len(times)/2]
+	fi, _ := os.Stat(db)
+	size := int64(0)
+	if fi != nil {
+		size = fi.Size()
+	}
+	rep.add(result{Name: "startup", Value: round(med.Seconds(), 3), Unit: "s",
+		note: fmt.Sprintf("median of %d, %s subscriptions, %d MB file, exec → listening", len(times), short(sz.startupSubs), size>>20)})
+	return nil
+}
