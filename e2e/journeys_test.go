@@ -148,7 +148,8 @@ func paidStatus(s string) bool {
 
 // renewal is the journey every payment method walks: subscribe, pay, active,
 // a month later the renewal is charged, pay, renewed.
-func renewal(t *testing.T, body J, setup func(s *stack, u user, body J)) {
+// native says the renewal must come from the Midtrans Subscription API.
+func renewal(t *testing.T, body J, native bool, setup func(s *stack, u user, body J)) {
 	t.Parallel()
 	s := newStack(t)
 	s.requireRoute("POST", "/subscriptions/")
@@ -174,6 +175,14 @@ func renewal(t *testing.T, body J, setup func(s *stack, u user, body J)) {
 	if p2 == nil {
 		t.Fatalf("no renewal payment for cycle 2 an hour after the period end %v; payments %v", end, s.subPayments(u, id))
 	}
+	if native {
+		if str(s.getSub(u, id), "midtrans_subscription_id") == "" {
+			t.Errorf("no Midtrans subscription behind a %s subscription: %v", body["payment_type"], s.getSub(u, id))
+		}
+		if tx := s.simTxn(str(p2, "order_id")); str(tx, "subscription_id") == "" {
+			t.Errorf("the renewal order was not made by the Subscription API: %v", tx)
+		}
+	}
 	if got := s.payIfPending(u, p2); !paidStatus(str(got, "status")) {
 		t.Fatalf("renewal payment after paying: %v", got)
 	}
@@ -181,31 +190,36 @@ func renewal(t *testing.T, body J, setup func(s *stack, u user, body J)) {
 	if end2 := parseTime(t, str(sub, "current_period_end")); !end2.After(end.Add(27 * 24 * time.Hour)) {
 		t.Fatalf("period end after renewal %v, first %v", end2, end)
 	}
+	if body["payment_type"] == "wallet" {
+		if txs := s.simTxns(); len(txs) != 0 {
+			t.Errorf("wallet-paid cycles reached the gateway: %v", txs)
+		}
+	}
 	s.exactlyOnce(u)
 }
 
 func TestRenewalByPaymentType(t *testing.T) {
 	for _, bank := range []string{"bca", "bni", "bri", "permata"} {
 		t.Run("va_"+bank, func(t *testing.T) {
-			renewal(t, J{"payment_type": "bank_transfer", "metadata": J{"bank": bank}}, nil)
+			renewal(t, J{"payment_type": "bank_transfer", "metadata": J{"bank": bank}}, false, nil)
 		})
 	}
-	t.Run("mandiri_echannel", func(t *testing.T) { renewal(t, J{"payment_type": "echannel"}, nil) })
-	t.Run("gopay", func(t *testing.T) { renewal(t, J{"payment_type": "gopay"}, nil) })
-	t.Run("shopeepay", func(t *testing.T) { renewal(t, J{"payment_type": "shopeepay"}, nil) })
-	t.Run("qris", func(t *testing.T) { renewal(t, J{"payment_type": "qris"}, nil) })
+	t.Run("mandiri_echannel", func(t *testing.T) { renewal(t, J{"payment_type": "echannel"}, false, nil) })
+	t.Run("gopay", func(t *testing.T) { renewal(t, J{"payment_type": "gopay"}, false, nil) })
+	t.Run("shopeepay", func(t *testing.T) { renewal(t, J{"payment_type": "shopeepay"}, false, nil) })
+	t.Run("qris", func(t *testing.T) { renewal(t, J{"payment_type": "qris"}, false, nil) })
 	t.Run("card_saved_token", func(t *testing.T) {
-		renewal(t, J{"payment_type": "credit_card"}, func(s *stack, u user, body J) {
+		renewal(t, J{"payment_type": "credit_card"}, true, func(s *stack, u user, body J) {
 			body["token"] = s.cardToken("4811111111111114")
 		})
 	})
 	t.Run("gopay_linked_native", func(t *testing.T) {
-		renewal(t, J{"payment_type": "gopay"}, func(s *stack, u user, body J) {
+		renewal(t, J{"payment_type": "gopay"}, true, func(s *stack, u user, body J) {
 			body["payment_method_id"] = str(s.linkGopay(u), "id")
 		})
 	})
 	t.Run("wallet", func(t *testing.T) {
-		renewal(t, J{"payment_type": "wallet"}, func(s *stack, u user, body J) { s.fundWallet(u, "200000") })
+		renewal(t, J{"payment_type": "wallet"}, false, func(s *stack, u user, body J) { s.fundWallet(u, "200000") })
 	})
 }
 
@@ -266,10 +280,17 @@ func TestDunningExpires(t *testing.T) {
 	if !s.advanceWatching(12*time.Hour, 12*24*time.Hour, func() bool { return str(s.getSub(u, id), "status") == "expired" }) {
 		t.Fatalf("not expired 12 days after the period end: %v", s.getSub(u, id))
 	}
+	tries := 0
 	for _, p := range s.subPayments(u, id) {
-		if str(p, "cycle") == "2" && paidStatus(str(p, "status")) {
-			t.Errorf("an unpaid cycle has a paid payment: %v", p)
+		if str(p, "cycle") == "2" {
+			tries++
+			if paidStatus(str(p, "status")) {
+				t.Errorf("an unpaid cycle has a paid payment: %v", p)
+			}
 		}
+	}
+	if tries < 2 {
+		t.Errorf("cycle 2 was charged %d time(s) before the subscription expired; dunning should retry (DunningRetries 3, every 24h, within the 3-day grace)", tries)
 	}
 	for _, tx := range s.simTxns() {
 		if st := str(tx, "transaction_status"); st == "pending" {

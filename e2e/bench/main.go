@@ -36,6 +36,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,9 +81,10 @@ func main() {
 	large := flag.Bool("large", false, "billing_run with 1M subscriptions too")
 	out := flag.String("out", "", "write the results as JSON to this file")
 	child := flag.Int("billing-child", 0, "internal: run one billing_run of this size and print JSON")
+	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
 	flag.Parse()
 	if *child > 0 {
-		if err := billingChild(*child); err != nil {
+		if err := billingChild(*child, *cpuProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "billing child:", err)
 			os.Exit(1)
 		}
@@ -821,7 +823,7 @@ func short(n int) string {
 
 // billingChild seeds n due subscriptions, then times one billing run of
 // core against the in-process emulator over loopback HTTP, and prints JSON.
-func billingChild(n int) error {
+func billingChild(n int, cpuProfile string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "langganan-billing-")
 	if err != nil {
@@ -854,24 +856,39 @@ func billingChild(n int) error {
 	if err != nil {
 		return err
 	}
-	st, err := bolt.Open(path, bolt.Options{})
+	// BENCH_NOSYNC=1 skips fsync: a diagnostic to tell disk-bound from CPU-bound.
+	st, err := bolt.Open(path, bolt.Options{NoSync: os.Getenv("BENCH_NOSYNC") == "1"})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := time.LoadLocation("Asia/Jakarta")
-	if err != nil {
-		loc = time.FixedZone("WIB", 7*3600)
-	}
 	svc, err := core.NewService(core.Deps{Store: st, Gateway: gw, Clock: clock, IDs: core.RandomIDs{}, Hasher: passwords.Bcrypt{}},
-		core.Config{Location: loc})
+		core.DefaultConfig())
 	if err != nil {
 		return err
 	}
 	runtime.GC()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		runtime.SetBlockProfileRate(int(time.Millisecond))
+		defer f.Close()
+	}
 	t0 := time.Now()
 	sum, err := svc.RunDue(ctx)
 	took := time.Since(t0)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+		if f, err := os.Create(cpuProfile + ".block"); err == nil {
+			_ = pprof.Lookup("block").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	if err != nil {
 		return err
 	}
