@@ -229,6 +229,16 @@ type SubscriptionFilter struct {
 
 // ListSubscriptions lists what the actor may see.
 func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f SubscriptionFilter) ([]Subscription, error) {
+	fe := FieldErrors{}
+	if _, err := ParseSubscriptionStatus(f.Status); f.Status != "" && err != nil {
+		fe.Add("status", "one of pending, trialing, active, past_due, paused, cancelled, expired")
+	}
+	if _, err := ParsePaymentType(f.PaymentType); f.PaymentType != "" && err != nil {
+		fe.Add("payment_type", "a known payment type")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
 	var out []Subscription
 	err := s.store.View(ctx, func(tx Tx) error {
 		owners, err := s.ownerIDs(tx, a)

@@ -192,9 +192,11 @@ SCHEMAS["Subscription"] = out_obj(OrderedDict([
     ("status", enum(SUB_STATUSES)), ("payment_type", enum(PAYMENT_TYPES)), ("bank", STR),
     ("quantity", {"type": "integer", "minimum": 0}), ("payment_method_id", STRN), ("midtrans_subscription_id", STRN),
     ("current_period_start", DTN), ("current_period_end", DTN), ("trial_start", DTN), ("trial_end", DTN),
+    ("billing_cycle_anchor", s(type=["string", "null"], format="date-time", description="Every period boundary is computed from it")),
     ("cycle_count", INT), ("next_billing_date", DTN), ("past_due_since", DTN), ("cancel_at_period_end", BOOL),
     ("cancelled_at", DTN), ("cancel_reason", STR), ("end_date", DTN), ("paused_at", DTN), ("auto_pay", BOOL),
-    ("coupon_id", STRN), ("scheduled_plan_id", STRN), ("pending_credit", MONEY),
+    ("coupon_id", STRN), ("coupon_cycles_left", {"type": ["integer", "null"], "description": "-1: forever"}),
+    ("scheduled_plan_id", STRN), ("pending_credit", MONEY),
     ("plan_history", {"type": "array", "items": ref("PlanChange")}), ("metadata", FREE),
     ("customer_details", ref("CustomerDetails")), ("created_at", DT), ("updated_at", DT)]),
     desc="A subscription as the /api/subscriptions/ endpoints show it")
@@ -227,21 +229,8 @@ SCHEMAS["ChangePlanRequest"] = in_obj(OrderedDict([
 SCHEMAS["QuantityRequest"] = in_obj(OrderedDict([("quantity", {"type": "integer", "minimum": 1})]), required=["quantity"])
 SCHEMAS["ApplyCouponRequest"] = in_obj(OrderedDict([("code", s(minLength=1, maxLength=40))]), required=["code"])
 
-# Organization-shaped subscriptions.
-SCHEMAS["OrgSubscription"] = out_obj(OrderedDict([
-    ("id", STR), ("owner_id", STR),
-    ("organization_id", s(description="Present when an organization owns the subscription")),
-    ("plan_id", STR), ("plan", ref("Plan")), ("status", enum(SUB_STATUSES)), ("payment_type", enum(PAYMENT_TYPES)),
-    ("quantity", {"type": "integer", "minimum": 0}), ("billing_cycle_anchor", DTN), ("start_date", DTN),
-    ("current_period_start", DTN), ("current_period_end", DTN), ("trial_start", DTN), ("trial_end", DTN),
-    ("next_billing_date", DTN), ("cycle", INT), ("cancel_at_period_end", BOOL), ("cancelled_at", DTN),
-    ("coupon_id", STRN), ("coupon_cycles_left", {"type": ["integer", "null"]}), ("pending_credit", MONEY),
-    ("metadata", FREE), ("created_at", DT), ("updated_at", DT)]),
-    optional=("organization_id", "plan"),
-    desc="The subscription shape of the organization, admin (BOB), coupon and seat endpoints")
-page("OrgSubscription")
 SCHEMAS["OrgSubscriptionDetail"] = out_obj(OrderedDict([
-    ("subscription", ref("OrgSubscription")), ("plan", ref("Plan")), ("features", FREE),
+    ("subscription", ref("Subscription")), ("plan", ref("Plan")), ("features", FREE),
     ("permissions", {"type": "array", "items": STR})]))
 SCHEMAS["AdminSubscriptionInput"] = in_obj(OrderedDict([
     ("plan_id", STRN), ("subscription_status", enum(SUB_STATUSES, null=True)),
@@ -463,8 +452,19 @@ LOCATION = {"Location": {"schema": STR, "description": "Path of the new resource
 OPS = []
 
 
+# POSTs outside the billing area that also honour Idempotency-Key.
+IDEM_EXTRA = {
+    ("POST", "/api/plans/"), ("POST", "/api/admin/users/"), ("POST", "/api/organizations/"),
+    ("POST", "/api/organizations/{id}/members/"), ("POST", "/api/admin/organizations/{id}/subscriptions/"),
+    ("POST", "/api/admin/subscriptions/{id}/finish/"), ("POST", "/api/admin/coupons/"),
+    ("POST", "/api/subscriptions/{id}/apply-coupon/"), ("POST", "/api/admin/webhook-endpoints/"),
+    ("POST", "/api/admin/webhook-endpoints/{id}/deliveries/{delivery}/resend/"),
+}
+
+
 def op(method, path, summary, tag, *, desc=None, auth="user", query=None, body=None, body_required=True,
        ok=(200, None), extra=(), idem=False, no_404=False, headers=None, op_id=None):
+    idem = idem or (method, path) in IDEM_EXTRA
     OPS.append(dict(method=method, path=path, summary=summary, tag=tag, desc=desc, auth=auth, query=query,
                     body=body, body_required=body_required, ok=ok, extra=extra, idem=idem, no_404=no_404,
                     headers=headers))
@@ -608,7 +608,7 @@ op("GET", "/api/subscriptions/active/", "The caller's active subscription", "sub
 op("GET", "/api/subscriptions/{id}/", "Get a subscription", "subscriptions", ok=(200, "Subscription"))
 op("PATCH", "/api/subscriptions/{id}/", "Change the seat count", "subscriptions",
    desc="Per-seat quantity of an organization's subscription; organization admins only.",
-   body="QuantityRequest", ok=(200, "OrgSubscription"), extra=[403, 409, 422])
+   body="QuantityRequest", ok=(200, "Subscription"), extra=[403, 409, 422])
 op("POST", "/api/subscriptions/{id}/cancel/", "Cancel a subscription", "subscriptions",
    desc="No body or immediate false: ends at the period end (cancel_at_period_end). immediate: ends now. "
         "undo: reverses a scheduled cancel while the period lasts.",
@@ -624,7 +624,7 @@ for m in ("GET", "POST"):
        desc="Reads the subscription's Midtrans side (Subscription API or open payment) and applies it.",
        body="EmptyBody" if m == "POST" else None, body_required=False, ok=(200, "Subscription"), extra=[422])
 op("POST", "/api/subscriptions/{id}/apply-coupon/", "Apply a coupon", "subscriptions",
-   body="ApplyCouponRequest", ok=(200, "OrgSubscription"), extra=[409, 422])
+   body="ApplyCouponRequest", ok=(200, "Subscription"), extra=[409, 422])
 
 # Payments.
 op("GET", "/api/payments/", "List the caller's payments", "payments",
@@ -706,17 +706,17 @@ op("GET", "/api/organizations/{id}/can-add-users/", "Check the seat limit", "org
 op("GET", "/api/organizations/{id}/subscriptions/", "List an organization's subscriptions", "organizations",
    query=[q("status", enum(SUB_STATUSES), "Filter by status"),
           ordering(orderings("created_at", "next_billing_date"), "-created_at")],
-   ok=(200, "OrgSubscriptionPage"))
+   ok=(200, "SubscriptionPage"))
 op("GET", "/api/organizations/{id}/subscription/", "An organization's active subscription", "organizations",
    desc="With its plan, features and permissions; 404 when there is none.", ok=(200, "OrgSubscriptionDetail"))
 op("POST", "/api/admin/organizations/{id}/subscriptions/", "Create an organization subscription (BOB)", "admin",
    auth="admin", desc="A manually managed subscription; never charged through Midtrans.",
-   body="AdminSubscriptionInput", ok=(201, "OrgSubscription"), extra=[409, 422])
+   body="AdminSubscriptionInput", ok=(201, "Subscription"), extra=[409, 422])
 OPS[-1]["location"] = False
 op("PATCH", "/api/admin/subscriptions/{id}/", "Update a subscription (BOB)", "admin", auth="admin",
-   body="AdminSubscriptionInput", ok=(200, "OrgSubscription"), extra=[409, 422])
+   body="AdminSubscriptionInput", ok=(200, "Subscription"), extra=[409, 422])
 op("POST", "/api/admin/subscriptions/{id}/finish/", "Finish a subscription (BOB)", "admin", auth="admin",
-   desc="Ends it now. Any body is ignored.", ok=(200, "OrgSubscription"), extra=[409])
+   desc="Ends it now. Any body is ignored.", ok=(200, "Subscription"), extra=[409])
 
 # Coupons.
 op("GET", "/api/admin/coupons/", "List coupons", "admin", auth="admin",

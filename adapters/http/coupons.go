@@ -20,12 +20,12 @@ type CouponService interface {
 }
 
 func (s *Server) couponRoutes(api, admin fiber.Router) {
-	admin.Post("/coupons/", s.createCoupon)
+	admin.Post("/coupons/", s.idem, s.createCoupon)
 	admin.Get("/coupons/", s.listCoupons)
 	admin.Get("/coupons/:id/", s.getCoupon)
 	admin.Patch("/coupons/:id/", s.updateCoupon)
 	admin.Delete("/coupons/:id/", s.deleteCoupon)
-	api.Post("/subscriptions/:id/apply-coupon/", requireUser, s.applyCoupon)
+	api.Post("/subscriptions/:id/apply-coupon/", requireUser, s.idem, s.applyCoupon)
 }
 
 type couponJSON struct {
@@ -190,5 +190,5 @@ func (s *Server) applyCoupon(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+	return c.JSON(s.newPlanCache(c).sub(sub))
 }

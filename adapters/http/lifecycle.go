@@ -63,9 +63,7 @@ var _ LifecycleService = (*core.Service)(nil)
 // {"reason","immediate","undo"}; {"undo": true} reverses a cancel that was
 // scheduled for the period end, while the period lasts.
 func (s *Server) lifecycleRoutes(api, admin fiber.Router) {
-	idem := newIdempotency(s.svc, s.errorHandler, func(c *fiber.Ctx, err error) {
-		s.log.Error().Err(err).Str("request_id", requestID(c)).Str("path", c.Path()).Msg("idempotency record not saved")
-	}).handler
+	idem := s.idem
 
 	// The webhook (POST /api/webhook/notification/) is registered in
 	// NewServer, before user authentication: only its signature counts.

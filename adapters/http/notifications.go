@@ -31,13 +31,13 @@ func (s *Server) notificationRoutes(api, admin fiber.Router) {
 	api.Get("/notifications/:id/", requireUser, s.getNotification)
 	api.Post("/notifications/:id/mark-read/", requireUser, s.markNotificationRead)
 
-	admin.Post("/webhook-endpoints/", s.createWebhookEndpoint)
+	admin.Post("/webhook-endpoints/", s.idem, s.createWebhookEndpoint)
 	admin.Get("/webhook-endpoints/", s.listWebhookEndpoints)
 	admin.Get("/webhook-endpoints/:id/", s.getWebhookEndpoint)
 	admin.Patch("/webhook-endpoints/:id/", s.updateWebhookEndpoint)
 	admin.Delete("/webhook-endpoints/:id/", s.deleteWebhookEndpoint)
 	admin.Get("/webhook-endpoints/:id/deliveries/", s.listWebhookDeliveries)
-	admin.Post("/webhook-endpoints/:id/deliveries/:delivery/resend/", s.resendWebhookDelivery)
+	admin.Post("/webhook-endpoints/:id/deliveries/:delivery/resend/", s.idem, s.resendWebhookDelivery)
 }
 
 // notificationJSON is the reference's NotificationLog.

@@ -30,19 +30,19 @@ type OrgService interface {
 }
 
 func (s *Server) orgRoutes(api, admin fiber.Router) {
-	api.Post("/organizations/", requireUser, s.createOrg)
+	api.Post("/organizations/", requireUser, s.idem, s.createOrg)
 	api.Get("/organizations/", requireUser, s.listOrgs)
 	api.Get("/organizations/:id/", requireUser, s.getOrg)
-	api.Post("/organizations/:id/members/", requireUser, s.addOrgMember)
+	api.Post("/organizations/:id/members/", requireUser, s.idem, s.addOrgMember)
 	api.Delete("/organizations/:id/members/:user_id/", requireUser, s.removeOrgMember)
 	api.Get("/organizations/:id/can-add-users/", requireUser, s.canAddUsers)
 	api.Get("/organizations/:id/subscriptions/", requireUser, s.orgSubscriptions)
 	api.Get("/organizations/:id/subscription/", requireUser, s.orgSubscription)
 	api.Patch("/subscriptions/:id/", requireUser, s.patchSubscriptionQuantity)
 
-	admin.Post("/organizations/:id/subscriptions/", s.adminCreateOrgSub)
+	admin.Post("/organizations/:id/subscriptions/", s.idem, s.adminCreateOrgSub)
 	admin.Patch("/subscriptions/:id/", s.adminUpdateSub)
-	admin.Post("/subscriptions/:id/finish/", s.finishSub)
+	admin.Post("/subscriptions/:id/finish/", s.idem, s.finishSub)
 
 	s.couponRoutes(api, admin)
 }
@@ -165,75 +165,11 @@ func (s *Server) canAddUsers(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"allowed": allowed, "limit": l, "current": current})
 }
 
-// orgSubJSON is a subscription with its plan embedded.
-type orgSubJSON struct {
-	ID                 string         `json:"id"`
-	OwnerID            string         `json:"owner_id"`
-	OrganizationID     string         `json:"organization_id,omitempty"`
-	PlanID             string         `json:"plan_id"`
-	Plan               *planJSON      `json:"plan,omitempty"`
-	Status             string         `json:"status"`
-	PaymentType        string         `json:"payment_type"`
-	Quantity           int            `json:"quantity"`
-	BillingCycleAnchor *time.Time     `json:"billing_cycle_anchor"`
-	StartDate          *time.Time     `json:"start_date"`
-	CurrentPeriodStart *time.Time     `json:"current_period_start"`
-	CurrentPeriodEnd   *time.Time     `json:"current_period_end"`
-	TrialStart         *time.Time     `json:"trial_start"`
-	TrialEnd           *time.Time     `json:"trial_end"`
-	NextBillingDate    *time.Time     `json:"next_billing_date"`
-	Cycle              int            `json:"cycle"`
-	CancelAtPeriodEnd  bool           `json:"cancel_at_period_end"`
-	CancelledAt        *time.Time     `json:"cancelled_at"`
-	CouponID           *string        `json:"coupon_id"`
-	CouponCyclesLeft   *int           `json:"coupon_cycles_left"`
-	PendingCredit      string         `json:"pending_credit"`
-	Metadata           map[string]any `json:"metadata"`
-	CreatedAt          time.Time      `json:"created_at"`
-	UpdatedAt          time.Time      `json:"updated_at"`
-}
-
 func orgOptTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
 	return &t
-}
-
-func (s *Server) toOrgSubJSON(ctx context.Context, sub core.Subscription, plan *core.Plan) orgSubJSON {
-	j := orgSubJSON{ID: sub.ID, OwnerID: sub.OwnerID, PlanID: sub.PlanID, Status: string(sub.Status),
-		PaymentType: string(sub.PaymentType), Quantity: sub.Quantity, BillingCycleAnchor: orgOptTime(sub.Anchor),
-		StartDate: orgOptTime(sub.CurrentPeriodStart), CurrentPeriodStart: orgOptTime(sub.CurrentPeriodStart),
-		CurrentPeriodEnd: orgOptTime(sub.CurrentPeriodEnd), TrialStart: orgOptTime(sub.TrialStart), TrialEnd: orgOptTime(sub.TrialEnd),
-		NextBillingDate: orgOptTime(sub.NextBillingDate), Cycle: sub.Cycle, CancelAtPeriodEnd: sub.CancelAtPeriodEnd,
-		CancelledAt: orgOptTime(sub.CancelledAt), PendingCredit: "0.00", Metadata: sub.Metadata,
-		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
-	if !sub.TrialStart.IsZero() {
-		j.StartDate = orgOptTime(sub.TrialStart)
-	}
-	if sub.OwnerID != sub.CreatedBy {
-		j.OrganizationID = sub.OwnerID
-	}
-	if sub.PendingCredit.Valid() {
-		j.PendingCredit = sub.PendingCredit.String()
-	}
-	if sub.CouponID != "" {
-		id, left := sub.CouponID, sub.CouponCyclesLeft
-		j.CouponID, j.CouponCyclesLeft = &id, &left
-	}
-	if j.Metadata == nil {
-		j.Metadata = map[string]any{}
-	}
-	if plan == nil {
-		if p, err := s.svc.GetPlanByID(ctx, sub.PlanID); err == nil {
-			plan = &p
-		}
-	}
-	if plan != nil {
-		pj := toPlanJSON(*plan)
-		j.Plan = &pj
-	}
-	return j
 }
 
 func (s *Server) orgSubscriptions(c *fiber.Ctx) error {
@@ -250,17 +186,10 @@ func (s *Server) orgSubscriptions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	plans := map[string]*core.Plan{}
-	out := []orgSubJSON{}
+	pc := s.newPlanCache(c)
+	out := []subscriptionJSON{}
 	for _, sub := range pageOf(list, q) {
-		p, ok := plans[sub.PlanID]
-		if !ok {
-			if pl, err := s.svc.GetPlanByID(ctx, sub.PlanID); err == nil {
-				p = &pl
-			}
-			plans[sub.PlanID] = p
-		}
-		out = append(out, s.toOrgSubJSON(ctx, sub, p))
+		out = append(out, pc.sub(sub))
 	}
 	return c.JSON(newPage(c, q, len(list), out))
 }
@@ -270,7 +199,7 @@ func (s *Server) orgSubscription(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	j := s.toOrgSubJSON(c.UserContext(), res.Subscription, &res.Plan)
+	j := s.newPlanCache(c).sub(res.Subscription)
 	return c.JSON(fiber.Map{"subscription": j, "plan": j.Plan, "features": j.Plan.Features, "permissions": res.Permissions})
 }
 
@@ -340,7 +269,7 @@ func (s *Server) adminCreateOrgSub(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+	return c.Status(fiber.StatusCreated).JSON(s.newPlanCache(c).sub(sub))
 }
 
 func decodeAdminSub(c *fiber.Ctx, req *adminSubRequest) error {
@@ -368,7 +297,7 @@ func (s *Server) adminUpdateSub(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+	return c.JSON(s.newPlanCache(c).sub(sub))
 }
 
 func (s *Server) finishSub(c *fiber.Ctx) error {
@@ -376,7 +305,7 @@ func (s *Server) finishSub(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+	return c.JSON(s.newPlanCache(c).sub(sub))
 }
 
 type quantityRequest struct {
@@ -396,5 +325,5 @@ func (s *Server) patchSubscriptionQuantity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.toOrgSubJSON(c.UserContext(), sub, nil))
+	return c.JSON(s.newPlanCache(c).sub(sub))
 }

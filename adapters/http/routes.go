@@ -14,7 +14,7 @@ func (s *Server) routes(app *fiber.App) {
 	// Plans: public to read, admin to change.
 	api.Get("/plans/", s.listPlans)
 	api.Get("/plans/:slug/", s.getPlan)
-	api.Post("/plans/", requireAdmin, s.createPlan)
+	api.Post("/plans/", requireAdmin, s.idem, s.createPlan)
 	api.Patch("/plans/:slug/", requireAdmin, s.updatePlan)
 	api.Delete("/plans/:slug/", requireAdmin, s.archivePlan)
 
@@ -25,7 +25,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Administration.
 	admin := api.Group("/admin", requireAdmin)
-	admin.Post("/users/", s.createUser)
+	admin.Post("/users/", s.idem, s.createUser)
 	admin.Post("/billing/run/", s.runBilling)
 	admin.Post("/clock/advance/", s.advanceClock)
 

@@ -72,6 +72,8 @@ type Server struct {
 	advanceMu    sync.Mutex // one clock advance at a time, so steps stay in order
 	app          *fiber.App
 	ops          opsConfig // ops.go: metrics, backups, OpenAPI
+	// idem replays the first answer to a POST with the same Idempotency-Key.
+	idem fiber.Handler
 }
 
 // NewServer builds the Fiber app with its middleware and routes.
@@ -123,6 +125,9 @@ func NewServer(cfg Config) *Server {
 	// type Midtrans sends.
 	s.app.Post("/api/webhook/notification/", s.webhookNotification)
 	s.app.Use(requireJSON, s.auth.middleware)
+	s.idem = newIdempotency(s.svc, s.errorHandler, func(c *fiber.Ctx, err error) {
+		s.log.Error().Err(err).Str("request_id", requestID(c)).Str("path", c.Path()).Msg("idempotency record not saved")
+	}).handler
 	s.routes(s.app)
 	return s
 }

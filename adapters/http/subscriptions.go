@@ -29,6 +29,7 @@ type subscriptionJSON struct {
 	CurrentPeriodEnd       *time.Time          `json:"current_period_end"`
 	TrialStart             *time.Time          `json:"trial_start"`
 	TrialEnd               *time.Time          `json:"trial_end"`
+	BillingCycleAnchor     *time.Time          `json:"billing_cycle_anchor"`
 	CycleCount             int                 `json:"cycle_count"`
 	NextBillingDate        *time.Time          `json:"next_billing_date"`
 	PastDueSince           *time.Time          `json:"past_due_since"`
@@ -39,6 +40,7 @@ type subscriptionJSON struct {
 	PausedAt               *time.Time          `json:"paused_at"`
 	AutoPay                bool                `json:"auto_pay"`
 	CouponID               *string             `json:"coupon_id"`
+	CouponCyclesLeft       *int                `json:"coupon_cycles_left"`
 	ScheduledPlanID        *string             `json:"scheduled_plan_id"`
 	PendingCredit          string              `json:"pending_credit"`
 	PlanHistory            []planChangeJSON    `json:"plan_history"`
@@ -97,6 +99,11 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 	}
 	if sub.CreatedBy != "" && sub.OwnerID != sub.CreatedBy {
 		j.OrganizationID = &j.OwnerID
+	}
+	j.BillingCycleAnchor = optTime(sub.Anchor)
+	if sub.CouponID != "" {
+		left := sub.CouponCyclesLeft
+		j.CouponCyclesLeft = &left
 	}
 	for i, h := range sub.PlanHistory {
 		j.PlanHistory[i] = planChangeJSON{FromPlanID: h.FromPlanID, ToPlanID: h.ToPlanID, At: h.At, Immediate: h.Immediate, Proration: h.Proration}

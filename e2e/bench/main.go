@@ -7,10 +7,11 @@
 // process (built into a temp dir, on a bbolt file seeded directly through
 // adapters/bolt before it starts, manual clock, with cmd/mockmidtrans as its
 // gateway) over loopback HTTP. billing_run runs core + adapters/bolt + the
-// Midtrans client against the fakemidtrans emulator in one child process per
-// size (the child is this binary again), so its peak RSS is that run's alone;
-// the emulator's own state lives in that process too and is part of the RSS.
-// startup times exec → `listening` of cmd/server on a seeded file.
+// Midtrans client in one child process per size (the child is this binary
+// again, so its peak RSS is that run's alone) against cmd/mockmidtrans over
+// loopback; -billing-inprocess puts the fakemidtrans emulator inside the
+// child instead (its state, which grows with every charge, then counts in
+// the RSS). startup times exec → `listening` of cmd/server on a seeded file.
 //
 // Every load goes to 127.0.0.1 only, is bounded in requests and duration,
 // and stops by itself.
@@ -74,6 +75,8 @@ type sizes struct {
 	startupSubs   int           // subscriptions in the startup file
 	startupTrials int
 	budget        time.Duration // the whole run stops by then
+
+	billingInProcess bool
 }
 
 func main() {
@@ -82,9 +85,11 @@ func main() {
 	out := flag.String("out", "", "write the results as JSON to this file")
 	child := flag.Int("billing-child", 0, "internal: run one billing_run of this size and print JSON")
 	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
+	gateway := flag.String("billing-gateway", "", "with -billing-child: the emulator's URL (empty: the emulator in process)")
+	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
 	flag.Parse()
 	if *child > 0 {
-		if err := billingChild(*child, *cpuProfile); err != nil {
+		if err := billingChild(*child, *gateway, *cpuProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "billing child:", err)
 			os.Exit(1)
 		}
@@ -102,6 +107,7 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sz.budget)
 	defer cancel()
+	sz.billingInProcess = *inProcess
 	rep, err := run(ctx, sz)
 	if rep != nil {
 		rep.print(os.Stdout)
@@ -225,7 +231,7 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 		}
 	}()
 
-	if err := billingBench(ctx, rep, sz); err != nil {
+	if err := billingBench(ctx, rep, sz, mock.url); err != nil {
 		rep.notes = append(rep.notes, "billing_run: "+err.Error())
 	}
 	if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
@@ -412,7 +418,7 @@ func seed(ctx context.Context, path string, n int, now time.Time, kind seedKind)
 				sub := core.Subscription{ID: ids.NewID(), OwnerID: owner, CreatedBy: owner, PlanID: plan.ID, Quantity: 1,
 					PaymentType: core.PayBankTransfer, Bank: "bca", PendingCredit: zero,
 					CustomerDetails: core.CustomerDetails{FirstName: "Bench", Email: "bench@example.com"},
-					CreatedAt: now, UpdatedAt: now}
+					CreatedAt:       now, UpdatedAt: now}
 				switch kind {
 				case seedPending:
 					sub.Status, sub.NextActionAt = core.SubPending, now.Add(24*time.Hour)
@@ -773,7 +779,7 @@ type billingOut struct {
 	Errors  int     `json:"errors"`
 }
 
-func billingBench(ctx context.Context, rep *report, sz sizes) error {
+func billingBench(ctx context.Context, rep *report, sz sizes, mockURL string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -781,7 +787,11 @@ func billingBench(ctx context.Context, rep *report, sz sizes) error {
 	var outs []billingOut
 	for _, n := range sz.billing {
 		logf("billing_run: %d due subscriptions (child process)", n)
-		cmd := exec.CommandContext(ctx, self, "-billing-child", strconv.Itoa(n))
+		args := []string{"-billing-child", strconv.Itoa(n)}
+		if !sz.billingInProcess {
+			args = append(args, "-billing-gateway", mockURL)
+		}
+		cmd := exec.CommandContext(ctx, self, args...)
 		cmd.Stderr = os.Stderr
 		b, err := cmd.Output()
 		if err != nil {
@@ -798,7 +808,11 @@ func billingBench(ctx context.Context, rep *report, sz sizes) error {
 	}
 	big := outs[len(outs)-1]
 	rate := float64(big.Billed) / big.Seconds
-	note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors", big.N, big.Billed, big.Seconds, big.Errors)
+	where := "cmd/mockmidtrans over loopback"
+	if sz.billingInProcess {
+		where = "the emulator in process"
+	}
+	note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors; core+bolt in a child process, gateway: %s", big.N, big.Billed, big.Seconds, big.Errors, where)
 	rep.add(result{Name: "billing_run", Value: round(rate, 1), Unit: "subs/s", note: note})
 	for _, o := range outs {
 		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.RSSKB)/1024, 1), Unit: "MB",
@@ -822,8 +836,9 @@ func short(n int) string {
 }
 
 // billingChild seeds n due subscriptions, then times one billing run of
-// core against the in-process emulator over loopback HTTP, and prints JSON.
-func billingChild(n int, cpuProfile string) error {
+// core against the emulator (cmd/mockmidtrans at gatewayURL, or one started
+// in this process when it is empty) over loopback HTTP, and prints JSON.
+func billingChild(n int, gatewayURL, cpuProfile string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "langganan-billing-")
 	if err != nil {
@@ -837,20 +852,24 @@ func billingChild(n int, cpuProfile string) error {
 		return err
 	}
 	clock := core.NewManualClock(now)
-	emu, err := fakemidtrans.New(fakemidtrans.Options{ServerKey: serverKey, ClientKey: clientKey, Clock: clock})
-	if err != nil {
-		return err
+	base := gatewayURL
+	if base == "" {
+		emu, err := fakemidtrans.New(fakemidtrans.Options{ServerKey: serverKey, ClientKey: clientKey, Clock: clock})
+		if err != nil {
+			return err
+		}
+		defer emu.Close()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		hs := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = hs.Serve(ln) }()
+		defer hs.Close()
+		base = "http://" + ln.Addr().String()
+		emu.SetPublicURL(base)
 	}
-	defer emu.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
-	emu.SetPublicURL(base)
+	loopbackOnly(base)
 	gw, err := midtrans.New(midtrans.Config{BaseURL: base, ServerKey: serverKey, ClientKey: clientKey,
 		HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
 	if err != nil {
