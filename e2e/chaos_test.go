@@ -214,12 +214,12 @@ func TestChaosKillDuringBillingRun(t *testing.T) {
 	// SIGKILLs the server once the emulator has seen a random number of the
 	// run's charges: a point observed, not slept to.
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
-	for round := 0; round < 5; round++ {
+	for round := 0; round < 8; round++ {
 		before := len(s.simTxns())
 		if before >= 2*n {
 			break
 		}
-		target := before + 1 + rng.IntN(max(1, (2*n-before)/2))
+		target := before + 1 + rng.IntN(max(1, (2*n-before)/5))
 		finished := make(chan struct{})
 		go func() {
 			defer close(finished)

@@ -32,7 +32,9 @@ type Config struct {
 	// AfterAdvance runs after every clock-advance step, after RunDue: the
 	// emulator's own due jobs, persisting the clock, ...
 	AfterAdvance func(ctx context.Context) error
-	// ReadTimeout and WriteTimeout bound slow clients; defaults 30 s.
+	// ReadTimeout and WriteTimeout bound slow clients; defaults 10 s and
+	// 30 s. ReadTimeout also bounds how long shutdown waits for a client
+	// that connected but never sent its request.
 	ReadTimeout, WriteTimeout time.Duration
 	// AuthCacheTTL is how long a verified password is remembered; default 60 s.
 	AuthCacheTTL time.Duration
@@ -86,7 +88,7 @@ func NewServer(cfg Config) *Server {
 			*d = v
 		}
 	}
-	def(&cfg.ReadTimeout, 30*time.Second)
+	def(&cfg.ReadTimeout, 10*time.Second)
 	def(&cfg.WriteTimeout, 30*time.Second)
 	def(&cfg.AuthCacheTTL, time.Minute)
 	def(&cfg.LoginWindow, 5*time.Minute)
@@ -111,7 +113,7 @@ func NewServer(cfg Config) *Server {
 		ErrorHandler:          s.errorHandler,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           2 * time.Minute,
+		IdleTimeout:           10 * time.Second, // idle keep-alives must not hold up shutdown
 		BodyLimit:             BodyLimit,
 		StrictRouting:         false, // /api/plans and /api/plans/ are one route
 		Immutable:             true,  // values from Params/Body may outlive the handler

@@ -128,12 +128,20 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 // newService builds the core service; gw may be nil (no payments).
 func (a *app) newService(cfg config, gw core.Gateway) error {
 	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: core.RandomIDs{},
-		Hasher: passwords.Bcrypt{}}, core.Config{Location: cfg.Location, NotificationURL: cfg.NotificationURL})
+		Hasher: passwords.Bcrypt{}}, serviceConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("build service: %w", err)
 	}
 	a.svc = svc
 	return nil
+}
+
+// serviceConfig is core's defaults (the seeds' dunning schedule, invoice
+// and top-up limits) with what the environment sets.
+func serviceConfig(cfg config) core.Config {
+	c := core.DefaultConfig()
+	c.Location, c.NotificationURL = cfg.Location, cfg.NotificationURL
+	return c
 }
 
 func (a *app) saveClock(ctx context.Context) error {
