@@ -14,17 +14,17 @@ import (
 	"github.com/langganan/langganan/core/coretest"
 )
 
-// crashStore runs the next Update's fn in full and then fails it, as a
-// process dying before commit would.
+// crashStore runs the next crashes Updates' fn in full and then fails
+// them, as a process dying before commit would.
 type crashStore struct {
 	core.Store
-	crash atomic.Bool
+	crashes atomic.Int32
 }
 
 var errCrash = errors.New("crash before commit")
 
 func (s *crashStore) Update(ctx context.Context, fn func(core.Tx) error) error {
-	if s.crash.CompareAndSwap(true, false) {
+	if s.crashes.Add(-1) >= 0 {
 		return s.Store.Update(ctx, func(tx core.Tx) error {
 			if err := fn(tx); err != nil {
 				return err
@@ -135,7 +135,7 @@ func TestRelayCrashSafety(t *testing.T) {
 	ep := e.endpoint()
 	e.append(core.Event{ID: "evt-1", Type: core.EvPaymentFailed, OwnerID: e.budi.ID, Data: vaPayment})
 
-	e.store.crash.Store(true)
+	e.store.crashes.Store(2) // the batch, then the event on its own
 	if n, err := e.svc.RelayOutbox(e.ctx); err == nil || !errors.Is(err, errCrash) || n != 0 {
 		t.Fatalf("relay during crash = %d, %v", n, err)
 	}

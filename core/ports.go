@@ -143,6 +143,8 @@ type (
 		// Scan visits undelivered events in sequence order.
 		Scan(fn func(Event) bool) error
 		Delete(seq uint64) error
+		// Has reports whether the event with this sequence is still undelivered.
+		Has(seq uint64) (bool, error)
 		Len() (int, error)
 	}
 	IdempotencyRepo interface {

@@ -70,19 +70,40 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 		if len(batch) == 0 {
 			return n, errors.Join(errs...)
 		}
+		after = batch[len(batch)-1].Seq
+		// The whole batch in one transaction (one commit for up to
+		// relayBatch events); only if that fails is each event tried alone,
+		// so one bad event cannot hold the others back.
+		relayed := 0
+		err := s.store.Update(ctx, func(tx Tx) error {
+			relayed = 0
+			for _, ev := range batch {
+				ok, err := s.relayEvent(tx, ev)
+				if err != nil {
+					return err
+				}
+				if ok {
+					relayed++
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			n += relayed
+			continue
+		}
 		for _, ev := range batch {
-			after = ev.Seq
-			relayed := false
+			ok := false
 			err := s.store.Update(ctx, func(tx Tx) error {
 				var err error
-				relayed, err = s.relayEvent(tx, ev)
+				ok, err = s.relayEvent(tx, ev)
 				return err
 			})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("relay event %s (%s): %w", ev.ID, ev.Type, err))
 				continue
 			}
-			if relayed {
+			if ok {
 				n++
 			}
 		}
@@ -92,17 +113,9 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 // relayEvent creates the notifications of one event and deletes it from
 // the outbox, within tx. It reports false when another relay got there first.
 func (s *Service) relayEvent(tx Tx, ev Event) (bool, error) {
-	present := false
-	if err := tx.Outbox().Scan(func(e Event) bool {
-		if e.Seq == ev.Seq {
-			present = true
-		}
-		return e.Seq < ev.Seq
-	}); err != nil {
+	present, err := tx.Outbox().Has(ev.Seq)
+	if err != nil || !present {
 		return false, err
-	}
-	if !present {
-		return false, nil
 	}
 	now := s.now()
 	envelope := eventEnvelope(ev)

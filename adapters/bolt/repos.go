@@ -576,6 +576,8 @@ func (r outboxRepo) Delete(seq uint64) error {
 
 func (r outboxRepo) Len() (int, error) { return count(r.t.b(bOutbox)), nil }
 
+func (r outboxRepo) Has(seq uint64) (bool, error) { return r.t.b(bOutbox).Get(u64Key(seq)) != nil, nil }
+
 // ---- idempotency
 
 type idemRepo struct{ t *tx }

@@ -224,6 +224,8 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		},
 	})
 
+	defer startPprof(log)()
+
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := startMetricsListener(cfg.MetricsAddr, srv, log)
 		if err != nil {

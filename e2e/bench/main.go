@@ -1,7 +1,7 @@
 // Command bench measures Langganan on this machine, each figure beside a
 // ceiling measured in the same run, and prints a table:
 //
-//	go run ./e2e/bench [-quick] [-large] [-out bench.json]
+//	go run ./e2e/bench [-quick] [-large] [-out bench.json] [-only read_plans,webhook_ingest]
 //
 // webhook_ingest, read_plans and read_subscriptions drive a real cmd/server
 // process (built into a temp dir, on a bbolt file seeded directly through
@@ -77,7 +77,14 @@ type sizes struct {
 	budget        time.Duration // the whole run stops by then
 
 	billingInProcess bool
+	only             map[string]bool // nil: every measurement
 }
+
+// measurements are the names -only accepts.
+var measurements = []string{"read_plans", "read_subscriptions", "webhook_ingest", "billing_run", "startup"}
+
+// wants reports whether the named measurement runs.
+func (sz sizes) wants(name string) bool { return sz.only == nil || sz.only[name] }
 
 func main() {
 	quick := flag.Bool("quick", false, "a smaller version of every measurement, under 3 minutes")
@@ -87,6 +94,7 @@ func main() {
 	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
 	gateway := flag.String("billing-gateway", "", "with -billing-child: the emulator's URL (empty: the emulator in process)")
 	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
+	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup (default: all)")
 	flag.Parse()
 	if *child > 0 {
 		if err := billingChild(*child, *gateway, *cpuProfile); err != nil {
@@ -108,6 +116,17 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), sz.budget)
 	defer cancel()
 	sz.billingInProcess = *inProcess
+	if *only != "" {
+		sz.only = map[string]bool{}
+		for _, name := range strings.Split(*only, ",") {
+			name = strings.TrimSpace(name)
+			if !slices.Contains(measurements, name) {
+				fmt.Fprintf(os.Stderr, "bench: -only: unknown measurement %q (%s)\n", name, strings.Join(measurements, ", "))
+				os.Exit(2)
+			}
+			sz.only[name] = true
+		}
+	}
 	rep, err := run(ctx, sz)
 	if rep != nil {
 		rep.print(os.Stdout)
@@ -210,34 +229,49 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 	}
 	defer mock.stop()
 
+	if sz.wants("read_plans") || sz.wants("read_subscriptions") || sz.wants("webhook_ingest") {
+		if err := serverBenches(ctx, rep, sz, dir, srvBin, mock.url, start); err != nil {
+			return rep, err
+		}
+	}
+	if sz.wants("billing_run") {
+		if err := billingBench(ctx, rep, sz, mock.url); err != nil {
+			rep.notes = append(rep.notes, "billing_run: "+err.Error())
+		}
+	}
+	if sz.wants("startup") {
+		if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
+			rep.notes = append(rep.notes, "startup: "+err.Error())
+		}
+	}
+	return rep, ctx.Err()
+}
+
+// serverBenches runs the reads and webhook_ingest against one cmd/server.
+func serverBenches(ctx context.Context, rep *report, sz sizes, dir, srvBin, mockURL string, start time.Time) error {
 	// The server holding ingestSubs pending subscriptions, each with its open order.
 	db := filepath.Join(dir, "ingest.db")
 	logf("seeding %d pending subscriptions", sz.ingestSubs)
 	orders, err := seed(ctx, db, sz.ingestSubs, start, seedPending)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	srv, err := startServer(ctx, srvBin, db, mock.url)
+	srv, err := startServer(ctx, srvBin, db, mockURL)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	func() {
-		defer srv.stop()
+	defer srv.stop()
+	if sz.wants("read_plans") || sz.wants("read_subscriptions") {
 		if err := readBenches(ctx, rep, srv.url, sz); err != nil {
 			rep.notes = append(rep.notes, "reads: "+err.Error())
 		}
+	}
+	if sz.wants("webhook_ingest") {
 		if err := ingestBench(ctx, rep, srv.url, dir, orders, sz); err != nil {
 			rep.notes = append(rep.notes, "webhook_ingest: "+err.Error())
 		}
-	}()
-
-	if err := billingBench(ctx, rep, sz, mock.url); err != nil {
-		rep.notes = append(rep.notes, "billing_run: "+err.Error())
 	}
-	if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
-		rep.notes = append(rep.notes, "startup: "+err.Error())
-	}
-	return rep, ctx.Err()
+	return nil
 }
 
 func repoRoot() (string, error) {
@@ -655,6 +689,9 @@ func readBenches(ctx context.Context, rep *report, srvURL string, sz sizes) erro
 		{"read_plans", "/plans/", ""},
 		{"read_subscriptions", "/subscriptions/", bearer},
 	} {
+		if !sz.wants(rd.name) {
+			continue
+		}
 		u := api + rd.path
 		body, err := fetchBody(u, rd.auth)
 		if err != nil {
