@@ -243,7 +243,7 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 // chargeAndWait issues the cycle's charge and schedules the next look for
 // when that order expires.
 func (s *Service) chargeAndWait(ctx context.Context, id string, cycle int) error {
-	p, err := s.chargeCycle(ctx, id, cycle)
+	p, sent, err := s.chargeCycleSent(ctx, id, cycle)
 	if err != nil {
 		var ce *Error
 		if errors.As(err, &ce) && (errors.Is(err, ErrUnprocessable) || errors.Is(err, ErrConflict)) {
@@ -253,14 +253,17 @@ func (s *Service) chargeAndWait(ctx context.Context, id string, cycle int) error
 		}
 		return err
 	}
-	if p.Status.Open() {
-		at := p.ExpiresAt
-		if at.IsZero() {
-			at = s.now().Add(10 * time.Minute)
-		}
-		return s.rescheduleIfDue(ctx, id, at)
+	switch {
+	case !p.Status.Open():
+		return nil
+	case p.ExpiresAt.IsZero():
+		// The gateway did not answer: look again shortly (reconciliation
+		// will have asked Midtrans by then).
+		return s.rescheduleIfDue(ctx, id, s.now().Add(10*time.Minute))
+	case !sent:
+		return s.rescheduleIfDue(ctx, id, p.ExpiresAt) // an older live order
 	}
-	return nil
+	return nil // recordCharge moved the next action to the order's expiry
 }
 
 // reschedule sets NextActionAt unconditionally.

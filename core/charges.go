@@ -27,37 +27,48 @@ var errNothingToCharge = errors.New("nothing to charge")
 // chargeCycle issues (or returns the live) charge for cycle of subscription
 // subID. It never creates a second live order for one invoice.
 func (s *Service) chargeCycle(ctx context.Context, subID string, cycle int) (Payment, error) {
+	p, _, err := s.chargeCycleSent(ctx, subID, cycle)
+	return p, err
+}
+
+// chargeCycleSent is chargeCycle that also reports whether it sent a new
+// order to the gateway (and so recorded it, with the subscription's next
+// action moved to the order's expiry).
+func (s *Service) chargeCycleSent(ctx context.Context, subID string, cycle int) (Payment, bool, error) {
 	for range 3 {
-		p, stale, err := s.prepareCharge(ctx, subID, cycle)
+		p, req, stale, err := s.prepareCharge(ctx, subID, cycle)
 		if errors.Is(err, errNothingToCharge) {
-			return p, nil
+			return p, false, nil
 		}
 		if err != nil {
-			return Payment{}, err
+			return Payment{}, false, err
 		}
 		if stale != nil {
 			// An old order is still open at Midtrans: close it before a new
 			// one is issued, then prepare again.
 			if err := s.closeStale(ctx, *stale); err != nil {
-				return Payment{}, err
+				return Payment{}, false, err
 			}
 			continue
 		}
 		if p.Status != PaymentCreating {
-			return p, nil // the live order for this cycle
+			return p, false, nil // the live order for this cycle
 		}
-		return s.sendCharge(ctx, p)
+		p, err = s.sendCharge(ctx, p, req)
+		return p, true, err
 	}
-	return Payment{}, Conflictf("could not settle the open order of this cycle; try again later")
+	return Payment{}, false, Conflictf("could not settle the open order of this cycle; try again later")
 }
 
-// prepareCharge is step 1.
-func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (Payment, *Payment, error) {
+// prepareCharge is step 1. It also builds the gateway request from what the
+// transaction read, so step 2 needs no second read.
+func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (Payment, ChargeRequest, *Payment, error) {
 	var out Payment
+	var req ChargeRequest
 	var stale *Payment
 	done := false // the cycle completed without a gateway charge
 	err := s.store.Update(ctx, func(tx Tx) error {
-		out, stale, done = Payment{}, nil, false // fn may run more than once
+		out, req, stale, done = Payment{}, ChargeRequest{}, nil, false // fn may run more than once
 		now := s.now()
 		sub, err := tx.Subscriptions().Get(subID)
 		if err != nil {
@@ -128,12 +139,16 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 			IdempotencyKey: IdempotencyKey("charge", orderID), Refunded: Zero(inv.Currency),
 			CreatedAt: now, UpdatedAt: now,
 		}
-		return tx.Payments().Put(out)
+		if err := tx.Payments().Put(out); err != nil {
+			return err
+		}
+		req, err = s.chargeRequest(tx, out)
+		return err
 	})
 	if err == nil && done {
-		return out, nil, errNothingToCharge
+		return out, req, nil, errNothingToCharge
 	}
-	return out, stale, err
+	return out, req, stale, err
 }
 
 // chargeMethod is the Midtrans method used for a subscription's one-time
@@ -252,15 +267,17 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// sendCharge is steps 2 and 3 for a payment in state creating.
-func (s *Service) sendCharge(ctx context.Context, p Payment) (Payment, error) {
-	var req ChargeRequest
-	if err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		req, err = s.chargeRequest(tx, p)
-		return err
-	}); err != nil {
-		return p, err
+// sendCharge is steps 2 and 3 for a payment in state creating; req is its
+// gateway request, or the zero value to build it here.
+func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) (Payment, error) {
+	if req.OrderID == "" {
+		if err := s.store.View(ctx, func(tx Tx) error {
+			var err error
+			req, err = s.chargeRequest(tx, p)
+			return err
+		}); err != nil {
+			return p, err
+		}
 	}
 	gw, err := s.gateway()
 	if err != nil {
@@ -284,7 +301,10 @@ func (s *Service) recordCharge(ctx context.Context, paymentID string, txn Transa
 			// Status moves are monotonic, so this is right even when a
 			// notification got here first; the answer still carries the
 			// payment details the notification may lack.
-			return s.applyTransaction(tx, &p, txn, now, &out)
+			if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
+				return err
+			}
+			return s.waitForPayment(tx, out, now)
 		}
 		if p.Status != PaymentCreating {
 			return nil
@@ -313,6 +333,23 @@ func (s *Service) recordCharge(ctx context.Context, paymentID string, txn Transa
 		return out, chargeError(gerr)
 	}
 	return out, nil
+}
+
+// waitForPayment points an overdue subscription's next action at the
+// expiry of its open order, in the transaction that recorded the order.
+func (s *Service) waitForPayment(tx Tx, p Payment, now time.Time) error {
+	if p.Purpose != PurposeSubscription || !p.Status.Open() || p.ExpiresAt.IsZero() {
+		return nil
+	}
+	sub, err := tx.Subscriptions().Get(p.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	if !sub.NextActionAt.IsZero() && sub.NextActionAt.After(now) {
+		return nil
+	}
+	sub.NextActionAt = p.ExpiresAt
+	return tx.Subscriptions().Put(sub)
 }
 
 // chargeError turns a final gateway refusal into a client-safe error.

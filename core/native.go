@@ -139,7 +139,7 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 	txn, err := gw.Status(ctx, p.OrderID)
 	if errors.Is(err, ErrGatewayNotFound) {
 		if p.Status == PaymentCreating {
-			return s.sendCharge(ctx, p)
+			return s.sendCharge(ctx, p, ChargeRequest{})
 		}
 		return p, nil
 	}

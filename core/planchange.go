@@ -99,7 +99,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 		}
 	}
 	if charge != nil && charge.Status == PaymentCreating {
-		if _, err := s.sendCharge(ctx, *charge); err != nil {
+		if _, err := s.sendCharge(ctx, *charge, ChargeRequest{}); err != nil {
 			return sub, err
 		}
 	}
