@@ -32,6 +32,9 @@ func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourc
 		log.Kind = classify(body)
 		log.OrderID = str(body, "order_id")
 	}
+	if perr == nil && log.Kind == NotifyPayment {
+		return s.processPayment(ctx, log, body)
+	}
 	if err := s.store.Update(ctx, func(tx Tx) error { return tx.WebhookLogs().Put(log) }); err != nil {
 		return log, fmt.Errorf("store webhook log: %w", err)
 	}
@@ -159,24 +162,94 @@ func str(b map[string]any, k string) string {
 	}
 }
 
+// processPayment is ProcessNotification's path for a payment notification
+// that parsed: the verified notification is stored and applied in ONE
+// transaction, so the common case costs one batched write, not two. The
+// raw payload is still never lost: when applying fails (duplicate, unknown
+// order, a store error ...) that transaction rolls back and the log is
+// stored on its own with the outcome, exactly as the store-first path
+// would have finished it; a crash before the commit stored nothing and
+// answered nothing, so Midtrans sends the notification again. A stored
+// log still in "received" (from an older build, or written by hand) is
+// applied by RecoverNotifications as before.
+func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[string]any) (WebhookLog, error) {
+	to, err := s.verifyPaymentNotification(&log, b)
+	if err == nil {
+		var (
+			done  WebhookLog
+			subID string
+		)
+		err = s.store.Update(ctx, func(tx Tx) error {
+			// A batched transaction may run more than once: start from
+			// the verified log every time.
+			l := log
+			subID = ""
+			if err := s.applyPaymentTx(tx, &l, b, to); err != nil {
+				return err
+			}
+			if p, err := tx.Payments().GetByOrderID(l.OrderID); err == nil && p.Purpose == PurposeSubscription && p.Status == PaymentPaid {
+				subID = p.SubscriptionID
+			}
+			done = l
+			return nil
+		})
+		if err == nil {
+			if subID != "" && s.gw != nil {
+				_ = s.ensureNative(ctx, subID)
+			}
+			return done, nil
+		}
+	}
+	switch {
+	case errors.Is(err, errDuplicate):
+		return s.finishLog(ctx, log, WebhookDuplicate, nil)
+	case errors.Is(err, errIgnored):
+		return s.finishLog(ctx, log, WebhookIgnored, nil)
+	case errors.Is(err, ErrForbidden):
+		return s.finishLog(ctx, log, WebhookRejected, err)
+	default:
+		return s.finishLog(ctx, log, WebhookFailed, err)
+	}
+}
+
 // applyPaymentNotification verifies and applies a transaction notification.
 func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
+	to, err := s.verifyPaymentNotification(log, b)
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error { return s.applyPaymentTx(tx, log, b, to) })
+}
+
+// verifyPaymentNotification checks the signature of a transaction
+// notification and names the payment status it moves to; errIgnored for a
+// status that moves nothing.
+func (s *Service) verifyPaymentNotification(log *WebhookLog, b map[string]any) (PaymentStatus, error) {
 	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
 	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
 	gw, err := s.gateway()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !gw.VerifySignature(orderID, code, gross, str(b, "signature_key")) {
-		return Forbiddenf("invalid signature")
+		return "", Forbiddenf("invalid signature")
 	}
 	log.SignatureValid = true
 	log.EventKey = orderID + "|" + txStatus + "|" + code
 	to, ok := MapTransactionStatus(txStatus, fraud)
 	if !ok {
-		return errIgnored
+		return "", errIgnored
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return to, nil
+}
+
+// applyPaymentTx applies a verified transaction notification inside tx and
+// stores the log with its outcome (processed, ignored, or rejected for an
+// amount mismatch); errDuplicate and errors store nothing.
+func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to PaymentStatus) error {
+	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
+	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
+	{
 		now := s.now()
 		p, err := tx.Payments().GetByOrderID(orderID)
 		if errors.Is(err, ErrNotFound) {
@@ -226,7 +299,7 @@ func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog,
 		}
 		log.Status, log.ProcessedAt = WebhookProcessed, now
 		return tx.WebhookLogs().Put(*log)
-	})
+	}
 }
 
 // noteExternalRefund records a refund made outside this service (dashboard,

@@ -377,12 +377,13 @@ func (r resp) errCode() string { return str(r.obj(), "error", "code") }
 // do sends one request; a transport error is a status 0 answer.
 func (s *stack) do(method, url string, body any, c cred, hdr map[string]string) resp {
 	var rd io.Reader
+	var sent []byte
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			s.t.Fatalf("marshal: %v", err)
 		}
-		rd = bytes.NewReader(b)
+		rd, sent = bytes.NewReader(b), b
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -412,6 +413,11 @@ func (s *stack) do(method, url string, body any, c cred, hdr map[string]string) 
 	defer res.Body.Close()
 	out.status = res.StatusCode
 	out.raw, _ = io.ReadAll(res.Body)
+	if strings.HasPrefix(url, s.server.url) {
+		if problem := checkOpenAPI(req, sent, res.StatusCode, res.Header, out.raw); problem != "" {
+			s.t.Error(problem)
+		}
+	}
 	if len(out.raw) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(out.raw))
 		dec.UseNumber()

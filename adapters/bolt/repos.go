@@ -22,6 +22,7 @@ func nonEmpty(s string, k func() []byte) []byte {
 }
 
 var plans = &table[core.Plan]{
+	memo: newMemo(1024, clonePlan),
 	kind: "plan", bucket: bPlans, encode: planToRecord, decode: planFromRecord,
 	id: func(p *core.Plan) string { return p.ID },
 	indexes: []index[core.Plan]{
@@ -32,6 +33,7 @@ var plans = &table[core.Plan]{
 }
 
 var users = &table[core.User]{
+	memo: newMemo(4096, same[core.User]),
 	kind: "user", bucket: bUsers, encode: userToRecord, decode: userFromRecord,
 	id: func(u *core.User) string { return u.ID },
 	indexes: []index[core.User]{
@@ -48,6 +50,7 @@ var users = &table[core.User]{
 }
 
 var tokens = &table[core.Token]{
+	memo: newMemo(4096, same[core.Token]),
 	kind: "token", bucket: bTokens, encode: tokenToRecord, decode: tokenFromRecord,
 	id: func(t *core.Token) string { return t.ID },
 	indexes: []index[core.Token]{
@@ -62,6 +65,7 @@ func statusKey(status string, pk []byte) []byte {
 }
 
 var subscriptions = &table[core.Subscription]{
+	memo: newMemo(4096, cloneSub),
 	kind: "subscription", bucket: bSubs, encode: subToRecord, decode: subFromRecord,
 	id: func(s *core.Subscription) string { return s.ID },
 	indexes: []index[core.Subscription]{

@@ -50,6 +50,24 @@ type table[T any] struct {
 	encode  func(v *T) any            // the adapter-local record
 	decode  func(b []byte) (T, error) // record bytes → aggregate
 	indexes []index[T]
+	// memo, if set, remembers records decoded in read-only transactions
+	// (memo.go); writes never fill it, so bulk write paths do not churn it.
+	memo *memo[T]
+}
+
+// decodeAt decodes the record raw stored at pk, through the memo if any.
+func (tb *table[T]) decodeAt(t *tx, pk, raw []byte) (T, error) {
+	if tb.memo == nil {
+		return tb.decode(raw)
+	}
+	if v, ok := tb.memo.get(pk, raw); ok {
+		return v, nil
+	}
+	v, err := tb.decode(raw)
+	if err == nil && !t.write {
+		tb.memo.put(pk, raw, v)
+	}
+	return v, err
 }
 
 func (tb *table[T]) pk(id string) []byte {
@@ -69,7 +87,7 @@ func (tb *table[T]) load(t *tx, pk []byte) (v T, ok bool, err error) {
 	if raw == nil {
 		return v, false, nil
 	}
-	v, err = tb.decode(raw)
+	v, err = tb.decodeAt(t, pk, raw)
 	if err != nil {
 		return v, false, fmt.Errorf("bolt: decode %s %x: %w", tb.kind, pk, err)
 	}
@@ -222,7 +240,7 @@ func (tb *table[T]) list(t *tx, ix bucketID, prefix []byte, match func(*T) bool)
 // all visits the primary bucket in key order from start.
 func (tb *table[T]) all(t *tx, start []byte, fn func(T) bool) error {
 	return iterate(t.b(tb.bucket), start, nil, false, func(pk, raw []byte) (bool, error) {
-		v, err := tb.decode(raw)
+		v, err := tb.decodeAt(t, pk, raw)
 		if err != nil {
 			return false, fmt.Errorf("bolt: decode %s %x: %w", tb.kind, pk, err)
 		}
