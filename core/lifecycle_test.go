@@ -662,3 +662,48 @@ func TestManualNeverCharged(t *testing.T) {
 		t.Fatalf("admin renewal: cycle %d, want %d", got.Cycle, sub.Cycle+1)
 	}
 }
+
+// Top-up notifications out of order: a settlement before its pending, a
+// late expire after the settlement. The wallet is credited exactly once; an
+// expired top-up credits nothing.
+func TestTopUpNotificationsOutOfOrder(t *testing.T) {
+	e := newEnv(t)
+	top, err := e.svc.CreateTopUp(e.ctx, e.user, core.TopUpInput{Amount: "50000", PaymentType: "qris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle := e.gw.Settle(top.OrderID)
+	e.mustNotify(settle)
+	for _, late := range [][]byte{
+		coretest.Notification(top.OrderID, "pending", "201", "50000.00", "x"),
+		coretest.Notification(top.OrderID, "expire", "202", "50000.00", "x"),
+		settle,
+	} {
+		if _, err := e.notify(late); err != nil {
+			t.Fatalf("late notification: %v", err)
+		}
+	}
+	w, _ := e.svc.GetWallet(e.ctx, e.user)
+	if !w.Balance.Equal(core.MustMoney("50000")) {
+		t.Fatalf("balance %s, want 50000.00 credited once", w.Balance)
+	}
+	got, _ := e.svc.GetTopUp(e.ctx, e.user, top.ID)
+	if got.Status != core.TopUpPaid {
+		t.Fatalf("top-up status %s, want paid", got.Status)
+	}
+
+	other, err := e.svc.CreateTopUp(e.ctx, e.user, core.TopUpInput{Amount: "20000", PaymentType: "bank_transfer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mustNotify(e.gw.ExpireOrder(other.OrderID))
+	if got, _ := e.svc.GetTopUp(e.ctx, e.user, other.ID); got.Status != core.TopUpExpired {
+		t.Fatalf("expired top-up status %s", got.Status)
+	}
+	if w, _ := e.svc.GetWallet(e.ctx, e.user); !w.Balance.Equal(core.MustMoney("50000")) {
+		t.Fatalf("an expired top-up changed the balance to %s", w.Balance)
+	}
+	if problems, _, _ := e.svc.CheckLedgers(e.ctx); len(problems) != 0 {
+		t.Fatalf("ledger: %v", problems)
+	}
+}
