@@ -43,6 +43,13 @@ func (s *Service) StaleAlert() int { return int(s.staleAlert.Load()) }
 // reconciliation of open payments. Every step is idempotent, so a run that
 // is killed half way is simply run again.
 func (s *Service) RunDue(ctx context.Context) (RunSummary, error) {
+	return s.RunDueProgress(ctx, nil)
+}
+
+// RunDueProgress is RunDue calling onItem (if not nil) after each
+// subscription it visits, for a progress display. onItem must be safe for
+// concurrent use.
+func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary, error) {
 	sum := RunSummary{StartedAt: s.now()}
 	c := &counter{m: map[string]int{}}
 	var errs atomic.Int64
@@ -54,7 +61,7 @@ func (s *Service) RunDue(ctx context.Context) (RunSummary, error) {
 	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
 		return sum, err
 	}
-	if err := s.runSubscriptions(ctx, c, &errs); err != nil {
+	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
 	}
 	if err := s.markOverdue(ctx, c); err != nil {
@@ -79,7 +86,7 @@ func (s *Service) RunDue(ctx context.Context) (RunSummary, error) {
 
 // runSubscriptions visits every subscription whose NextActionAt has come,
 // through the due index, in batches, with bounded concurrency.
-func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64) error {
+func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) error {
 	now := s.now()
 	seen := map[string]struct{}{}
 	for {
@@ -119,6 +126,9 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
+				if onItem != nil {
+					defer onItem()
+				}
 				step, err := s.advance(ctx, id)
 				if err != nil {
 					errs.Add(1)

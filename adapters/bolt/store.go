@@ -49,6 +49,8 @@ type Store struct {
 	path string
 	db   *bbolt.DB // nil for the memory store
 	mem  *memDB
+	// group combines concurrent Updates into one transaction (group.go).
+	group groupCommit
 }
 
 var _ core.Store = (*Store)(nil)
@@ -138,17 +140,18 @@ func migrate(t *tx) error {
 // Update runs fn in one write transaction; if fn fails or panics, nothing
 // it wrote is kept. Writers are serialized.
 //
-// Concurrent Updates are combined into one bbolt transaction (db.Batch), so
-// many writers share one fsync: this is what lets webhooks and the billing
-// engine scale past one commit per request. The price is that fn may run
-// more than once (bbolt re-runs the others when one fails), so fn must
+// Concurrent Updates are combined into one bbolt transaction (group
+// commit, group.go), so many writers share one fsync: this is what lets
+// webhooks and the billing engine scale past one commit per request. The
+// price is that fn may run more than once (the others are re-run when one
+// fails), so fn must
 // have no effect outside the transaction except assigning its results.
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.db != nil {
-		return s.db.Batch(func(btx *bbolt.Tx) error {
+		return s.group.update(s.db, func(btx *bbolt.Tx) error {
 			return fn(&tx{kv: boltTx{btx}, write: true})
 		})
 	}

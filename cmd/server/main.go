@@ -448,7 +448,11 @@ func billingRun(ctx context.Context, cfg config, log zerolog.Logger, stdout io.W
 	if err := a.newService(cfg, gw); err != nil {
 		return err
 	}
-	sum, err := a.svc.RunDue(ctx)
+	// A bar on a terminal, plain lines otherwise; on stderr so stdout stays
+	// the JSON summary.
+	bar := newProgress(os.Stderr, -1, "subscriptions", false)
+	sum, err := a.svc.RunDueProgress(ctx, func() { bar.Add(1) })
+	bar.Finish()
 	if err != nil {
 		return fmt.Errorf("billing run: %w", err)
 	}
