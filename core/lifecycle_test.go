@@ -707,3 +707,27 @@ func TestTopUpNotificationsOutOfOrder(t *testing.T) {
 		t.Fatalf("ledger: %v", problems)
 	}
 }
+
+// A refund's own notification can be applied while the refund call is
+// still on its way back; the refund must be counted once either way.
+func TestRefundNotificationDuringRefundCall(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "qris")
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	e.gw.OnRefund = func(orderID string, total core.Money) {
+		status := "partial_refund"
+		if total.Equal(core.MustMoney("49000")) {
+			status = "refund"
+		}
+		e.mustNotify(coretest.RefundNotification(orderID, status, "49000.00", total))
+	}
+	part := core.MustMoney("10000")
+	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part})
+	if err != nil || !p.Refunded.Equal(part) || p.Status != core.PaymentPartiallyRefunded {
+		t.Fatalf("after a 10000 refund: refunded %s status %s err %v", p.Refunded, p.Status, err)
+	}
+	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	if err != nil || !p.Refunded.Equal(core.MustMoney("49000")) || p.Status != core.PaymentRefunded {
+		t.Fatalf("after refunding the rest: refunded %s status %s err %v", p.Refunded, p.Status, err)
+	}
+}

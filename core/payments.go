@@ -186,7 +186,16 @@ func (s *Service) RefundPayment(ctx context.Context, a Actor, id string, in Refu
 				return nil // recorded already (a concurrent retry)
 			}
 		}
-		err = s.recordRefund(tx, &cur, Refund{Key: req.RefundKey, Amount: req.Amount, Reason: reason, Direct: direct, Status: "done", CreatedAt: s.now()})
+		// The refund's own notification may have been applied while the
+		// gateway call ran; it carries Midtrans' cumulative refunded total,
+		// which already includes this refund. The total is therefore the
+		// larger of what is recorded now and what was refunded before this
+		// refund plus this refund: counted once whichever came first.
+		total := p.Refunded.Add(req.Amount)
+		if cur.Refunded.Cmp(total) > 0 {
+			total = cur.Refunded
+		}
+		err = s.recordRefundTotal(tx, &cur, Refund{Key: req.RefundKey, Amount: req.Amount, Reason: reason, Direct: direct, Status: "done", CreatedAt: s.now()}, total)
 		p = cur
 		return err
 	})
@@ -203,8 +212,13 @@ func refundKey(p Payment) string {
 }
 
 func (s *Service) recordRefund(tx Tx, p *Payment, r Refund) error {
+	return s.recordRefundTotal(tx, p, r, p.Refunded.Add(r.Amount))
+}
+
+// recordRefundTotal records r with the payment's refunded total now at total.
+func (s *Service) recordRefundTotal(tx Tx, p *Payment, r Refund, total Money) error {
 	p.Refunds = append(p.Refunds, r)
-	p.Refunded = p.Refunded.Add(r.Amount)
+	p.Refunded = total
 	to := PaymentPartiallyRefunded
 	if p.Refunded.Equal(p.Amount) {
 		to = PaymentRefunded

@@ -288,3 +288,15 @@ func planOrder(ordering string) (func(a, b Plan) int, bool) {
 	}
 	return c, true
 }
+
+// PlansVersion is a number that changes whenever a plan is written, for
+// callers that keep something derived from the plan list (the HTTP layer's
+// encoded GET /api/plans/ pages); ok is false when the store cannot tell.
+// Read it before ListPlans: what that call answers stays right for as
+// long as PlansVersion answers the same number.
+func (s *Service) PlansVersion() (v uint64, ok bool) {
+	if pv, ok := s.store.(interface{ PlansVersion() uint64 }); ok {
+		return pv.PlansVersion(), true
+	}
+	return 0, false
+}

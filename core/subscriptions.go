@@ -256,6 +256,10 @@ func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f Subscription
 			if err != nil {
 				return err
 			}
+			if out == nil && f.Status == "" && f.PaymentType == "" {
+				out = list // the common case: one owner, no filter
+				continue
+			}
 			for _, sub := range list {
 				if (f.Status == "" || string(sub.Status) == f.Status) && (f.PaymentType == "" || string(sub.PaymentType) == f.PaymentType) {
 					out = append(out, sub)

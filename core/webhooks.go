@@ -175,6 +175,7 @@ func str(b map[string]any, k string) string {
 func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[string]any) (WebhookLog, error) {
 	to, err := s.verifyPaymentNotification(&log, b)
 	if err == nil {
+		s.prefetchPayment(ctx, log.OrderID)
 		var (
 			done  WebhookLog
 			subID string
@@ -184,10 +185,12 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 			// the verified log every time.
 			l := log
 			subID = ""
-			if err := s.applyPaymentTx(tx, &l, b, to); err != nil {
+			p, err := s.applyPaymentTx(tx, &l, b, to)
+			if err != nil {
 				return err
 			}
-			if p, err := tx.Payments().GetByOrderID(l.OrderID); err == nil && p.Purpose == PurposeSubscription && p.Status == PaymentPaid {
+			// What afterPaymentApplied would read back after the commit.
+			if p.Purpose == PurposeSubscription && p.Status == PaymentPaid {
 				subID = p.SubscriptionID
 			}
 			done = l
@@ -212,13 +215,38 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 	}
 }
 
+// prefetchPayment reads what applying a notification for orderID reads
+// (the payment, its invoice and subscription) in a read transaction first.
+// Write transactions run one at a time; the store remembers records
+// decoded in read transactions (adapters/bolt memo.go), so the decoding
+// is then done here, concurrently, rather than inside the serialized
+// write. It changes nothing and its errors do not matter.
+func (s *Service) prefetchPayment(ctx context.Context, orderID string) {
+	_ = s.store.View(ctx, func(tx Tx) error {
+		p, err := tx.Payments().GetByOrderID(orderID)
+		if err != nil {
+			return nil
+		}
+		if p.InvoiceID != "" {
+			_, _ = tx.Invoices().Get(p.InvoiceID)
+		}
+		if p.SubscriptionID != "" {
+			_, _ = tx.Subscriptions().Get(p.SubscriptionID)
+		}
+		return nil
+	})
+}
+
 // applyPaymentNotification verifies and applies a transaction notification.
 func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
 	to, err := s.verifyPaymentNotification(log, b)
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error { return s.applyPaymentTx(tx, log, b, to) })
+	return s.store.Update(ctx, func(tx Tx) error {
+		_, err := s.applyPaymentTx(tx, log, b, to)
+		return err
+	})
 }
 
 // verifyPaymentNotification checks the signature of a transaction
@@ -245,61 +273,60 @@ func (s *Service) verifyPaymentNotification(log *WebhookLog, b map[string]any) (
 
 // applyPaymentTx applies a verified transaction notification inside tx and
 // stores the log with its outcome (processed, ignored, or rejected for an
-// amount mismatch); errDuplicate and errors store nothing.
-func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to PaymentStatus) error {
+// amount mismatch) and answers the payment as it now stands; errDuplicate
+// and errors store nothing.
+func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to PaymentStatus) (Payment, error) {
 	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
 	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
-	{
-		now := s.now()
-		p, err := tx.Payments().GetByOrderID(orderID)
-		if errors.Is(err, ErrNotFound) {
-			return NotFoundf("unknown order %s", orderID)
-		}
-		if err != nil {
-			return err
-		}
-		if m, err := ParseMoney(gross, p.Amount.Currency()); err != nil || !m.Equal(p.Amount) {
-			// Never act on an amount we did not ask for; raise an alert.
-			if err := s.emit(tx, EvAlert, p.OwnerID, now, map[string]any{"alert": "amount_mismatch", "order_id": orderID,
-				"expected": p.Amount.String(), "received": gross}); err != nil {
-				return err
-			}
-			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "gross_amount "+gross+" differs from "+p.Amount.String(), now
-			return tx.WebhookLogs().Put(*log)
-		}
-		fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			return errDuplicate
-		}
-		txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
-			TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b}
-		if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-			s.noteExternalRefund(&p, b, to, now)
-		}
-		if !p.Status.CanMove(to) {
-			// Out of order or stale (a pending after settlement): keep the
-			// raw status for audit, change nothing else.
-			log.Status, log.ProcessedAt = WebhookIgnored, now
-			if err := tx.WebhookLogs().Put(*log); err != nil {
-				return err
-			}
-			return nil
-		}
-		var out Payment
-		if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
-			return err
-		}
-		if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-			if err := s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(p)); err != nil {
-				return err
-			}
-		}
-		log.Status, log.ProcessedAt = WebhookProcessed, now
-		return tx.WebhookLogs().Put(*log)
+	now := s.now()
+	p, err := tx.Payments().GetByOrderID(orderID)
+	if errors.Is(err, ErrNotFound) {
+		return p, NotFoundf("unknown order %s", orderID)
 	}
+	if err != nil {
+		return p, err
+	}
+	if m, err := ParseMoney(gross, p.Amount.Currency()); err != nil || !m.Equal(p.Amount) {
+		// Never act on an amount we did not ask for; raise an alert.
+		if err := s.emit(tx, EvAlert, p.OwnerID, now, map[string]any{"alert": "amount_mismatch", "order_id": orderID,
+			"expected": p.Amount.String(), "received": gross}); err != nil {
+			return p, err
+		}
+		log.Status, log.Error, log.ProcessedAt = WebhookRejected, "gross_amount "+gross+" differs from "+p.Amount.String(), now
+		return p, tx.WebhookLogs().Put(*log)
+	}
+	fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
+	if err != nil {
+		return p, err
+	}
+	if !fresh {
+		return p, errDuplicate
+	}
+	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
+		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b}
+	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
+		s.noteExternalRefund(&p, b, to, now)
+	}
+	if !p.Status.CanMove(to) {
+		// Out of order or stale (a pending after settlement): keep the
+		// raw status for audit, change nothing else.
+		log.Status, log.ProcessedAt = WebhookIgnored, now
+		if err := tx.WebhookLogs().Put(*log); err != nil {
+			return p, err
+		}
+		return p, nil
+	}
+	var out Payment
+	if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
+		return p, err
+	}
+	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
+		if err := s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(p)); err != nil {
+			return p, err
+		}
+	}
+	log.Status, log.ProcessedAt = WebhookProcessed, now
+	return p, tx.WebhookLogs().Put(*log)
 }
 
 // noteExternalRefund records a refund made outside this service (dashboard,

@@ -105,3 +105,15 @@ func cloneSub(s core.Subscription) core.Subscription {
 	s.Metadata = cloneMap(s.Metadata)
 	return s
 }
+
+func clonePayment(p core.Payment) core.Payment {
+	p.Details = cloneMap(p.Details)
+	p.MidtransStatus = cloneMap(p.MidtransStatus)
+	p.Refunds = slices.Clone(p.Refunds)
+	return p
+}
+
+func cloneInvoice(inv core.Invoice) core.Invoice {
+	inv.Lines = slices.Clone(inv.Lines)
+	return inv
+}

@@ -88,6 +88,7 @@ var subscriptions = &table[core.Subscription]{
 }
 
 var payments = &table[core.Payment]{
+	memo: newMemo(4096, clonePayment),
 	kind: "payment", bucket: bPays, encode: payToRecord, decode: payFromRecord,
 	id: func(p *core.Payment) string { return p.ID },
 	indexes: []index[core.Payment]{
@@ -112,6 +113,7 @@ var payments = &table[core.Payment]{
 func invoiceKey(subscriptionID, key string) []byte { return cat(idKey(subscriptionID), hashKey(key)) }
 
 var invoices = &table[core.Invoice]{
+	memo: newMemo(4096, cloneInvoice),
 	kind: "invoice", bucket: bInvs, encode: invToRecord, decode: invFromRecord,
 	id: func(v *core.Invoice) string { return v.ID },
 	indexes: []index[core.Invoice]{

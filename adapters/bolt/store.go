@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/langganan/langganan/core"
@@ -51,7 +52,15 @@ type Store struct {
 	mem  *memDB
 	// group combines concurrent Updates into one transaction (group.go).
 	group groupCommit
+	// plansVersion counts committed Updates that wrote a plan.
+	plansVersion atomic.Uint64
 }
+
+// PlansVersion is a number that changes after every committed Update that
+// wrote a plan (this process holds the file's lock, so no one else writes
+// it). Read it before a View: a result read in that View may be reused for
+// as long as PlansVersion still answers the same number.
+func (s *Store) PlansVersion() uint64 { return s.plansVersion.Load() }
 
 var _ core.Store = (*Store)(nil)
 
@@ -150,12 +159,28 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.db != nil {
-		return s.group.update(s.db, func(btx *bbolt.Tx) error {
-			return fn(&tx{kv: boltTx{btx}, write: true})
-		})
+	var plans atomic.Bool // set in the committing goroutine
+	wrap := func(t *tx) error {
+		err := fn(t)
+		if t.plansWritten {
+			plans.Store(true)
+		}
+		return err
 	}
-	return s.memRun(true, fn)
+	var err error
+	if s.db != nil {
+		err = s.group.update(s.db, func(btx *bbolt.Tx) error {
+			return wrap(&tx{kv: boltTx{btx}, write: true})
+		})
+	} else {
+		err = s.memRun(true, func(t core.Tx) error { return wrap(t.(*tx)) })
+	}
+	// After the commit (a failed one changed nothing, but counting it is
+	// harmless).
+	if plans.Load() {
+		s.plansVersion.Add(1)
+	}
+	return err
 }
 
 // View runs fn in a read transaction over a committed snapshot; writes

@@ -13,6 +13,8 @@ type tx struct {
 	kv    kvTx
 	write bool
 	bk    [nBuckets]kvBucket
+	// plansWritten: a plan was put or deleted (Store.PlansVersion).
+	plansWritten bool
 }
 
 func (t *tx) b(id bucketID) kvBucket {
@@ -111,6 +113,9 @@ func (tb *table[T]) put(t *tx, v *T) error {
 	if id == "" {
 		return core.Invalidf("%s without an id", tb.kind)
 	}
+	if tb.bucket == bPlans {
+		t.plansWritten = true
+	}
 	pk := tb.pk(id)
 	old, had, err := tb.load(t, pk)
 	if err != nil {
@@ -158,6 +163,9 @@ func (tb *table[T]) put(t *tx, v *T) error {
 func (tb *table[T]) del(t *tx, id string) error {
 	if err := t.writable(); err != nil {
 		return err
+	}
+	if tb.bucket == bPlans {
+		t.plansWritten = true
 	}
 	pk := tb.pk(id)
 	old, had, err := tb.load(t, pk)
@@ -227,12 +235,25 @@ func (tb *table[T]) scan(t *tx, ix bucketID, start, end []byte, reverse bool, fn
 
 // list collects a scan under a prefix, filtered by match.
 func (tb *table[T]) list(t *tx, ix bucketID, prefix []byte, match func(*T) bool) ([]T, error) {
+	// Each record is decoded straight into its slot of out and dropped
+	// again if it does not match: no per-record copy escapes to the heap.
 	var out []T
-	err := tb.scan(t, ix, prefix, prefixEnd(prefix), false, func(v T) bool {
-		if match(&v) {
-			out = append(out, v)
+	var zero T
+	err := iterate(t.b(ix), prefix, prefixEnd(prefix), false, func(_, pk []byte) (bool, error) {
+		v, ok, err := tb.load(t, pk)
+		if err != nil || !ok {
+			// A dangling index entry is skipped here and reported by Check.
+			return err == nil, err
 		}
-		return true
+		if out == nil {
+			out = make([]T, 0, 8) // not 1, 2, 4, 8: records are large
+		}
+		out = append(out, v)
+		if !match(&out[len(out)-1]) {
+			out[len(out)-1] = zero
+			out = out[:len(out)-1]
+		}
+		return true, nil
 	})
 	return out, err
 }
@@ -257,7 +278,9 @@ const scanBatch = 128
 // position may be visited again.
 func iterate(b kvBucket, start, end []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
 	type kv struct{ k, v []byte }
-	batch := make([]kv, 0, scanBatch)
+	// Most scans are short (an owner's few records): start small, grow to
+	// scanBatch only when needed.
+	batch := make([]kv, 0, 8)
 	var buf []byte
 	var last []byte
 	for {

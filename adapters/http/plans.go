@@ -2,6 +2,8 @@ package http
 
 import (
 	"encoding/json"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -81,10 +83,106 @@ func (r planRequest) toPlanInput() (core.PlanInput, error) {
 	return in, nil
 }
 
+// plansVersioner is implemented by *core.Service: a number that changes
+// whenever a plan is written.
+type plansVersioner interface {
+	PlansVersion() (uint64, bool)
+}
+
+// planPages remembers encoded GET /api/plans/ answers for as long as no
+// plan is written. The catalog is read far more often than it changes, and
+// building a page (reading and decoding every plan, sorting, encoding) was
+// most of the endpoint's cost. An answer depends only on the plans, on
+// whether the caller is an administrator, and on the path and query (the
+// page links repeat them).
+type planPages struct {
+	src plansVersioner
+
+	mu      sync.Mutex
+	version uint64
+	pages   map[string][]byte // key → encoded body, all read at version
+
+	// objects are the plans embedded in subscription answers.
+	objects planObjects
+}
+
+const maxPlanPages = 64
+
+// planObjects remembers plan objects by id while no plan is written.
+type planObjects struct {
+	mu      sync.Mutex
+	version uint64
+	m       map[string]*planJSON
+}
+
+const maxPlanObjects = 1024
+
+func (po *planObjects) get(version uint64, id string) *planJSON {
+	po.mu.Lock()
+	defer po.mu.Unlock()
+	if po.version != version {
+		return nil
+	}
+	return po.m[id]
+}
+
+// put keeps p, read at version, unless a newer version is already kept.
+func (po *planObjects) put(version uint64, id string, p *planJSON) {
+	po.mu.Lock()
+	defer po.mu.Unlock()
+	switch {
+	case version < po.version:
+		return
+	case po.m == nil || version > po.version || len(po.m) >= maxPlanObjects:
+		po.m = map[string]*planJSON{}
+		po.version = version
+	}
+	po.m[id] = p
+}
+
+func (pp *planPages) get(version uint64, key string) ([]byte, bool) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.version != version {
+		return nil, false
+	}
+	b, ok := pp.pages[key]
+	return b, ok
+}
+
+// put keeps body, read at version, unless a newer version is already kept.
+func (pp *planPages) put(version uint64, key string, body []byte) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	switch {
+	case version < pp.version:
+		return
+	case version > pp.version || len(pp.pages) >= maxPlanPages:
+		clear(pp.pages)
+		pp.version = version
+	}
+	pp.pages[key] = body
+}
+
 func (s *Server) listPlans(c *fiber.Ctx) error {
 	q, err := parseListQuery(c, "status", "interval_unit", "currency", "search", "ordering")
 	if err != nil {
 		return err
+	}
+	var (
+		version uint64
+		key     string
+		cached  = false
+	)
+	if s.plans != nil {
+		// The version is read before the plans are: a page built from
+		// plans older than it is never filed under a newer version.
+		version, cached = s.plans.src.PlansVersion()
+		key = strconv.FormatBool(actor(c).IsAdmin) + " " + c.Path() + "?" + string(c.Request().URI().QueryString())
+		if body, ok := s.plans.get(version, key); cached && ok {
+			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+			return c.Send(body)
+		}
 	}
 	plans, total, err := s.svc.ListPlans(c.UserContext(), actor(c), core.PlanFilter{
 		Status: q.Get("status"), IntervalUnit: q.Get("interval_unit"), Currency: q.Get("currency"),
@@ -97,7 +195,16 @@ func (s *Server) listPlans(c *fiber.Ctx) error {
 	for i, p := range plans {
 		out[i] = toPlanJSON(p)
 	}
-	return c.JSON(newPage(c, q, total, out))
+	if !cached {
+		return c.JSON(newPage(c, q, total, out))
+	}
+	body, err := s.app.Config().JSONEncoder(newPage(c, q, total, out))
+	if err != nil {
+		return err
+	}
+	s.plans.put(version, key, body)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func (s *Server) getPlan(c *fiber.Ctx) error {

@@ -58,25 +58,45 @@ type planChangeJSON struct {
 	Proration  string    `json:"proration"`
 }
 
-// planCache loads each plan once per request.
+// planCache loads each plan once per request, and through shared (when
+// the service can tell when plans change) once until a plan is written.
+// The *planJSON values are shared between requests: read-only.
 type planCache struct {
-	svc   LifecycleService
-	ctx   context.Context
-	plans map[string]*planJSON
+	svc     LifecycleService
+	ctx     context.Context
+	plans   map[string]*planJSON
+	shared  *planObjects // nil: no sharing
+	version uint64
 }
 
 func (s *Server) newPlanCache(c *fiber.Ctx) *planCache {
-	return &planCache{svc: s.svc, ctx: c.UserContext(), plans: map[string]*planJSON{}}
+	pc := &planCache{svc: s.svc, ctx: c.UserContext(), plans: map[string]*planJSON{}}
+	if s.plans != nil {
+		// Read before any plan is: see core.Service.PlansVersion.
+		if v, ok := s.plans.src.PlansVersion(); ok {
+			pc.shared, pc.version = &s.plans.objects, v
+		}
+	}
+	return pc
 }
 
 func (pc *planCache) get(id string) *planJSON {
 	if p, ok := pc.plans[id]; ok {
 		return p
 	}
+	if pc.shared != nil {
+		if p := pc.shared.get(pc.version, id); p != nil {
+			pc.plans[id] = p
+			return p
+		}
+	}
 	var out *planJSON
 	if p, err := pc.svc.GetPlanByID(pc.ctx, id); err == nil {
 		j := toPlanJSON(p)
 		out = &j
+		if pc.shared != nil {
+			pc.shared.put(pc.version, id, out)
+		}
 	}
 	pc.plans[id] = out
 	return out

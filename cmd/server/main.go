@@ -156,6 +156,7 @@ func (a *app) saveClock(ctx context.Context) error {
 }
 
 func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr io.Writer) error {
+	tuneGC()
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err

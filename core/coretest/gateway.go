@@ -35,6 +35,9 @@ type Gateway struct {
 	Calls    []string
 	seq      int
 	refunded map[string]core.Money
+	// OnRefund, if set, runs after a refund took effect and before Refund
+	// returns: a test delivers the refund's notification "meanwhile" there.
+	OnRefund func(orderID string, total core.Money)
 }
 
 // NewGateway returns an empty fake gateway.
@@ -185,7 +188,11 @@ func (g *Gateway) Refund(ctx context.Context, id string, req core.RefundRequest)
 	if err == nil {
 		g.mu.Lock()
 		g.refunded[t.OrderID] = done
+		hook := g.OnRefund
 		g.mu.Unlock()
+		if hook != nil {
+			hook(t.OrderID, done)
+		}
 	}
 	return core.RefundResult{Transaction: tr, RefundAmount: req.Amount, RefundKey: req.RefundKey}, err
 }
@@ -215,6 +222,17 @@ func Notification(orderID, status, code, gross, txID string) []byte {
 		"order_id": orderID, "transaction_status": status, "status_code": code, "gross_amount": gross,
 		"signature_key": Sign(orderID, code, gross), "transaction_id": txID, "fraud_status": "accept",
 		"payment_type": "bank_transfer", "status_message": "midtrans payment notification",
+	})
+	return b
+}
+
+// RefundNotification builds the signed notification of a refund, carrying
+// Midtrans' cumulative refund_amount.
+func RefundNotification(orderID, status, gross string, total core.Money) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"order_id": orderID, "transaction_status": status, "status_code": "200", "gross_amount": gross,
+		"signature_key": Sign(orderID, "200", gross), "refund_amount": total.String(),
+		"payment_type": "qris", "status_message": "midtrans payment notification",
 	})
 	return b
 }
