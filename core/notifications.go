@@ -132,6 +132,9 @@ func (s *Service) NextNotificationDue(ctx context.Context) (time.Time, bool, err
 // that is due, through senders, and answers how many it attempted. Each
 // notification is attempted at most once per call.
 func (s *Service) DeliverNotifications(ctx context.Context, senders map[Channel]Notifier) (int, error) {
+	if len(senders) == 0 {
+		return 0, nil // nothing could be sent: do not walk the queue for nothing
+	}
 	tried := map[string]bool{}
 	total := 0
 	for {

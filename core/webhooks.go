@@ -79,21 +79,13 @@ func (s *Service) applyLog(ctx context.Context, log WebhookLog, body map[string]
 	default:
 		err = Invalidf("not a Midtrans notification")
 	}
-	switch {
-	case err == nil:
-		if log.Kind == NotifyPayment {
-			s.afterPaymentApplied(ctx, log.OrderID)
-		}
-		return log, nil // the log was finished inside the apply transaction
-	case errors.Is(err, errDuplicate):
-		return s.finishLog(ctx, log, WebhookDuplicate, nil)
-	case errors.Is(err, errIgnored):
-		return s.finishLog(ctx, log, WebhookIgnored, nil)
-	case errors.Is(err, ErrForbidden):
-		return s.finishLog(ctx, log, WebhookRejected, err)
-	default:
-		return s.finishLog(ctx, log, WebhookFailed, err)
+	if err != nil {
+		return s.finishOutcome(ctx, log, err)
 	}
+	if log.Kind == NotifyPayment {
+		s.afterPaymentApplied(ctx, log.OrderID)
+	}
+	return log, nil // the log was finished inside the apply transaction
 }
 
 // afterPaymentApplied hands a subscription that just became active with a
@@ -203,6 +195,13 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 			return done, nil
 		}
 	}
+	return s.finishOutcome(ctx, log, err)
+}
+
+// finishOutcome stores a notification that was not applied, with what
+// happened: a duplicate or a no-op is acknowledged, a bad signature is
+// rejected, anything else failed (and Midtrans will retry).
+func (s *Service) finishOutcome(ctx context.Context, log WebhookLog, err error) (WebhookLog, error) {
 	switch {
 	case errors.Is(err, errDuplicate):
 		return s.finishLog(ctx, log, WebhookDuplicate, nil)
