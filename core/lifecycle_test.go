@@ -731,3 +731,24 @@ func TestRefundNotificationDuringRefundCall(t *testing.T) {
 		t.Fatalf("after refunding the rest: refunded %s status %s err %v", p.Refunded, p.Status, err)
 	}
 }
+
+// The card's capture notification can be applied before the charge's own
+// answer is recorded. The Midtrans subscription must still get the saved
+// token, never the single-use one the first charge was made with.
+func TestNativeSubscriptionWaitsForTheSavedToken(t *testing.T) {
+	e := newEnv(t)
+	e.gw.OnCharge = func(txn core.Transaction) {
+		e.mustNotify(coretest.Notification(txn.OrderID, "capture", "200", txn.GrossAmount.String(), txn.TransactionID))
+	}
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "credit_card", Token: "tok-4811"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := e.sub(res.Subscription.ID); s.Status != core.SubActive || s.MidtransSubscriptionID == "" {
+		t.Fatalf("status %s native %q", s.Status, s.MidtransSubscriptionID)
+	}
+	ns := e.gw.Subscriptions()
+	if len(ns) != 1 || ns[0].Token != "saved-tok-4811" {
+		t.Fatalf("native subscriptions %+v, want one holding the saved token", ns)
+	}
+}

@@ -205,8 +205,13 @@ func (s *Service) attachMethod(tx Tx, sub *Subscription, in CreateSubscriptionIn
 
 // wantsNative: GoPay with a linked account, or a saved card, is billed by
 // the Midtrans Subscription API after the first charge.
+//
+// A card qualifies only once its token is a saved one (a saved-card payment
+// method): the token a first charge was made with is single-use, and a
+// Midtrans subscription holding it would fail every charge.
 func wantsNative(sub Subscription) bool {
-	return (sub.PaymentType == PayGopay && sub.GopayAccountID != "") || (sub.PaymentType == PayCreditCard && sub.CardToken != "")
+	return (sub.PaymentType == PayGopay && sub.GopayAccountID != "") ||
+		(sub.PaymentType == PayCreditCard && sub.CardToken != "" && sub.PaymentMethodID != "")
 }
 
 // findPlan resolves a plan id or slug.

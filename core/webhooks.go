@@ -302,7 +302,8 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 		return p, errDuplicate
 	}
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
-		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b}
+		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
+		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
 	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
 		s.noteExternalRefund(&p, b, to, now)
 	}

@@ -38,6 +38,9 @@ type Gateway struct {
 	// OnRefund, if set, runs after a refund took effect and before Refund
 	// returns: a test delivers the refund's notification "meanwhile" there.
 	OnRefund func(orderID string, total core.Money)
+	// OnCharge, if set, runs after a charge took effect and before Charge
+	// returns: a test delivers the order's notification "meanwhile" there.
+	OnCharge func(t core.Transaction)
 }
 
 // NewGateway returns an empty fake gateway.
@@ -94,11 +97,19 @@ func (g *Gateway) Charge(ctx context.Context, req core.ChargeRequest) (core.Tran
 			t.StatusCode, t.TransactionStatus, t.FraudStatus = "202", "deny", "accept"
 		} else {
 			t.StatusCode, t.TransactionStatus, t.FraudStatus = "200", "capture", "accept"
+			if req.SaveCard {
+				t.SavedTokenID, t.MaskedCard = "saved-"+req.CardToken, "481111-1114"
+			}
 		}
 	default:
 		t.Details["qr_string"] = "qr-" + req.OrderID
 	}
 	g.txns[req.OrderID] = t
+	if hook := g.OnCharge; hook != nil {
+		g.mu.Unlock()
+		hook(*t)
+		g.mu.Lock()
+	}
 	if t.TransactionStatus == "deny" {
 		return *t, &core.GatewayError{Kind: core.ErrPaymentDeclined, Op: "charge", StatusCode: "202"}
 	}
