@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -21,10 +20,11 @@ func errBadCredentials() error {
 	return &Error{Kind: ErrUnauthenticated, Message: "invalid credentials"}
 }
 
-// randomSecret is n random bytes, URL-safe base64 without padding.
-func randomSecret(n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
+// randomSecret is n random bytes from the ids port, URL-safe base64
+// without padding.
+func (s *Service) randomSecret(n int) (string, error) {
+	b, err := s.ids.Secret(n)
+	if err != nil {
 		return "", fmt.Errorf("read random bytes: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
@@ -113,7 +113,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context) (password string, created 
 	if n > 0 {
 		return "", false, nil
 	}
-	password, err = randomSecret(18)
+	password, err = s.randomSecret(18)
 	if err != nil {
 		return "", false, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string) (Token,
 	if name == "" {
 		name = "api"
 	}
-	raw, err := randomSecret(32)
+	raw, err := s.randomSecret(32)
 	if err != nil {
 		return Token{}, "", err
 	}

@@ -13,6 +13,8 @@ type goldenIDs struct{ n int }
 
 func (g *goldenIDs) NewID() string { g.n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", g.n) }
 
+func (g *goldenIDs) Secret(n int) ([]byte, error) { return make([]byte, n), nil }
+
 type goldenHasher struct{}
 
 func (goldenHasher) Hash(p string) (string, error) { return p, nil }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,10 +30,10 @@ type WebhookEndpointInput struct {
 	Description *string
 }
 
-// NewWebhookSecret is "whsec_" and 32 random bytes in hex.
-func NewWebhookSecret() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
+// newWebhookSecret is "whsec_" and 32 random bytes in hex.
+func (s *Service) newWebhookSecret() (string, error) {
+	b, err := s.ids.Secret(32)
+	if err != nil {
 		return "", fmt.Errorf("webhook secret: %w", err)
 	}
 	return "whsec_" + hex.EncodeToString(b), nil
@@ -101,7 +100,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, a Actor, in Webhook
 	if err := applyEndpointInput(&ep, in, true); err != nil {
 		return WebhookEndpoint{}, err
 	}
-	secret, err := NewWebhookSecret()
+	secret, err := s.newWebhookSecret()
 	if err != nil {
 		return WebhookEndpoint{}, err
 	}

@@ -1,32 +1,24 @@
 package core
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strings"
 )
 
-// IDs mints entity ids. The default is random UUIDv4; tests use a sequence.
+// IDs is the source of everything random: entity ids (UUIDs) and secret
+// bytes (API tokens, webhook secrets, bootstrap passwords). It is a port,
+// like the clock, so core holds no randomness of its own: production uses
+// adapters/random (crypto/rand), tests a predictable sequence.
 type IDs interface {
 	NewID() string
+	// Secret returns n unpredictable bytes.
+	Secret(n int) ([]byte, error)
 }
 
-// RandomIDs mints RFC 4122 version 4 UUIDs from crypto/rand.
-type RandomIDs struct{}
-
-func (RandomIDs) NewID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("core: crypto/rand failed: " + err.Error())
-	}
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	return formatUUID(b)
-}
-
-func formatUUID(b [16]byte) string {
+// FormatUUID writes 16 bytes in the canonical 8-4-4-4-12 form.
+func FormatUUID(b [16]byte) string {
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'

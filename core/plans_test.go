@@ -160,6 +160,17 @@ type seqIDs struct {
 	n  int
 }
 
+func (s *seqIDs) Secret(n int) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(s.n + i)
+	}
+	return b, nil
+}
+
 func (s *seqIDs) NewID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

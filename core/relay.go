@@ -232,7 +232,7 @@ func notificationID(eventID string, ch Channel, recipient string) string {
 	copy(b[:], h[:16])
 	b[6] = (b[6] & 0x0f) | 0x40
 	b[8] = (b[8] & 0x3f) | 0x80
-	return formatUUID(b)
+	return FormatUUID(b)
 }
 
 // ownerUsers lists the users an owner id stands for: the user itself, or

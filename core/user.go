@@ -3,7 +3,6 @@ package core
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -66,7 +65,7 @@ func (in NewUserInput) Validate() error {
 		fe.Add("password", "at most 72 bytes")
 	}
 	if in.Email != "" {
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		if !validEmail(in.Email) {
 			fe.Add("email", "not a valid email address")
 		}
 	}
@@ -82,4 +81,30 @@ func (in NewUserInput) Validate() error {
 		fe.Add("locale", "id or en")
 	}
 	return fe.Err()
+}
+
+// validEmail accepts a plain address: local@domain, the domain with a dot,
+// no spaces, display names or comments, at most 254 characters. Delivery,
+// not syntax, is the real test; this refuses obvious typos.
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>()[],;:\"\\") {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
+		return false
+	}
+	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+		return false
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return false
+		}
+	}
+	return true
 }

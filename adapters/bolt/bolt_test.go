@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/langganan/langganan/adapters/bolt/storetest"
+	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 	bbolt "go.etcd.io/bbolt"
 )
@@ -58,7 +59,7 @@ var bg = context.Background()
 
 func putPlan(t *testing.T, s *Store, slug string) core.Plan {
 	t.Helper()
-	p := core.Plan{ID: core.RandomIDs{}.NewID(), Name: slug, Slug: slug, Price: core.MustMoney("1000"),
+	p := core.Plan{ID: random.IDs{}.NewID(), Name: slug, Slug: slug, Price: core.MustMoney("1000"),
 		Interval: 1, IntervalUnit: core.Month, Status: core.PlanActive, CreatedAt: time.Now()}
 	if err := s.Update(bg, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
 		t.Fatal(err)
@@ -267,7 +268,7 @@ func TestCheckFindsDamage(t *testing.T) {
 			}
 			// A dangling entry.
 			damage(t, s, func(tx *tx) error {
-				return tx.b(bSubDue).Put(timeKey(time.Now(), idKey(core.RandomIDs{}.NewID())), idKey(p.ID))
+				return tx.b(bSubDue).Put(timeKey(time.Now(), idKey(random.IDs{}.NewID())), idKey(p.ID))
 			})
 			if err := s.Check(); err == nil || !strings.Contains(err.Error(), "idx_sub_due") {
 				t.Errorf("Check after a dangling due entry = %v", err)

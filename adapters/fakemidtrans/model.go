@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/langganan/langganan/core"
+	"github.com/langganan/langganan/adapters/random"
 )
 
 const merchantID = "G812785002"
@@ -246,4 +246,4 @@ func Signature(orderID, statusCode, grossAmount, serverKey string) string {
 }
 
 // newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() string { return core.RandomIDs{}.NewID() }
+func newUUID() string { return random.IDs{}.NewID() }

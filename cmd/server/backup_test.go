@@ -16,6 +16,7 @@ import (
 
 	"github.com/langganan/langganan/adapters/bolt"
 	lhttp "github.com/langganan/langganan/adapters/http"
+	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/core/coretest"
 	"github.com/rs/zerolog"
@@ -32,7 +33,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc, err := core.NewService(core.Deps{Store: st, Clock: core.ClockFunc(time.Now), IDs: core.RandomIDs{}, Hasher: coretest.PlainHasher{}}, core.Config{})
+	svc, err := core.NewService(core.Deps{Store: st, Clock: core.ClockFunc(time.Now), IDs: random.IDs{}, Hasher: coretest.PlainHasher{}}, core.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/langganan/langganan/adapters/midtrans"
 	"github.com/langganan/langganan/adapters/passwords"
+	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 	"github.com/rs/zerolog"
 )
@@ -127,7 +128,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 
 // newService builds the core service; gw may be nil (no payments).
 func (a *app) newService(cfg config, gw core.Gateway) error {
-	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: core.RandomIDs{},
+	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: random.IDs{},
 		Hasher: passwords.Bcrypt{}}, serviceConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("build service: %w", err)

@@ -382,6 +382,26 @@ func (s *SeqIDs) NewID() string {
 	return fmt.Sprintf("00000000-0000-4000-8000-%012d", s.n)
 }
 
+// Secret returns n predictable bytes: a SHA-256 chain of the call count,
+// so secrets differ from call to call but every run repeats them.
+func (s *SeqIDs) Secret(n int) ([]byte, error) {
+	s.mu.Lock()
+	s.n++
+	seed := fmt.Sprintf("secret-%d", s.n)
+	s.mu.Unlock()
+	return predictable(seed, n), nil
+}
+
+func predictable(seed string, n int) []byte {
+	out := make([]byte, 0, n+sha512.Size)
+	block := sha512.Sum512([]byte(seed))
+	for len(out) < n {
+		out = append(out, block[:]...)
+		block = sha512.Sum512(block[:])
+	}
+	return out[:n]
+}
+
 // PlainHasher "hashes" passwords reversibly; for tests only, where bcrypt
 // would only slow things down.
 type PlainHasher struct{}

@@ -51,6 +51,7 @@ import (
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 	"github.com/langganan/langganan/adapters/midtrans"
 	"github.com/langganan/langganan/adapters/passwords"
+	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 	"go.etcd.io/bbolt"
 )
@@ -414,7 +415,7 @@ func seed(ctx context.Context, path string, n int, now time.Time, kind seedKind)
 	if err != nil {
 		return nil, err
 	}
-	ids := core.RandomIDs{}
+	ids := random.IDs{}
 	price := core.MustMoney("49000")
 	zero := core.Zero(core.IDR)
 	plan := core.Plan{ID: ids.NewID(), Name: "Bench", Slug: "bench", Description: "bench plan", Price: price,
@@ -919,7 +920,7 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 		return err
 	}
 	defer st.Close()
-	svc, err := core.NewService(core.Deps{Store: st, Gateway: gw, Clock: clock, IDs: core.RandomIDs{}, Hasher: passwords.Bcrypt{}},
+	svc, err := core.NewService(core.Deps{Store: st, Gateway: gw, Clock: clock, IDs: random.IDs{}, Hasher: passwords.Bcrypt{}},
 		core.DefaultConfig())
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package storetest
 import (
 	"time"
 
+	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 )
 
@@ -10,7 +11,7 @@ import (
 // round trip proves each converter copies each field.
 
 var (
-	ids = core.RandomIDs{}
+	ids = random.IDs{}
 	wib = time.FixedZone("WIB", 7*3600)
 	// base carries a zone and nanoseconds: the store must keep the instant.
 	base = time.Date(2025, 1, 31, 9, 30, 15, 123456789, wib)
