@@ -1,7 +1,6 @@
 package core
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -58,5 +57,3 @@ func sortBy[T any](list []T, ordering, def string, keys map[string]func(a, b T) 
 	})
 	return nil
 }
-
-var _ = cmp.Compare[int]

@@ -3,7 +3,6 @@ package core
 import (
 	"errors"
 	"slices"
-	"time"
 )
 
 // orgIDsOf lists the organizations a user belongs to (any role).
@@ -160,5 +159,3 @@ func (s *Service) checkSeatsForPlan(tx Tx, sub Subscription, np Plan) error {
 	}
 	return nil
 }
-
-var _ = time.Time{}

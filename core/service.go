@@ -1,14 +1,15 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"sync/atomic"
 	"time"
 )
 
-// Config holds the business settings of the service. Zero values are
-// replaced by the defaults in DefaultConfig.
+// Config holds the business settings of the service. Start from
+// DefaultConfig: durations and limits left zero take its defaults, but
+// counts and switches are taken as given (DunningRetries 0 means no
+// retries).
 type Config struct {
 	// Location is the zone billing dates are computed in (Asia/Jakarta).
 	Location *time.Location
@@ -151,5 +152,3 @@ func (s *Service) gateway() (Gateway, error) {
 	}
 	return s.gw, nil
 }
-
-var _ = context.Background

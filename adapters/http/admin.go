@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/langganan/langganan/core"
 )
 
 func (s *Server) runBilling(c *fiber.Ctx) error {
@@ -111,5 +110,3 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-var _ = core.ErrInvalid
