@@ -371,9 +371,6 @@ func (r resp) results() []J {
 	return out
 }
 
-// errCode is error.code of an error body.
-func (r resp) errCode() string { return str(r.obj(), "error", "code") }
-
 // do sends one request; a transport error is a status 0 answer.
 func (s *stack) do(method, url string, body any, c cred, hdr map[string]string) resp {
 	var rd io.Reader
@@ -690,10 +687,4 @@ func (s *stack) simTxns() []J {
 func (s *stack) faults(script J) {
 	s.t.Helper()
 	s.must(s.sim("POST", "/_sim/faults", script), 200)
-}
-
-// errorf fails without stopping, with a uniform prefix.
-func errorf(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Errorf(format, args...)
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -390,17 +391,21 @@ func lines(inv J) []J {
 
 func TestPlanChangeUpAndDown(t *testing.T) {
 	t.Parallel()
-	s, u, id, end := activeVA(t)
+	s, u, id, _ := activeVA(t)
 	s.requireRoute("GET", "/invoices/")
 	s.requireRoute("POST", "/subscriptions/{id}/change-plan/")
 	s.plan("pro", "99000", nil)
 	// Half-way through the period, upgrade at once: the difference is prorated.
 	s.advance(15 * 24 * time.Hour)
-	r := s.must(s.api("POST", "/subscriptions/"+id+"/change-plan/", J{"plan_id": "pro", "immediate": true}, u.bearer), 200)
-	sub := objAt(r.obj(), "subscription")
-	if sub == nil {
-		sub = r.obj()
-	}
+	before := s.getSub(u, id)
+	start := parseTime(t, str(before, "current_period_start"))
+	periodEnd := parseTime(t, str(before, "current_period_end"))
+	at := s.now()
+	s.must(s.api("POST", "/subscriptions/"+id+"/change-plan/", J{"plan_id": "pro", "immediate": true}, u.bearer), 200)
+	// The net is the 50,000 difference for the unused share of the period,
+	// to the second, rounded once to whole rupiah (half away from zero).
+	left, whole := int64(periodEnd.Sub(at)/time.Second), int64(periodEnd.Sub(start)/time.Second)
+	wantNet := fmt.Sprintf("%d.00", (2*50000*left+whole)/(2*whole))
 	var prorated J
 	for _, inv := range s.invoices(u) {
 		for _, l := range lines(inv) {
@@ -423,9 +428,8 @@ func TestPlanChangeUpAndDown(t *testing.T) {
 	if !credit || !charge {
 		t.Errorf("proration invoice should credit the unused basic time and charge the pro time: %v", lines(prorated))
 	}
-	total, _ := strconv.ParseFloat(str(prorated, "total"), 64)
-	if total <= 0 || total >= 50000 {
-		t.Errorf("proration total %v should be positive and below the 50,000 price difference", total)
+	if got := str(prorated, "total"); got != wantNet {
+		t.Errorf("proration total %s, want %s (%d of %d seconds left)", got, wantNet, left, whole)
 	}
 	// Pay what the upgrade charged, if it charged at once.
 	for _, p := range s.subPayments(u, id) {
@@ -437,11 +441,11 @@ func TestPlanChangeUpAndDown(t *testing.T) {
 		t.Fatalf("after the upgrade the plan is %s", pid)
 	}
 	// Downgrade at the period end: scheduled, then the next renewal is at the basic price.
-	r = s.must(s.api("POST", "/subscriptions/"+id+"/change-plan/", J{"plan_id": "basic", "immediate": false}, u.bearer), 200)
+	r := s.must(s.api("POST", "/subscriptions/"+id+"/change-plan/", J{"plan_id": "basic", "immediate": false}, u.bearer), 200)
 	if got := str(s.getSub(u, id), "scheduled_plan_id"); got == "" {
 		t.Errorf("a downgrade at the period end should be scheduled: %v", r)
 	}
-	end = parseTime(t, str(s.getSub(u, id), "current_period_end"))
+	end := parseTime(t, str(s.getSub(u, id), "current_period_end"))
 	s.advanceTo(end.Add(time.Hour))
 	var renewal J
 	for _, p := range s.subPayments(u, id) {
@@ -456,7 +460,7 @@ func TestPlanChangeUpAndDown(t *testing.T) {
 		t.Errorf("renewal after the downgrade charges %s, want 49000.00", got)
 	}
 	s.pay(renewal)
-	sub = s.wantSub(u, id, "active", 0)
+	sub := s.wantSub(u, id, "active", 0)
 	if pid := str(sub, "plan_id"); pid != str(s.must(s.api("GET", "/plans/basic/", nil, anon), 200).obj(), "id") {
 		t.Errorf("after the downgrade the plan is %s", pid)
 	}

@@ -250,8 +250,6 @@ func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t
 
 var _ core.Tx = (*tx)(nil)
 
-func all[T any](*T) bool { return true }
-
 // ---- plans
 
 type planRepo struct{ t *tx }

@@ -13,6 +13,7 @@ var (
 	errUnsupportedMedia = errors.New("unsupported media type")
 	errNotReady         = errors.New("not ready")
 	errNotManualClock   = errors.New("clock is not manual")
+	errNoBackup         = errors.New("backups are not available")
 )
 
 // errorBody is the CONTRACT's error shape.
@@ -48,6 +49,7 @@ var kindStatus = []struct {
 	{core.ErrGatewayRejected, fiber.StatusBadGateway, "gateway_error"},
 	{core.ErrGatewayNotFound, fiber.StatusBadGateway, "gateway_error"},
 	{errNotReady, fiber.StatusServiceUnavailable, "not_ready"},
+	{errNoBackup, fiber.StatusNotImplemented, "not_implemented"},
 }
 
 // fiberCodes names the statuses Fiber itself produces (unknown route, body

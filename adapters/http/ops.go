@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -49,8 +50,7 @@ func (s *Server) opsRoutes(app *fiber.App, api, admin fiber.Router) {
 // transaction; the service keeps serving (and writing) meanwhile.
 func (s *Server) backup(c *fiber.Ctx) error {
 	if s.ops.backup == nil {
-		return c.Status(fiber.StatusNotImplemented).JSON(errorBody{errorDetail{
-			Code: "not_implemented", Message: "this server has no data file to back up"}})
+		return fmt.Errorf("%w: this server has no data file to back up", errNoBackup)
 	}
 	name := "langganan-" + time.Now().UTC().Format("20060102T150405Z") + ".db"
 	c.Set(fiber.HeaderContentType, fiber.MIMEOctetStream)

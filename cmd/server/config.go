@@ -42,12 +42,9 @@ type config struct {
 // would bill real customers at simulated times.
 var productionHosts = map[string]bool{"api.midtrans.com": true, "app.midtrans.com": true}
 
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	return parseConfigUsage(args, getenv, stderr, nil)
-}
-
-// parseConfigUsage is parseConfig with the flag set's usage text (for
-// "SUBCOMMAND -h"); nil keeps the flag package's default.
+// parseConfigUsage parses the CONTRACT's variables and the flags of the
+// same meaning, once; usage is the flag set's help text (for
+// "SUBCOMMAND -h"), nil keeping the flag package's default.
 func parseConfigUsage(args []string, getenv func(string) string, stderr io.Writer, usage func(fs *flag.FlagSet)) (config, error) {
 	env := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
