@@ -82,6 +82,9 @@ type Service struct {
 	staleAlert atomic.Int64
 	// notifiers deliver notifications per channel; see SetSenders.
 	notifiers atomic.Pointer[map[Channel]Notifier]
+	// defects are fixed defects re-created for the simulator's self-test
+	// (see Plant); nil in production.
+	defects map[Defect]bool
 }
 
 // NewService checks its dependencies; a missing required port is an error.
