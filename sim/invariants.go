@@ -21,9 +21,22 @@ func (v *Violation) Error() string { return v.Invariant + ": " + v.Detail }
 
 // flag records a violation observed inside a step.
 func (w *world) flag(invariant, detail string) {
-	if w.violation == nil {
+	if w.violation == nil && w.watched(invariant) {
 		w.violation = &Violation{Invariant: invariant, Detail: detail}
 	}
+}
+
+// watched reports whether a violation of invariant stops the run.
+func (w *world) watched(invariant string) bool {
+	if len(w.watch) == 0 {
+		return true
+	}
+	for _, n := range w.watch {
+		if n == invariant {
+			return true
+		}
+	}
+	return false
 }
 
 // snapshot is everything the checks read, in one read transaction of the
@@ -128,6 +141,9 @@ func (w *world) check() *Violation {
 		{"reusableTokenForLaterCharges", reusableTokenForLaterCharges},
 	}
 	for _, c := range checks {
+		if !w.watched(c.name) {
+			continue
+		}
 		if d := c.fn(s); d != "" {
 			return &Violation{Invariant: c.name, Detail: d}
 		}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"context"
 	"os"
 	"testing"
@@ -34,4 +35,17 @@ func TestDevSmoke(t *testing.T) {
 		}
 	}
 	t.Logf("%d steps in %s (%.0f/s) %v", total, time.Since(start), float64(total)/time.Since(start).Seconds(), found)
+}
+
+func TestDevSeed(t *testing.T) {
+	if os.Getenv("SIM_SEED") == "" {
+		t.Skip()
+	}
+	var seed uint64
+	fmt.Sscan(os.Getenv("SIM_SEED"), &seed)
+	res, err := Run(context.Background(), Options{Seed: seed, Steps: 200, Dir: t.TempDir(), Trace: os.Stdout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%v", res.Violation)
 }

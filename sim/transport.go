@@ -102,7 +102,7 @@ func (t *transport) replay(req *http.Request, body []byte, first *http.Response)
 	second := t.forward(req, body)
 	b2, _ := io.ReadAll(second.Body)
 	after := t.w.emulatorDigest()
-	if v := checkIdempotentReplay(req.Method+" "+req.URL.Path, first.StatusCode, b1, second.StatusCode, b2, before, after); v != nil && t.w.violation == nil {
+	if v := checkIdempotentReplay(req.Method+" "+req.URL.Path, first.StatusCode, b1, second.StatusCode, b2, before, after); v != nil && t.w.violation == nil && t.w.watched(v.Invariant) {
 		t.w.violation = v
 	}
 }

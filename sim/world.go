@@ -75,6 +75,7 @@ type world struct {
 	trace *tracer
 	// violation is set by checks that run inside a step (replays).
 	violation *Violation
+	watch     []string
 	counts    map[string]int
 }
 
