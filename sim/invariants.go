@@ -361,8 +361,11 @@ func cyclePaidOnceAndAccounted(s *snapshot) string {
 			return fmt.Sprintf("payment %s paid invoice %s, which does not exist", p.OrderID, p.InvoiceID)
 		}
 		if inv.Status != core.InvoicePaid || inv.PaymentID != p.ID {
-			return fmt.Sprintf("payment %s (%s) settled but invoice %s (%s) is %s, paid by %q, and nothing was credited",
-				p.OrderID, p.Amount, inv.Key, inv.Total, inv.Status, inv.PaymentID)
+			if gatewayRefunded(p).Equal(p.Amount) {
+				continue // all of it went back through Midtrans before it was applied
+			}
+			return fmt.Sprintf("payment %s (%s, %s) settled but invoice %s (%s) is %s, paid by %q, and nothing was credited",
+				p.OrderID, p.Amount, p.Status, inv.Key, inv.Total, inv.Status, inv.PaymentID)
 		}
 		if !inv.Total.Equal(p.Amount) {
 			return fmt.Sprintf("invoice %s of %s was paid by %s of %s", inv.Key, inv.Total, p.OrderID, p.Amount)
@@ -425,7 +428,17 @@ func (w *world) accessOnlyWhenEarned(s *snapshot) string {
 	if !w.fresh {
 		return ""
 	}
+	collecting := map[string]bool{} // a live order for the next cycle
+	for _, p := range s.payments {
+		if p.Purpose == core.PurposeSubscription && p.Status.Open() && !p.Superseded &&
+			(p.ExpiresAt.IsZero() || s.now.Before(p.ExpiresAt.Add(time.Hour))) {
+			collecting[p.SubscriptionID] = true
+		}
+	}
 	for _, sub := range s.subs {
+		if collecting[sub.ID] {
+			continue
+		}
 		switch sub.Status {
 		case core.SubTrialing:
 			if s.now.After(sub.TrialEnd.Add(w.renewalSlack())) {
