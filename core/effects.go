@@ -205,9 +205,8 @@ func (s *Service) creditLatePayment(tx Tx, p *Payment, now time.Time) error {
 		return err
 	}
 	p.Refunds = append(p.Refunds, Refund{Key: "wallet-credit-" + p.OrderID, Amount: p.Amount,
-		Reason: "late settlement credited to wallet", Status: "done", ToWallet: true, CreatedAt: now})
-	p.Refunded = p.Amount
-	p.Status = PaymentRefunded
+		Reason: "late settlement credited to wallet", Status: RefundDone, ToWallet: true, CreatedAt: now})
+	p.settleRefunded()
 	p.UpdatedAt = now
 	if err := tx.Payments().Put(*p); err != nil {
 		return err
