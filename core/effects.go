@@ -45,6 +45,9 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpPaid(tx, p, now)
+	case PurposeCardCheck:
+		// A check captured instead of held took money nothing was owed for.
+		return s.creditLatePayment(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil
@@ -124,6 +127,8 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpDead(tx, p, now)
+	case PurposeCardCheck:
+		return s.applyCardCheckDead(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil

@@ -3,6 +3,7 @@ package core_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/core/coretest"
@@ -226,5 +227,57 @@ func TestLostRefundAnswerIsResent(t *testing.T) {
 	p = e.payment(res.Payment.ID)
 	if p.RefundRequested() || p.Status != core.PaymentRefunded || !p.Refunded.Equal(core.MustMoney("49000")) {
 		t.Fatalf("after the billing run: %s refunded %s refunds %+v", p.Status, p.Refunded, p.Refunds)
+	}
+}
+
+// Item 16: a card given to a trial is saved as a reusable token at
+// sign-up; the trial's end charges that token and the subscription is active.
+func TestCardTrialSurvivesTheTrial(t *testing.T) {
+	e := newEnv(t)
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "trial", PaymentType: "credit_card", Token: "tok-trial"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.sub(res.Subscription.ID)
+	if s.Status != core.SubTrialing || s.CardToken != "saved-tok-trial" || s.PaymentMethodID == "" {
+		t.Fatalf("after sign-up: status %s token %q method %q", s.Status, s.CardToken, s.PaymentMethodID)
+	}
+	for _, p := range e.payments(s.ID) {
+		if p.Purpose == core.PurposeCardCheck && p.Status != core.PaymentCancelled {
+			t.Fatalf("card check left %s, want voided", p.Status)
+		}
+	}
+	e.advance(8 * 24 * time.Hour)
+	s = e.sub(s.ID)
+	if s.Status != core.SubActive || s.Cycle != 1 {
+		t.Fatalf("after the trial: status %s cycle %d", s.Status, s.Cycle)
+	}
+}
+
+// Item 16: a declined card ends the trial at sign-up.
+func TestCardTrialDeclined(t *testing.T) {
+	e := newEnv(t)
+	e.gw.Decline = true
+	_, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "trial", PaymentType: "credit_card", Token: "tok-bad"})
+	wantCode(t, "trial with a declined card", err, "payment_declined")
+	subs, _ := e.svc.ListSubscriptions(e.ctx, e.user, core.SubscriptionFilter{})
+	if len(subs) != 1 || subs[0].Status != core.SubExpired {
+		t.Fatalf("subscriptions after a declined card: %+v", subs)
+	}
+}
+
+// Item 17: a card top-up is charged with its token and credited.
+func TestCardTopUp(t *testing.T) {
+	e := newEnv(t)
+	tu, err := e.svc.CreateTopUp(e.ctx, e.user, core.TopUpInput{Amount: "25000", PaymentType: "credit_card", Token: "tok-topup"})
+	if err != nil || tu.Status != core.TopUpPaid {
+		t.Fatalf("card top-up: %+v %v", tu, err)
+	}
+	if b := e.balance(e.user); !b.Equal(core.MustMoney("25000")) {
+		t.Fatalf("balance %s", b)
+	}
+	sum := e.run()
+	if sum.Errors != 0 {
+		t.Fatalf("billing run after a card top-up: %+v", sum)
 	}
 }

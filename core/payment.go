@@ -112,6 +112,9 @@ type PaymentPurpose string
 const (
 	PurposeSubscription PaymentPurpose = "subscription"
 	PurposeTopUp        PaymentPurpose = "topup"
+	// PurposeCardCheck is a pre-authorization that verifies a card given to
+	// a trial and obtains its saved token; it is voided, never captured.
+	PurposeCardCheck PaymentPurpose = "card_check"
 )
 
 // Refund is one refund of a payment.
