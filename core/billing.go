@@ -61,6 +61,11 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
 		return sum, err
 	}
+	if s.gw != nil {
+		if err := s.resendRefunds(ctx, c); err != nil {
+			return sum, err
+		}
+	}
 	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
 	}

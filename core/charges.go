@@ -242,23 +242,22 @@ func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
 			req.Items = []ChargeItem{{ID: plan.Slug, Name: truncate(plan.Name, 50), Price: p.Amount, Quantity: 1}}
 		}
 	case PurposeTopUp:
-		t, err := tx.TopUps().Get(p.TopUpID)
-		if err != nil {
-			return req, err
-		}
 		req.Items = []ChargeItem{{ID: "topup", Name: "Wallet top-up", Price: p.Amount, Quantity: 1}}
-		_ = t
+	case PurposeCardCheck:
+		req.Items = []ChargeItem{{ID: "card-check", Name: "Card verification", Price: p.Amount, Quantity: 1}}
+		req.PreAuthorize = true
 	}
 	if p.PaymentType == PayCreditCard {
 		// Ask for a saved token so later cycles (and the native Midtrans
 		// subscription) can charge the card without the customer.
 		req.SaveCard = true
 	}
-	if p.PaymentType == PayCreditCard && req.CardToken == "" {
-		return req, Invalidf("a credit_card charge needs a saved card token")
-	}
 	return req, nil
 }
+
+// errNoCardToken: a card charge whose single-use token is gone (it is never
+// stored) cannot be sent again; the payment fails rather than stay open.
+var errNoCardToken = &GatewayError{Kind: ErrGatewayRejected, Op: "charge", Message: "a credit_card charge needs a card token"}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -282,6 +281,9 @@ func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) 
 	gw, err := s.gateway()
 	if err != nil {
 		return p, err
+	}
+	if req.PaymentType == PayCreditCard && req.CardToken == "" {
+		return s.recordCharge(ctx, p.ID, Transaction{}, errNoCardToken)
 	}
 	txn, gerr := gw.Charge(ctx, req)
 	return s.recordCharge(ctx, p.ID, txn, gerr)

@@ -45,6 +45,9 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpPaid(tx, p, now)
+	case PurposeCardCheck:
+		// A check captured instead of held took money nothing was owed for.
+		return s.creditLatePayment(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil
@@ -124,6 +127,8 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpDead(tx, p, now)
+	case PurposeCardCheck:
+		return s.applyCardCheckDead(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil
@@ -205,9 +210,8 @@ func (s *Service) creditLatePayment(tx Tx, p *Payment, now time.Time) error {
 		return err
 	}
 	p.Refunds = append(p.Refunds, Refund{Key: "wallet-credit-" + p.OrderID, Amount: p.Amount,
-		Reason: "late settlement credited to wallet", Status: "done", ToWallet: true, CreatedAt: now})
-	p.Refunded = p.Amount
-	p.Status = PaymentRefunded
+		Reason: "late settlement credited to wallet", Status: RefundDone, ToWallet: true, CreatedAt: now})
+	p.settleRefunded()
 	p.UpdatedAt = now
 	if err := tx.Payments().Put(*p); err != nil {
 		return err

@@ -499,15 +499,15 @@ func TestRefunds(t *testing.T) {
 	res := e.subscribe("basic", "qris")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
 	part := core.MustMoney("9000")
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part, Reason: "partial"})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &part, Reason: "partial"})
 	if err != nil || p.Status != core.PaymentPartiallyRefunded {
 		t.Fatalf("partial refund: %+v %v", p.Status, err)
 	}
 	too := core.MustMoney("40001")
-	if _, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &too}); !errors.Is(err, core.ErrUnprocessable) {
+	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &too}); !errors.Is(err, core.ErrUnprocessable) {
 		t.Fatalf("over-refund: %v, want 422", err)
 	}
-	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Reason: "rest"})
+	p, err = e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Reason: "rest"})
 	if err != nil || p.Status != core.PaymentRefunded || !p.Refunded.Equal(core.MustMoney("49000")) {
 		t.Fatalf("full refund: %+v %v", p, err)
 	}
@@ -523,12 +523,12 @@ func TestRefundVirtualAccountToWallet(t *testing.T) {
 	e := newEnv(t)
 	res := e.subscribe("basic", "bank_transfer")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
-	_, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	_, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
 	var ce *core.Error
 	if !errors.As(err, &ce) || ce.Code != "refund_not_supported" {
 		t.Fatalf("VA refund through Midtrans: %v, want refund_not_supported", err)
 	}
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{ToWallet: true, Reason: "goodwill"})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{ToWallet: true, Reason: "goodwill"})
 	if err != nil || p.Status != core.PaymentRefunded {
 		t.Fatalf("wallet refund: %+v %v", p.Status, err)
 	}
@@ -722,11 +722,11 @@ func TestRefundNotificationDuringRefundCall(t *testing.T) {
 		e.mustNotify(coretest.RefundNotification(orderID, status, "49000.00", total))
 	}
 	part := core.MustMoney("10000")
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &part})
 	if err != nil || !p.Refunded.Equal(part) || p.Status != core.PaymentPartiallyRefunded {
 		t.Fatalf("after a 10000 refund: refunded %s status %s err %v", p.Refunded, p.Status, err)
 	}
-	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	p, err = e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
 	if err != nil || !p.Refunded.Equal(core.MustMoney("49000")) || p.Status != core.PaymentRefunded {
 		t.Fatalf("after refunding the rest: refunded %s status %s err %v", p.Refunded, p.Status, err)
 	}

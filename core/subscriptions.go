@@ -73,9 +73,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 
 	var sub Subscription
 	var needsCharge bool
-	var walletPayment *Payment
+	var walletPayment, cardCheck *Payment
 	err = s.store.Update(ctx, func(tx Tx) error {
-		needsCharge, walletPayment = false, nil // fn may run more than once
+		needsCharge, walletPayment, cardCheck = false, nil, nil // fn may run more than once
 		now := s.now()
 		plan, err := s.findPlan(tx, in.Plan)
 		if err != nil || plan.Status != PlanActive {
@@ -120,6 +120,15 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 			sub.TrialEnd = now.AddDate(0, 0, plan.TrialPeriodDays)
 			sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, sub.TrialEnd
 			sub.NextBillingDate = sub.TrialEnd
+			if ptype == PayCreditCard && sub.PaymentMethodID == "" && !s.planted(DefectCardTrialKeepsSingleUseToken) {
+				// The token is single-use and would be stale when the trial
+				// ends: verify the card now and keep its saved token instead.
+				sub.CardToken = ""
+				cardCheck = s.newCardCheck(sub, plan, now)
+				if err := tx.Payments().Put(*cardCheck); err != nil {
+					return err
+				}
+			}
 		}
 		sub.NextActionAt = s.nextAction(sub, plan, now)
 		if err := tx.Subscriptions().Put(sub); err != nil {
@@ -151,6 +160,11 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		return SubscriptionResult{}, err
 	}
 	res := SubscriptionResult{Subscription: sub, Payment: walletPayment}
+	if cardCheck != nil {
+		if err := s.checkCard(ctx, *cardCheck, in.Token); err != nil {
+			return SubscriptionResult{}, err
+		}
+	}
 	if needsCharge {
 		p, err := s.chargeCycle(ctx, sub.ID, 1)
 		if err != nil {

@@ -84,8 +84,7 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 		return TopUp{}, err
 	}
 	req.CardToken, req.CallbackURL, req.Customer = in.Token, in.CallbackURL, in.Customer
-	txn, gerr := s.gw.Charge(ctx, req)
-	if _, err := s.recordCharge(ctx, p.ID, txn, gerr); err != nil {
+	if _, err := s.sendCharge(ctx, p, req); err != nil {
 		return TopUp{}, err
 	}
 	return s.GetTopUp(ctx, a, t.ID)

@@ -267,6 +267,11 @@ func (s *Service) verifyPaymentNotification(log *WebhookLog, b map[string]any) (
 	if !ok {
 		return "", errIgnored
 	}
+	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && !s.planted(DefectDashboardRefundDeduped) {
+		// Each refund moves the cumulative refund_amount, so a second
+		// partial refund is a new event, not a duplicate of the first.
+		log.EventKey += "|" + str(b, "refund_amount")
+	}
 	return to, nil
 }
 
@@ -304,8 +309,8 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
 		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
 		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
-	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-		s.noteExternalRefund(&p, b, to, now)
+	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && p.Status.Settled() {
+		return p, s.applyRefundNotification(tx, log, &p, b, to, now)
 	}
 	if !p.Status.CanMove(to) {
 		// Out of order or stale (a pending after settlement): keep the
@@ -320,27 +325,45 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
 		return p, err
 	}
-	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-		if err := s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(p)); err != nil {
-			return p, err
-		}
-	}
 	log.Status, log.ProcessedAt = WebhookProcessed, now
 	return p, tx.WebhookLogs().Put(*log)
 }
 
-// noteExternalRefund records a refund made outside this service (dashboard,
-// simulator) so the refundable amount stays right.
-func (s *Service) noteExternalRefund(p *Payment, b map[string]any, to PaymentStatus, now time.Time) {
-	if to == PaymentRefunded {
-		p.Refunded = p.Amount
-		return
+// applyRefundNotification records the cumulative refunded total a refund
+// notification carries (refund_amount; a full "refund" without it means
+// everything). Refunds made at the Midtrans dashboard are recorded too.
+func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b map[string]any, to PaymentStatus, now time.Time) error {
+	if s.planted(DefectDashboardRefundDeduped) && p.Status == to {
+		log.Status, log.ProcessedAt = WebhookIgnored, now
+		return tx.WebhookLogs().Put(*log)
 	}
-	if ra := str(b, "refund_amount"); ra != "" {
-		if m, err := ParseMoney(ra, p.Amount.Currency()); err == nil && m.Cmp(p.Refunded) > 0 && m.Cmp(p.Amount) <= 0 {
-			p.Refunded = m
+	cumulative := p.Amount
+	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
+		m, err := ParseMoney(ra, p.Amount.Currency())
+		if err != nil {
+			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "unreadable refund_amount "+ra, now
+			return tx.WebhookLogs().Put(*log)
+		}
+		cumulative = m
+	}
+	p.MidtransStatus = b
+	var lines []GatewayRefundLine
+	list, _ := b["refunds"].([]any)
+	for _, x := range list {
+		r, _ := x.(map[string]any)
+		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
+			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
 		}
 	}
+	changed, err := s.applyGatewayRefund(tx, p, lines, cumulative, now)
+	if err != nil {
+		return err
+	}
+	log.Status, log.ProcessedAt = WebhookProcessed, now
+	if !changed {
+		log.Status = WebhookIgnored
+	}
+	return tx.WebhookLogs().Put(*log)
 }
 
 // applySubscriptionNotification applies a Subscription API notification.

@@ -105,6 +105,8 @@ const (
 
 	bEndpoints
 
+	bPayRefunding // created ‖ pk → pk, payments with a refund waiting for the gateway
+
 	nBuckets
 )
 
@@ -127,6 +129,7 @@ var bucketNames = [nBuckets]string{
 	bPayOwner:      "idx_pay_owner",
 	bPaySub:        "idx_pay_sub",
 	bPayOpen:       "idx_pay_open",
+	bPayRefunding:  "idx_pay_refunding",
 	bInvs:          "invoices",
 	bInvKey:        "idx_inv_key",
 	bInvNumber:     "idx_inv_number",

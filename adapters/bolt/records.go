@@ -229,6 +229,7 @@ type refundRec struct {
 	Direct    bool      `json:",omitzero"`
 	Status    string    `json:",omitzero"`
 	ToWallet  bool      `json:",omitzero"`
+	External  bool      `json:",omitzero"`
 	CreatedAt time.Time `json:",omitzero"`
 }
 
@@ -256,6 +257,7 @@ type payRec struct {
 	IdempotencyKey string              `json:",omitzero"`
 	Superseded     bool                `json:",omitzero"`
 	Refunded       money               `json:",omitzero"`
+	GwRefunded     money               `json:",omitzero"`
 	Refunds        []refundRec         `json:",omitzero"`
 	FailureReason  string              `json:",omitzero"`
 	ExpiresAt      time.Time           `json:",omitzero"`
@@ -270,13 +272,13 @@ func payToRecord(p *core.Payment) any {
 		PaymentType: p.PaymentType, Bank: p.Bank, Amount: money(p.Amount), Status: p.Status,
 		FraudStatus: p.FraudStatus, Details: p.Details, MidtransStatus: p.MidtransStatus, Cycle: p.Cycle,
 		Attempt: p.Attempt, RetryCount: p.RetryCount, IsRetry: p.IsRetry, IdempotencyKey: p.IdempotencyKey,
-		Superseded: p.Superseded, Refunded: money(p.Refunded), FailureReason: p.FailureReason,
+		Superseded: p.Superseded, Refunded: money(p.Refunded), GwRefunded: money(p.GatewayRefunded), FailureReason: p.FailureReason,
 		ExpiresAt: utc(p.ExpiresAt), PaidAt: utc(p.PaidAt), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt)}
 	if p.Refunds != nil {
 		r.Refunds = make([]refundRec, len(p.Refunds))
 		for i, f := range p.Refunds {
 			r.Refunds[i] = refundRec{Key: f.Key, Amount: money(f.Amount), Reason: f.Reason, Direct: f.Direct,
-				Status: f.Status, ToWallet: f.ToWallet, CreatedAt: utc(f.CreatedAt)}
+				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: utc(f.CreatedAt)}
 		}
 	}
 	return r
@@ -289,13 +291,13 @@ func payFromRecord(b []byte) (core.Payment, error) {
 		PaymentType: r.PaymentType, Bank: r.Bank, Amount: core.Money(r.Amount), Status: r.Status,
 		FraudStatus: r.FraudStatus, Details: r.Details, MidtransStatus: r.MidtransStatus, Cycle: r.Cycle,
 		Attempt: r.Attempt, RetryCount: r.RetryCount, IsRetry: r.IsRetry, IdempotencyKey: r.IdempotencyKey,
-		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), FailureReason: r.FailureReason,
+		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), GatewayRefunded: core.Money(r.GwRefunded), FailureReason: r.FailureReason,
 		ExpiresAt: r.ExpiresAt, PaidAt: r.PaidAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Refunds != nil {
 		p.Refunds = make([]core.Refund, len(r.Refunds))
 		for i, f := range r.Refunds {
 			p.Refunds[i] = core.Refund{Key: f.Key, Amount: core.Money(f.Amount), Reason: f.Reason, Direct: f.Direct,
-				Status: f.Status, ToWallet: f.ToWallet, CreatedAt: f.CreatedAt}
+				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: f.CreatedAt}
 		}
 	}
 	return p, err

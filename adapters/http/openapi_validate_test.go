@@ -306,10 +306,10 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "GET", path: "/api/payments/" + pay + "/", auth: asUser})
 	r.fail(404, false, call{method: "GET", path: "/api/payments/" + nobody + "/", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/payments/" + pay + "/check-status/", auth: asUser})
-	r.fail(422, false, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":10000}`})
-	r.ok(200, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":10000,"reason":"Customer request","direct":false,"to_wallet":true}`},
+	r.fail(422, false, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":10000}`})
+	r.ok(200, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":10000,"reason":"Customer request","direct":false,"to_wallet":true}`},
 		map[string]string{"Idempotency-Key": "refund-1"})
-	r.fail(400, true, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":true}`})
+	r.fail(400, true, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":true}`})
 	invs := r.ok(200, call{method: "GET", path: "/api/invoices/?status=paid&ordering=-issue_date", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/", auth: asUser})
 	r.fail(400, true, call{method: "GET", path: "/api/invoices/?ordering=colour", auth: asUser})
