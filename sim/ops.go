@@ -471,6 +471,16 @@ func (w *world) opDashboardRefund() string {
 		return "nothing settled"
 	}
 	t := settled[w.pick(len(settled))]
+	var local core.Payment
+	_ = w.view(func(tx core.Tx) error {
+		local, _ = tx.Payments().GetByOrderID(t.OrderID)
+		return nil
+	})
+	if walletRefunds(local).IsPositive() {
+		// Refunded to the wallet already: the merchant would not refund it
+		// again at Midtrans.
+		return t.OrderID + " refunded to the wallet"
+	}
 	if w.chance(0.4) {
 		code, _ := w.emu.SimAction(w.ctx, t.OrderID, "refund")
 		return t.OrderID + " rest -> " + strconv.Itoa(code)
