@@ -13,6 +13,28 @@ import (
 
 func workers() int { return min(runtime.GOMAXPROCS(0), 2) }
 
+// budgetSeeds are the regular seeds: RegularSeeds, or RaceSeeds under the
+// race detector.
+func budgetSeeds() []uint64 {
+	n := RegularSeeds
+	if raceOn {
+		n = RaceSeeds
+	}
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(1000 + i)
+	}
+	return seeds
+}
+
+// shrinkRuns bounds the replays a test spends shrinking one violation.
+func shrinkRuns() int {
+	if raceOn {
+		return 6
+	}
+	return 40
+}
+
 // TestSameSeedSameRun: two runs of one seed write the same trace, byte
 // for byte; another seed writes another.
 func TestSameSeedSameRun(t *testing.T) {
@@ -77,7 +99,7 @@ func reportFailures(t *testing.T, results []Result, defects []core.Defect) {
 			continue
 		}
 		seen[r.Violation.Invariant] = true
-		steps, res := Shrink(context.Background(), Options{Seed: r.Seed, Defects: defects}, r.Failing, r.Violation.Invariant, 40)
+		steps, res := Shrink(context.Background(), Options{Seed: r.Seed, Defects: defects}, r.Failing, r.Violation.Invariant, shrinkRuns())
 		v := r.Violation
 		if res.Violation != nil {
 			v = res.Violation
@@ -100,10 +122,7 @@ func defectNames(ds []core.Defect) []string {
 // TestRegularSeeds runs the regular budget: RegularSeeds seeds of
 // RegularSteps steps each, every invariant after every step.
 func TestRegularSeeds(t *testing.T) {
-	seeds := make([]uint64, RegularSeeds)
-	for i := range seeds {
-		seeds[i] = uint64(1000 + i)
-	}
+	seeds := budgetSeeds()
 	begin := time.Now()
 	results, err := Batch(context.Background(), seeds, RegularSteps, nil, nil, workers(), nil)
 	if err != nil {
@@ -135,7 +154,7 @@ func TestRegressionSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Violation != nil {
-			steps, sres := Shrink(context.Background(), Options{Seed: r.Seed}, res.Failing, res.Violation.Invariant, 40)
+			steps, sres := Shrink(context.Background(), Options{Seed: r.Seed}, res.Failing, res.Violation.Invariant, shrinkRuns())
 			v := res.Violation
 			if sres.Violation != nil {
 				v = sres.Violation
