@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -93,13 +94,11 @@ func (s *Service) onCyclePaid(tx Tx, sub *Subscription, inv Invoice, now time.Ti
 			sub.Anchor = sub.TrialEnd
 		}
 	}
-	sch := s.schedule(*sub, plan)
 	sub.Cycle = inv.Cycle
-	sub.CurrentPeriodStart = sch.Boundary(inv.Cycle - 1).UTC()
-	sub.CurrentPeriodEnd = sch.Boundary(inv.Cycle).UTC()
+	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = s.cycleBounds(*sub, plan, inv.Cycle, now)
 	sub.NextBillingDate = sub.CurrentPeriodEnd
 	sub.DunningAttempts, sub.PastDueSince, sub.RemindersSent = 0, time.Time{}, 0
-	if sub.CouponCyclesLeft > 0 {
+	if sub.CouponCyclesLeft > 0 && slices.ContainsFunc(inv.Lines, func(l InvoiceLine) bool { return l.Kind == LineDiscount }) {
 		sub.CouponCyclesLeft--
 	}
 	if sub.Status != SubActive {

@@ -148,7 +148,7 @@ func (s *Service) setAdminDates(sub *Subscription, plan Plan, in AdminSubscripti
 		fe.Add("trial_end", "must be after trial_start")
 	}
 	if in.BillingCycleAnchor != nil {
-		sub.Anchor = utc(in.BillingCycleAnchor)
+		sub.Anchor, sub.AnchorCycle = utc(in.BillingCycleAnchor), 0
 	}
 	if err := fe.Err(); err != nil {
 		return err

@@ -180,18 +180,8 @@ func (s *Service) applyScheduledPlan(ctx context.Context, id string) error {
 		if err != nil || sub.ScheduledPlanID == "" {
 			return err
 		}
-		np, err := tx.Plans().Get(sub.ScheduledPlanID)
-		if err != nil {
-			return err
-		}
-		from := sub.PlanID
-		sub.PlanID, sub.ScheduledPlanID = np.ID, ""
-		recordHistory(&sub, PlanChange{FromPlanID: from, ToPlanID: np.ID, At: now, Proration: "0.00"}, "applied")
 		sub.NextActionAt = now
-		sub.UpdatedAt = now
-		if err := tx.Subscriptions().Put(sub); err != nil {
-			return err
-		}
-		return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{"subscription_id": sub.ID, "from_plan_id": from, "to_plan_id": np.ID})
+		_, err = s.switchScheduledPlan(tx, &sub, now)
+		return err
 	})
 }
