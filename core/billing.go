@@ -369,14 +369,31 @@ func (s *Service) endSubscription(ctx context.Context, id string, to Subscriptio
 }
 
 // endCredit pays credit a subscription still carries when it ends into
-// the owner's wallet: downgrade credit is never lost.
+// the owner's wallet: downgrade credit is never lost. The unpaid next
+// cycle's invoice is voided first and gives back the credit it had taken.
 func (s *Service) endCredit(tx Tx, sub *Subscription, now time.Time) error {
+	inv, err := tx.Invoices().GetByKey(sub.ID, CycleKey(sub.Cycle+1))
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case inv.Status == InvoiceOpen || inv.Status == InvoiceOverdue || inv.Status == InvoiceDraft:
+		for _, l := range inv.Lines {
+			if l.Kind == LineCredit {
+				sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Add(l.Amount)
+			}
+		}
+		inv.Status, inv.UpdatedAt = InvoiceVoid, now
+		if err := tx.Invoices().Put(inv); err != nil {
+			return err
+		}
+	}
 	if !sub.PendingCredit.Valid() || !sub.PendingCredit.IsNegative() {
 		return nil
 	}
 	credit := sub.PendingCredit.Neg()
 	sub.PendingCredit = Zero(credit.Currency())
-	_, err := s.creditWallet(tx, sub.OwnerID, credit, EntryRefund, "subscription", sub.ID, "Unused credit of an ended subscription", now)
+	_, err = s.creditWallet(tx, sub.OwnerID, credit, EntryRefund, "subscription", sub.ID, "Unused credit of an ended subscription", now)
 	return err
 }
 

@@ -189,7 +189,11 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 		return Invoice{}, err
 	}
 	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
-		sub.PendingCredit = Zero(plan.Currency())
+		for _, l := range inv.Lines {
+			if l.Kind == LineCredit {
+				sub.PendingCredit = sub.PendingCredit.Sub(l.Amount)
+			}
+		}
 		sub.UpdatedAt = now
 		if err := tx.Subscriptions().Put(*sub); err != nil {
 			return Invoice{}, err

@@ -62,8 +62,10 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 		return fmt.Errorf("load invoice %s: %w", p.InvoiceID, err)
 	}
 	isCycle := inv.Key == CycleKey(inv.Cycle)
+	// A paused subscription is not reactivated by money that arrives for
+	// it (an order paid at the bank before the pause cancelled it).
 	if p.Superseded || inv.Status == InvoicePaid || inv.Status == InvoiceVoid || sub.Status.Terminal() ||
-		(isCycle && p.Cycle <= sub.Cycle) {
+		sub.Status == SubPaused || (isCycle && p.Cycle <= sub.Cycle) {
 		return s.creditLatePayment(tx, p, now)
 	}
 	inv.Status, inv.PaidAt, inv.PaymentID, inv.UpdatedAt = InvoicePaid, now, p.ID, now
@@ -76,7 +78,7 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	// An immediate plan change is paid by its own invoice; it changes the
 	// plan, not the cycle.
 	if !isCycle {
-		return nil
+		return s.applyChangePaid(tx, &sub, inv, now)
 	}
 	return s.onCyclePaid(tx, &sub, inv, now)
 }
@@ -138,6 +140,9 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 	sub, err := tx.Subscriptions().Get(p.SubscriptionID)
 	if err != nil {
 		return err
+	}
+	if sub.PendingPlanInvoiceID != "" && sub.PendingPlanInvoiceID == p.InvoiceID {
+		return s.dropPendingChange(tx, &sub, p, now)
 	}
 	if sub.Status.Terminal() || p.Cycle <= sub.Cycle {
 		return nil

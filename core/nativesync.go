@@ -173,6 +173,29 @@ func (s *Service) preflightNative(ctx context.Context, id string, change func(tx
 	return s.pushNative(ctx, sub, charge, amount)
 }
 
+// withPreflight runs a change of a subscription the actor manages:
+// Midtrans is told first what the change does to the next charge (see
+// preflightNative), then commit stores it; if storing fails, Midtrans is
+// brought back to what is stored.
+func (s *Service) withPreflight(ctx context.Context, a Actor, id string, change func(tx Tx, sub *Subscription) error, commit func() error) error {
+	if err := s.store.View(ctx, func(tx Tx) error {
+		_, _, err := s.managedSub(tx, a, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := s.preflightNative(ctx, id, change); err != nil {
+		return err
+	}
+	if err := commit(); err != nil {
+		if s.gw != nil {
+			_ = s.syncNative(ctx, id)
+		}
+		return err
+	}
+	return nil
+}
+
 // replaceNative swaps a native subscription's Midtrans schedule for a new
 // one starting at the current period end (Midtrans cannot move a
 // schedule's start). The old one is cancelled first.

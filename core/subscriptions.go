@@ -64,6 +64,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 	if in.Plan == "" {
 		fe.Add("plan_id", "required")
 	}
+	if !in.EndsAt.IsZero() && !in.EndsAt.After(s.now()) {
+		fe.Add("end_date", "must be in the future")
+	}
 	if err := fe.Err(); err != nil {
 		return SubscriptionResult{}, err
 	}
@@ -92,10 +95,12 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		if err != nil {
 			return err
 		}
+		trialled := false
 		for _, e := range existing {
 			if e.PlanID == plan.ID && e.Status.Live() {
 				return Conflictf("a live subscription to plan %q already exists (%s); change its plan or cancel it first", plan.Slug, e.ID)
 			}
+			trialled = trialled || e.PlanID == plan.ID && !e.TrialStart.IsZero()
 		}
 		sub = Subscription{
 			ID: s.ids.NewID(), OwnerID: owner, CreatedBy: a.UserID, PlanID: plan.ID, Quantity: in.Quantity,
@@ -114,7 +119,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 				return err
 			}
 		}
-		if plan.TrialPeriodDays > 0 {
+		// One trial per owner and plan (unless configured otherwise): a
+		// returning subscriber starts paying at once.
+		if plan.TrialPeriodDays > 0 && (!trialled || s.cfg.RepeatTrials) {
 			sub.Status = SubTrialing
 			sub.TrialStart = now
 			sub.TrialEnd = now.AddDate(0, 0, plan.TrialPeriodDays)
