@@ -176,14 +176,10 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 	if !errors.Is(err, ErrNotFound) {
 		return Invoice{}, err
 	}
-	start, end := s.cycleBounds(*sub, plan, cycle, now)
-	var coupon *Coupon
-	if sub.CouponID != "" && sub.CouponCyclesLeft != 0 {
-		if c, err := s.loadCoupon(tx, sub.CouponID); err == nil {
-			coupon = &c
-		}
+	inv, err = s.priceCycle(tx, *sub, plan, cycle, now)
+	if err != nil {
+		return Invoice{}, err
 	}
-	inv = s.buildCycleInvoice(*sub, plan, coupon, cycle, start, end, now)
 	if s.cfg.DisableAutoInvoice {
 		// Without automatic invoices the invoice still prices the charge but
 		// stays a draft until paid.
@@ -193,13 +189,36 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 		return Invoice{}, err
 	}
 	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
-		sub.PendingCredit = Zero(plan.Currency())
+		for _, l := range inv.Lines {
+			if l.Kind == LineCredit {
+				sub.PendingCredit = sub.PendingCredit.Sub(l.Amount)
+			}
+		}
 		sub.UpdatedAt = now
 		if err := tx.Subscriptions().Put(*sub); err != nil {
 			return Invoice{}, err
 		}
 	}
 	return inv, nil
+}
+
+// priceCycle builds (without storing) the invoice of a cycle on plan: the
+// plan line × seats, the carried credit, the coupon while it lasts and
+// covers the plan, and tax. What Midtrans charges a native subscription is
+// this total.
+func (s *Service) priceCycle(tx Tx, sub Subscription, plan Plan, cycle int, now time.Time) (Invoice, error) {
+	start, end := s.cycleBounds(sub, plan, cycle, now)
+	var coupon *Coupon
+	if sub.CouponID != "" && sub.CouponCyclesLeft != 0 {
+		c, err := s.loadCoupon(tx, sub.CouponID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Invoice{}, err
+		}
+		if err == nil && c.appliesTo(plan) {
+			coupon = &c
+		}
+	}
+	return s.buildCycleInvoice(sub, plan, coupon, cycle, start, end, now), nil
 }
 
 // cycleBounds is the period a cycle pays for. Before the first payment the
@@ -214,7 +233,8 @@ func (s *Service) cycleBounds(sub Subscription, plan Plan, cycle int, now time.T
 		}
 	}
 	sch := Schedule{Anchor: anchor, Unit: plan.IntervalUnit, Interval: plan.Interval, Loc: s.cfg.Location}
-	return sch.Boundary(cycle - 1).UTC(), sch.Boundary(cycle).UTC()
+	n := cycle - 1 - sub.AnchorCycle
+	return sch.Boundary(n).UTC(), sch.Boundary(n + 1).UTC()
 }
 
 // chargeRequest builds the gateway request for a prepared payment.

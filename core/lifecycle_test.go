@@ -566,8 +566,19 @@ func TestImmediateUpgradeProrates(t *testing.T) {
 	if !chg.Total.Equal(core.MustMoney("25000")) {
 		t.Fatalf("proration total = %s, want 25000.00", chg.Total)
 	}
-	if got := e.sub(id); got.PlanID == res.Subscription.PlanID {
-		t.Fatal("plan did not change")
+	// The upgrade waits for its proration to be paid.
+	if got := e.sub(id); got.PlanID != res.Subscription.PlanID || got.PendingPlanID == "" {
+		t.Fatalf("before the proration is paid: plan %s pending %q", got.PlanID, got.PendingPlanID)
+	}
+	var order string
+	for _, p := range e.payments(id) {
+		if p.InvoiceID == chg.ID {
+			order = p.OrderID
+		}
+	}
+	e.mustNotify(e.gw.Settle(order))
+	if got := e.sub(id); got.PlanID == res.Subscription.PlanID || got.PendingPlanID != "" {
+		t.Fatal("plan did not change once the proration was paid")
 	}
 	// A downgrade waits for the period end.
 	if _, err := e.svc.ChangePlan(e.ctx, e.user, id, "basic", nil); err != nil {
@@ -632,8 +643,11 @@ func TestNativeCardSubscription(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := strings.Join(e.gw.Calls, ",")
-	if !strings.Contains(calls, "subscription.disable") || !strings.Contains(calls, "subscription.enable") {
-		t.Fatalf("gateway calls %s lack disable/enable", calls)
+	// Paused, it is disabled at Midtrans; resumed past due (Midtrans had
+	// given up), its schedule is cancelled: dunning is ours, and a new
+	// schedule starts once a cycle is paid again.
+	if !strings.Contains(calls, "subscription.disable") || !strings.Contains(calls, "subscription.cancel") {
+		t.Fatalf("gateway calls %s lack disable/cancel", calls)
 	}
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	NotificationURL string
 	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
 	EngineWorkers int
+	// RepeatTrials gives a trial again to an owner who had one on the same
+	// plan. The zero value keeps one trial per owner and plan.
+	RepeatTrials bool
 }
 
 // DefaultConfig is the configuration the seeds describe.

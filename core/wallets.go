@@ -91,7 +91,9 @@ func (s *Service) tryWallet(tx Tx, sub *Subscription, inv Invoice, cycle, attemp
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
-	wanted := sub.PaymentType == PayWallet || sub.AutoPay || (err == nil && w.AutoPay)
+	// Auto-pay covers renewals; the first payment follows the payment type
+	// the customer chose.
+	wanted := sub.PaymentType == PayWallet || sub.Cycle > 0 && (sub.AutoPay || (err == nil && w.AutoPay))
 	if !wanted {
 		return false, nil
 	}

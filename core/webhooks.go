@@ -101,9 +101,7 @@ func (s *Service) afterPaymentApplied(ctx context.Context, orderID string) {
 		}
 		return nil
 	})
-	if subID != "" && s.gw != nil {
-		_ = s.ensureNative(ctx, subID)
-	}
+	s.afterCyclePaid(ctx, subID)
 }
 
 // finishLog records the outcome of a notification and returns err.
@@ -189,9 +187,7 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 			return nil
 		})
 		if err == nil {
-			if subID != "" && s.gw != nil {
-				_ = s.ensureNative(ctx, subID)
-			}
+			s.afterCyclePaid(ctx, subID)
 			return done, nil
 		}
 	}
@@ -406,7 +402,10 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
 		paid = st == PaymentPaid
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	var refund *strayRefund
+	var subID string
+	err = s.store.Update(ctx, func(tx Tx) error {
+		refund, subID = nil, "" // fn may run more than once
 		now := s.now()
 		sub, err := tx.Subscriptions().GetByNativeID(nativeID)
 		if errors.Is(err, ErrNotFound) {
@@ -437,6 +436,9 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 					return err
 				}
 				sub.PastDueSince, sub.DunningAttempts = now, s.cfg.DunningRetries+1
+				// Midtrans gave up: dunning is ours, and a recovered
+				// subscription gets a new Midtrans schedule.
+				sub.NativeDisabled = true
 				sub.NextActionAt = s.nextAction(sub, plan, now)
 				sub.UpdatedAt = now
 				if err := tx.Subscriptions().Put(sub); err != nil {
@@ -446,26 +448,81 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 			}
 			return nil
 		}
-		if sub.Status.Terminal() {
-			return nil
-		}
-		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
-		if err != nil {
-			return err
-		}
 		orderID := verified.OrderID
 		if orderID == "" {
 			orderID = "SUBS-" + txID
 		}
 		p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
-			InvoiceID: inv.ID, OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Amount: inv.Total,
-			Status: PaymentPending, Cycle: cycle, Attempt: 1, Refunded: Zero(inv.Currency), MidtransStatus: verified.Raw,
-			CreatedAt: now, UpdatedAt: now}
+			OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
+			Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
 		if verified.GrossAmount.Valid() {
 			p.Amount = verified.GrossAmount
 		}
+		if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
+			// Charged for nothing owed: never dropped.
+			refund, err = s.strayNativeCharge(tx, sub, &p, now)
+			return err
+		}
+		if sub.ScheduledPlanID != "" && !now.Before(sub.CurrentPeriodEnd) {
+			if plan, err = s.switchScheduledPlan(tx, &sub, now); err != nil {
+				return err
+			}
+		}
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return err
+		}
+		p.InvoiceID = inv.ID
+		if !p.Amount.Valid() {
+			p.Amount = inv.Total
+		}
+		if !p.Amount.Equal(inv.Total) {
+			if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
+				"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
+				return err
+			}
+		}
+		subID = sub.ID
 		return s.applyStatus(tx, &p, PaymentPaid, now)
 	})
+	if err != nil {
+		return err
+	}
+	if refund != nil {
+		_, _ = s.sendRefund(ctx, refund.payment, refund.req)
+		return nil
+	}
+	s.afterCyclePaid(ctx, subID)
+	return nil
+}
+
+// strayRefund is a refund reserved for a native charge nothing was owed for.
+type strayRefund struct {
+	payment Payment
+	req     RefundRequest
+}
+
+// strayNativeCharge keeps a Midtrans charge for a subscription that has
+// ended (or is paused) here: a paused one's money goes to the owner's
+// wallet; an ended one's is refunded through Midtrans. The admins are
+// alerted either way.
+func (s *Service) strayNativeCharge(tx Tx, sub Subscription, p *Payment, now time.Time) (*strayRefund, error) {
+	p.Status, p.PaidAt = PaymentPaid, now
+	if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_charge_not_owed",
+		"subscription_id": sub.ID, "order_id": p.OrderID, "amount": p.Amount.String(), "status": string(sub.Status)}); err != nil {
+		return nil, err
+	}
+	if sub.Status == SubPaused || !gatewayRefundable(p.PaymentType) {
+		return nil, s.creditLatePayment(tx, p, now)
+	}
+	const reason = "charged after the subscription ended"
+	key := refundKey(*p)
+	p.Refunds = append(p.Refunds, Refund{Key: key, Amount: p.Amount, Reason: reason, Status: RefundRequested, CreatedAt: now})
+	if err := tx.Payments().Put(*p); err != nil {
+		return nil, err
+	}
+	return &strayRefund{payment: *p, req: RefundRequest{RefundKey: key, Amount: p.Amount, Reason: reason,
+		IdempotencyKey: IdempotencyKey("refund", key)}}, nil
 }
 
 // applyPayAccountNotification confirms a GoPay link (or unlink) by reading

@@ -144,6 +144,11 @@ type subRec struct {
 	CustomerDetails        customerRec             `json:",omitzero"`
 	MidtransSubscriptionID string                  `json:",omitzero"`
 	Anchor                 time.Time               `json:",omitzero"`
+	AnchorCycle            int                     `json:",omitzero"`
+	PendingPlanID          string                  `json:",omitzero"`
+	PendingPlanInvoiceID   string                  `json:",omitzero"`
+	NativeAmount           money                   `json:",omitzero"`
+	NativeDisabled         bool                    `json:",omitzero"`
 	CurrentPeriodStart     time.Time               `json:",omitzero"`
 	CurrentPeriodEnd       time.Time               `json:",omitzero"`
 	TrialStart             time.Time               `json:",omitzero"`
@@ -184,6 +189,8 @@ func subToRecord(s *core.Subscription) any {
 		EndsAt: utc(s.EndsAt), PausedAt: utc(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
 		CouponCyclesLeft: s.CouponCyclesLeft, ScheduledPlanID: s.ScheduledPlanID,
 		PendingCredit: money(s.PendingCredit), Metadata: s.Metadata,
+		AnchorCycle: s.AnchorCycle, PendingPlanID: s.PendingPlanID, PendingPlanInvoiceID: s.PendingPlanInvoiceID,
+		NativeAmount: money(s.NativeAmount), NativeDisabled: s.NativeDisabled,
 		CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt)}
 	if s.PlanHistory != nil {
 		r.PlanHistory = make([]planChangeRec, len(s.PlanHistory))
@@ -210,6 +217,8 @@ func subFromRecord(b []byte) (core.Subscription, error) {
 		EndsAt: r.EndsAt, PausedAt: r.PausedAt, AutoPay: r.AutoPay, CouponID: r.CouponID,
 		CouponCyclesLeft: r.CouponCyclesLeft, ScheduledPlanID: r.ScheduledPlanID,
 		PendingCredit: core.Money(r.PendingCredit), Metadata: r.Metadata,
+		AnchorCycle: r.AnchorCycle, PendingPlanID: r.PendingPlanID, PendingPlanInvoiceID: r.PendingPlanInvoiceID,
+		NativeAmount: core.Money(r.NativeAmount), NativeDisabled: r.NativeDisabled,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.PlanHistory != nil {
 		s.PlanHistory = make([]core.PlanChange, len(r.PlanHistory))

@@ -53,7 +53,7 @@ func subscription(id, owner string, next time.Time) core.Subscription {
 		EndsAt: at(8760 * time.Hour), PausedAt: at(4 * time.Hour), AutoPay: true, CouponID: newID(),
 		CouponCyclesLeft: -1, ScheduledPlanID: newID(),
 		PlanHistory:   []core.PlanChange{{FromPlanID: "a", ToPlanID: "b", At: at(5 * time.Hour), Immediate: true, Proration: "-1500.50"}},
-		PendingCredit: rp("1500.50"), Metadata: map[string]any{"source": "web", "n": 2.0},
+		PendingCredit: rp("1500.50"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
 		CreatedAt: at(0), UpdatedAt: at(6 * time.Hour)}
 }
 
