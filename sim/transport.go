@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,6 +161,3 @@ func (c captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.w.notes = append(c.w.notes, note{n: c.w.noteNo, url: req.URL.String(), body: b, due: c.w.clock.Now()})
 	return answer(req, 200, `{"status":"ok"}`), nil
 }
-
-// errIs reports whether err wraps target (a short form for the checks).
-func errIs(err, target error) bool { return errors.Is(err, target) }
