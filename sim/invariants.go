@@ -562,11 +562,13 @@ func (w *world) nativeMatchesLocal(s *snapshot) string {
 		switch {
 		case (sub.Status.Terminal() || sub.Status == core.SubPaused) && active:
 			return fmt.Sprintf("subscription %s is %s here but active at Midtrans", sub.ID, sub.Status)
-		case sub.Status == core.SubActive && !sub.CancelAtPeriodEnd && sub.ScheduledPlanID == "" && s.now.Before(sub.CurrentPeriodEnd) &&
-			(sub.EndsAt.IsZero() || sub.EndsAt.After(sub.CurrentPeriodEnd)) && !active:
-			return fmt.Sprintf("subscription %s expects charges but Midtrans has it %s", sub.ID, es.Status)
+		case sub.Status.Live() && sub.NativeDisabled && active:
+			return fmt.Sprintf("subscription %s is charged by this service's engine, and Midtrans is active too", sub.ID)
+		case sub.Status == core.SubActive && !sub.NativeDisabled && !sub.CancelAtPeriodEnd && sub.ScheduledPlanID == "" &&
+			s.now.Before(sub.CurrentPeriodEnd) && (sub.EndsAt.IsZero() || sub.EndsAt.After(sub.CurrentPeriodEnd)) && !active:
+			return fmt.Sprintf("subscription %s expects Midtrans to charge it, but Midtrans has it %s", sub.ID, es.Status)
 		}
-		if active && sub.Status == core.SubActive && sub.CouponID == "" && sub.ScheduledPlanID == "" && w.cfg.TaxRate.IsZero() &&
+		if active && sub.Status == core.SubActive && !sub.NativeDisabled && sub.CouponID == "" && sub.ScheduledPlanID == "" && w.cfg.TaxRate.IsZero() &&
 			(!sub.PendingCredit.Valid() || sub.PendingCredit.IsZero()) {
 			plan, ok := w.m.plan(sub.PlanID)
 			if !ok {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,7 +15,13 @@ type note struct {
 	url  string
 	body []byte
 	due  time.Time // not delivered before (a delay fault moves it out)
+	// tries counts failed deliveries; Midtrans retries a notification the
+	// service did not acknowledge.
+	tries int
 }
+
+// retryGaps are Midtrans' gaps between delivery attempts.
+var retryGaps = []time.Duration{2 * time.Minute, 10 * time.Minute, 30 * time.Minute, 90 * time.Minute, 210 * time.Minute}
 
 func (n note) orderID() string {
 	var b struct {
@@ -34,10 +41,25 @@ func (n note) orderID() string {
 
 // deliver hands one notification to the service as the webhook handler
 // does, and traces the outcome.
+//
+// An unacknowledged delivery is retried as Midtrans does: five times after
+// a dropped connection (the process crashed), twice after an error answer.
 func (w *world) deliver(n note, how string) {
 	log, err := w.svc.ProcessNotification(w.ctx, n.body, midtransSource)
 	w.trace.line("  note %d %s %s -> %s %s", n.n, how, n.orderID(), log.Status, errKind(err))
 	w.count("notes_" + how)
+	if err == nil || how == "forged" {
+		return
+	}
+	limit := 2
+	if errors.Is(err, errCrashed) {
+		limit = len(retryGaps)
+	}
+	if n.tries < limit {
+		n.due = w.clock.Now().Add(retryGaps[n.tries])
+		n.tries++
+		w.notes = append(w.notes, n)
+	}
 }
 
 // due lists the indexes of the notifications that may be delivered now.

@@ -111,6 +111,15 @@ func (w *world) finalDrain() *Violation {
 	if w.dead {
 		_ = w.restart()
 	}
+	// The merchant reviews every card payment fraud detection challenged:
+	// Midtrans never expires those.
+	for _, t := range w.emuTxns() {
+		if t.Status == "capture" && t.FraudStatus == "challenge" {
+			act := []string{"approve", "deny"}[w.pick(2)]
+			code, _ := w.emu.SimAction(w.ctx, t.OrderID, act)
+			w.trace.line("  review %s %s -> %d", t.OrderID, act, code)
+		}
+	}
 	for range 3 {
 		_ = w.emu.Drain(w.ctx)
 		for len(w.notes) > 0 {
