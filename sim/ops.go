@@ -304,7 +304,11 @@ func (w *world) opSignUp() string {
 	if res.Payment != nil {
 		st = " pay=" + string(res.Payment.Status) + " " + res.Payment.Amount.String()
 	}
-	return "user=" + u.username + " plan=" + plan.Slug + " type=" + in.PaymentType + " coupon=" + in.Coupon +
+	id := res.Subscription.ID
+	if len(id) > 8 {
+		id = id[:8] + " "
+	}
+	return id + "user=" + u.username + " plan=" + plan.Slug + " type=" + in.PaymentType + " coupon=" + in.Coupon +
 		" qty=" + strconv.Itoa(in.Quantity) + " -> " + errKind(err) + " " + string(res.Subscription.Status) + st
 }
 

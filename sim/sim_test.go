@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,27 +37,29 @@ func shrinkRuns() int {
 }
 
 // TestSameSeedSameRun: two runs of one seed write the same trace, byte
-// for byte; another seed writes another.
+// for byte; another seed writes another. Seed 1001 runs all its steps and
+// the final drain (faults, crashes and restarts included).
 func TestSameSeedSameRun(t *testing.T) {
 	ctx := context.Background()
 	var b1, b2 strings.Builder
-	r1, err := Run(ctx, Options{Seed: 7, Steps: 120, Dir: t.TempDir(), Trace: &b1})
+	r1, err := Run(ctx, Options{Seed: 1001, Steps: RegularSteps, Dir: t.TempDir(), Trace: &b1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := Run(ctx, Options{Seed: 7, Steps: 120, Dir: t.TempDir(), Trace: &b2})
+	r2, err := Run(ctx, Options{Seed: 1001, Steps: RegularSteps, Dir: t.TempDir(), Trace: &b2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r1.Hash != r2.Hash || b1.String() != b2.String() {
-		t.Fatalf("seed 7 ran differently twice: %s vs %s\n%s", r1.Hash, r2.Hash, firstDiff(b1.String(), b2.String()))
+		t.Fatalf("seed 1001 ran differently twice: %s vs %s\n%s", r1.Hash, r2.Hash, firstDiff(b1.String(), b2.String()))
 	}
-	r3, err := Run(ctx, Options{Seed: 8, Steps: 120, Dir: t.TempDir()})
+	t.Logf("seed 1001: %d steps, %d trace lines, %d crashes, trace %s", r1.Steps, strings.Count(b1.String(), "\n"), r1.Counts["crashes"], r1.Hash)
+	r3, err := Run(ctx, Options{Seed: 1002, Steps: RegularSteps, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r3.Hash == r1.Hash {
-		t.Fatal("seeds 7 and 8 ran the same")
+		t.Fatal("seeds 1001 and 1002 ran the same")
 	}
 }
 
@@ -70,18 +73,7 @@ func firstDiff(a, b string) string {
 	return "one trace is a prefix of the other"
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // reportFailures shrinks up to two failing seeds (one per invariant) and
 // reports them as errors.
