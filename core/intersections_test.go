@@ -281,3 +281,311 @@ func TestCardTopUp(t *testing.T) {
 		t.Fatalf("billing run after a card top-up: %+v", sum)
 	}
 }
+
+// nativeSub signs up for plan by card; the first charge captures and the
+// subscription is handed to the (fake) Midtrans Subscription API.
+func (e *env) nativeSub(plan string) core.Subscription {
+	e.t.Helper()
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: plan, PaymentType: "credit_card", Token: "tok-" + plan})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := e.sub(res.Subscription.ID)
+	if !s.Native() || s.Status != core.SubActive {
+		e.t.Fatalf("card subscription: status %s native %q", s.Status, s.MidtransSubscriptionID)
+	}
+	return s
+}
+
+func (e *env) midtrans(id string) core.NativeSubscription {
+	e.t.Helper()
+	ns, err := e.gw.GetSubscription(e.ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ns
+}
+
+// paidSub subscribes to plan by BNI virtual account and pays cycle 1.
+func (e *env) paidSub(plan string) core.Subscription {
+	e.t.Helper()
+	res := e.subscribe(plan, "bank_transfer")
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	return e.sub(res.Subscription.ID)
+}
+
+func (e *env) openPayment(subID string) core.Payment {
+	e.t.Helper()
+	for _, p := range e.payments(subID) {
+		if p.Status.Open() && !p.Superseded {
+			return p
+		}
+	}
+	e.t.Fatalf("no open payment for %s", subID)
+	return core.Payment{}
+}
+
+// Item 5: an organization's wallet is seen and funded by its managers.
+func TestOrganizationWallet(t *testing.T) {
+	e := newEnv(t)
+	org, err := e.svc.CreateOrganization(e.ctx, e.user, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.featurePlan("team", "10000", map[string]any{"max_users": 5.0}, false)
+	if _, err := e.svc.AdminCreateOrgSubscription(e.ctx, e.admin, org.ID, core.AdminSubscriptionInput{PlanID: ref("team")}); err != nil {
+		t.Fatal(err)
+	}
+	bob := e.newUser("bob")
+	if _, err := e.svc.AddMemberRole(e.ctx, e.user, org.ID, "bob", core.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.GetOrgWallet(e.ctx, bob, org.ID); !errors.Is(err, core.ErrForbidden) {
+		t.Fatalf("a plain member reading the organization wallet: %v", err)
+	}
+	if _, err := e.svc.CreateTopUp(e.ctx, bob, core.TopUpInput{OrganizationID: org.ID, Amount: "20000", PaymentType: "qris"}); !errors.Is(err, core.ErrForbidden) {
+		t.Fatalf("a plain member funding the organization wallet: %v", err)
+	}
+	tu, err := e.svc.CreateTopUp(e.ctx, e.user, core.TopUpInput{OrganizationID: org.ID, Amount: "20000", PaymentType: "qris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mustNotify(e.gw.Settle(tu.OrderID))
+	w, err := e.svc.GetOrgWallet(e.ctx, e.user, org.ID)
+	if err != nil || !w.Balance.Equal(core.MustMoney("20000")) {
+		t.Fatalf("organization wallet %s %v", w.Balance, err)
+	}
+	if b := e.balance(e.user); !b.IsZero() {
+		t.Fatalf("the owner's own wallet got %s", b)
+	}
+}
+
+// Item 6: pausing stops time. A 100-day pause bills nothing, the customer
+// keeps the days they had paid for, and the schedule restarts from there.
+func TestPauseStopsTime(t *testing.T) {
+	e := newEnv(t)
+	s := e.paidSub("basic")
+	end := s.CurrentPeriodEnd
+	e.advance(10 * 24 * time.Hour)
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	pause := 100 * 24 * time.Hour
+	e.advance(pause)
+	if n := len(e.payments(s.ID)); n != 1 {
+		t.Fatalf("%d payments while paused, want only the first", n)
+	}
+	r, err := e.svc.ResumeSubscription(e.ctx, e.user, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.CurrentPeriodEnd.Equal(end.Add(pause)) || !r.NextBillingDate.Equal(r.CurrentPeriodEnd) || r.Status != core.SubActive {
+		t.Fatalf("after resume: period end %s (want %s), next billing %s, %s", r.CurrentPeriodEnd, end.Add(pause), r.NextBillingDate, r.Status)
+	}
+	e.run()
+	if n := len(e.payments(s.ID)); n != 1 {
+		t.Fatalf("resume charged at once: %d payments", n)
+	}
+	e.clock.Set(r.CurrentPeriodEnd)
+	e.run()
+	p := e.openPayment(s.ID)
+	if p.Cycle != 2 {
+		t.Fatalf("renewal is for cycle %d, want 2", p.Cycle)
+	}
+	invs, _ := e.svc.ListInvoices(e.ctx, e.user, core.InvoiceFilter{Ordering: "issue_date"})
+	if last := invs[len(invs)-1]; !last.PeriodStart.Equal(r.CurrentPeriodEnd) {
+		t.Fatalf("cycle 2 starts %s, want the moved period end %s", last.PeriodStart, r.CurrentPeriodEnd)
+	}
+}
+
+// Items 6 and 7: pausing cancels the open renewal order; if the customer
+// pays it anyway, the money goes to the wallet and the subscription stays
+// paused.
+func TestPauseCancelsOpenRenewal(t *testing.T) {
+	e := newEnv(t)
+	s := e.paidSub("basic")
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.run()
+	renewal := e.openPayment(s.ID)
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.payment(renewal.ID); p.Status != core.PaymentCancelled || !p.Superseded {
+		t.Fatalf("open renewal after pause: %s", p.Status)
+	}
+	if _, err := e.svc.ResumeSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	renewal = e.openPayment(s.ID)
+	// Paid at the bank just before the next pause: Midtrans refuses the
+	// cancel, and the settlement arrives after the pause.
+	paid := e.gw.Settle(renewal.OrderID)
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.mustNotify(paid)
+	if got := e.sub(s.ID); got.Status != core.SubPaused || got.Cycle != 1 {
+		t.Fatalf("paying a cancelled order of a paused subscription: %s cycle %d", got.Status, got.Cycle)
+	}
+	if b := e.balance(e.user); !b.Equal(core.MustMoney("49000")) {
+		t.Fatalf("wallet %s, want the 49000 credited", b)
+	}
+	e.ledgerClean()
+}
+
+// Item 8: a plan change is refused while the subscription is pending,
+// paused or past due, or once its period ended unpaid.
+func TestPlanChangeRefusedWhileUnpaid(t *testing.T) {
+	e := newEnv(t)
+	pending := e.subscribe("basic", "bank_transfer")
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, pending.Subscription.ID, "pro", nil); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("pending: %v", err)
+	}
+	e.mustNotify(e.gw.Settle(pending.Payment.OrderID))
+	s := e.sub(pending.Subscription.ID)
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.run()
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "pro", nil); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("period ended unpaid: %v", err)
+	}
+	e.mustNotify(e.gw.ExpireOrder(e.openPayment(s.ID).OrderID))
+	if got := e.sub(s.ID); got.Status != core.SubPastDue {
+		t.Fatalf("status %s, want past_due", got.Status)
+	}
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "pro", nil); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("past due: %v", err)
+	}
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "pro", nil); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("paused: %v", err)
+	}
+}
+
+// Item 9: an unpaid upgrade is dropped when its order expires; a wallet
+// upgrade applies at once.
+func TestUpgradeDroppedWhenUnpaid(t *testing.T) {
+	e := newEnv(t)
+	s := e.paidSub("basic")
+	e.clock.Advance(24 * time.Hour)
+	got, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "pro", nil)
+	if err != nil || got.PlanID != s.PlanID || got.PendingPlanID == "" {
+		t.Fatalf("upgrade awaiting payment: plan %s pending %q %v", got.PlanID, got.PendingPlanID, err)
+	}
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "three", nil); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("a second change while one awaits payment: %v", err)
+	}
+	e.mustNotify(e.gw.ExpireOrder(e.openPayment(s.ID).OrderID))
+	got = e.sub(s.ID)
+	if got.PlanID != s.PlanID || got.PendingPlanID != "" || got.Status != core.SubActive || got.Cycle != 1 {
+		t.Fatalf("after the upgrade order expired: plan %s pending %q %s cycle %d", got.PlanID, got.PendingPlanID, got.Status, got.Cycle)
+	}
+
+	w := newEnv(t)
+	w.fund("200000")
+	res, err := w.svc.CreateSubscription(w.ctx, w.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "wallet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(24 * time.Hour)
+	up, err := w.svc.ChangePlan(w.ctx, w.user, res.Subscription.ID, "pro", nil)
+	if err != nil || up.PendingPlanID != "" || up.PlanID == res.Subscription.PlanID {
+		t.Fatalf("wallet upgrade: plan %s pending %q %v", up.PlanID, up.PendingPlanID, err)
+	}
+}
+
+func (e *env) fund(amount string) {
+	e.t.Helper()
+	w, err := e.svc.GetWallet(e.ctx, e.user)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.svc.AdjustWallet(e.ctx, e.admin, w.ID, core.MustMoney(amount), "test credit"); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// Item 10: an open renewal order is reissued at the new price when the
+// plan changes.
+func TestOpenRenewalReissuedOnPlanChange(t *testing.T) {
+	e := newEnv(t)
+	s := e.paidSub("basic")
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.run()
+	old := e.openPayment(s.ID)
+	if _, err := e.svc.AdminUpdateSubscription(e.ctx, e.admin, s.ID, core.AdminSubscriptionInput{PlanID: ref("pro")}); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.payment(old.ID); p.Status != core.PaymentCancelled || !p.Superseded {
+		t.Fatalf("old renewal order %s superseded=%v", p.Status, p.Superseded)
+	}
+	p := e.openPayment(s.ID)
+	if !p.Amount.Equal(core.MustMoney("99000")) || p.Attempt != old.Attempt+1 || p.Cycle != old.Cycle {
+		t.Fatalf("reissued order %s attempt %d cycle %d", p.Amount, p.Attempt, p.Cycle)
+	}
+	inv, _ := e.svc.GetInvoice(e.ctx, e.user, p.InvoiceID)
+	if !inv.Total.Equal(p.Amount) {
+		t.Fatalf("invoice total %s, order %s", inv.Total, p.Amount)
+	}
+}
+
+// Item 11: downgrade credit beyond what the next invoice absorbs is carried
+// to the following ones, and paid to the wallet when the subscription ends.
+func TestDowngradeCreditCarried(t *testing.T) {
+	e := newEnv(t)
+	e.plan("tiny", "10000", 0, 0)
+	s := e.paidSub("pro")
+	now := true
+	got, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "tiny", &now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit := got.PendingCredit.Neg()
+	if credit.Cmp(core.MustMoney("80000")) < 0 {
+		t.Fatalf("credit %s for a downgrade at the period start", credit)
+	}
+	e.clock.Set(got.CurrentPeriodEnd)
+	e.run()
+	invs, _ := e.svc.ListInvoices(e.ctx, e.user, core.InvoiceFilter{Ordering: "issue_date"})
+	next := invs[len(invs)-1]
+	if !next.Total.IsZero() || next.Total.IsNegative() {
+		t.Fatalf("next invoice total %s, want 0", next.Total)
+	}
+	got = e.sub(s.ID)
+	if want := credit.Sub(core.MustMoney("10000")); !got.PendingCredit.Neg().Equal(want) {
+		t.Fatalf("carried credit %s, want %s", got.PendingCredit.Neg(), want)
+	}
+	left := got.PendingCredit.Neg()
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, s.ID, "", true, false); err != nil {
+		t.Fatal(err)
+	}
+	if b := e.balance(e.user); !b.Equal(left) {
+		t.Fatalf("wallet %s after cancel, want the unused credit %s", b, left)
+	}
+	e.ledgerClean()
+}
+
+// Item 12: a coupon restricted to a plan stops applying on another plan.
+func TestCouponFollowsItsPlans(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.svc.CreateCoupon(e.ctx, e.admin, core.CouponInput{Code: ref("PRO50"), PercentOff: ref("50"), Duration: ref("forever"),
+		AppliesToPlans: []string{"pro"}, AppliesToSet: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "pro", PaymentType: "qris", Coupon: "PRO50"})
+	if err != nil || !res.Payment.Amount.Equal(core.MustMoney("49500")) {
+		t.Fatalf("coupon on pro: %v %v", res.Payment, err)
+	}
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, res.Subscription.ID, "basic", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.sub(res.Subscription.ID).CurrentPeriodEnd)
+	e.run() // the scheduled downgrade
+	e.run() // the renewal
+	if p := e.openPayment(res.Subscription.ID); !p.Amount.Equal(core.MustMoney("49000")) {
+		t.Fatalf("renewal on basic charges %s, want 49000 (no PRO50)", p.Amount)
+	}
+}
