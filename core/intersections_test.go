@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -587,5 +588,219 @@ func TestCouponFollowsItsPlans(t *testing.T) {
 	e.run() // the renewal
 	if p := e.openPayment(res.Subscription.ID); !p.Amount.Equal(core.MustMoney("49000")) {
 		t.Fatalf("renewal on basic charges %s, want 49000 (no PRO50)", p.Amount)
+	}
+}
+
+// Item 13: what Midtrans charges next equals the next invoice's total, and
+// a change Midtrans refuses is refused here with nothing changed.
+func TestNativeAmountFollowsTheNextInvoice(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.svc.CreateCoupon(e.ctx, e.admin, core.CouponInput{Code: ref("TENOFF"), PercentOff: ref("10"), Duration: ref("once")}); err != nil {
+		t.Fatal(err)
+	}
+	s := e.nativeSub("basic")
+	e.gw.FailNext = 10
+	if _, err := e.svc.ApplyCoupon(e.ctx, e.user, s.ID, "TENOFF"); err == nil {
+		t.Fatal("a coupon Midtrans could not be told about was applied")
+	}
+	e.gw.FailNext = 0
+	if got := e.sub(s.ID); got.CouponID != "" {
+		t.Fatalf("refused coupon left on the subscription")
+	}
+	if _, err := e.svc.ApplyCoupon(e.ctx, e.user, s.ID, "TENOFF"); err != nil {
+		t.Fatal(err)
+	}
+	if ns := e.midtrans(s.MidtransSubscriptionID); !ns.Amount.Equal(core.MustMoney("44100")) {
+		t.Fatalf("Midtrans amount %s after a 10%% coupon, want 44100", ns.Amount)
+	}
+	// The once coupon is used by the next charge; Midtrans goes back to 49000.
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.mustNotify(e.gw.NativeCharge(s.MidtransSubscriptionID, true))
+	got := e.sub(s.ID)
+	if got.Cycle != 2 {
+		t.Fatalf("cycle %d after the native charge", got.Cycle)
+	}
+	if ns := e.midtrans(got.MidtransSubscriptionID); !ns.Amount.Equal(core.MustMoney("49000")) {
+		t.Fatalf("Midtrans amount %s after the coupon ran out, want 49000", ns.Amount)
+	}
+	// A scheduled downgrade moves what Midtrans charges at the period end.
+	e.plan("lite", "20000", 0, 0)
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "lite", nil); err != nil {
+		t.Fatal(err)
+	}
+	if ns := e.midtrans(got.MidtransSubscriptionID); !ns.Amount.Equal(core.MustMoney("20000")) {
+		t.Fatalf("Midtrans amount %s after a scheduled downgrade to 20000", ns.Amount)
+	}
+}
+
+// Item 14: every local end ends the subscription at Midtrans; undoing a
+// period-end cancel makes Midtrans charge again.
+func TestLocalEndsEndAtMidtrans(t *testing.T) {
+	e := newEnv(t)
+	s := e.nativeSub("basic")
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, s.ID, "", false, false); err != nil {
+		t.Fatal(err)
+	}
+	if ns := e.midtrans(s.MidtransSubscriptionID); ns.Status != "inactive" {
+		t.Fatalf("Midtrans status %s after a period-end cancel", ns.Status)
+	}
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, s.ID, "", false, true); err != nil {
+		t.Fatal(err)
+	}
+	got := e.sub(s.ID)
+	if ns := e.midtrans(got.MidtransSubscriptionID); ns.Status != "active" || !ns.NextExecutionAt.Equal(got.CurrentPeriodEnd) {
+		t.Fatalf("after undo: Midtrans %s next %s, want active at %s", ns.Status, ns.NextExecutionAt, got.CurrentPeriodEnd)
+	}
+	// A plan with an end date: the engine ends it, and Midtrans too.
+	e2 := newEnv(t)
+	res, err := e2.svc.CreateSubscription(e2.ctx, e2.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "credit_card", Token: "tok-x",
+		EndsAt: start.Add(40 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := e2.sub(res.Subscription.ID)
+	if ns := e2.midtrans(s2.MidtransSubscriptionID); ns.Status != "active" {
+		t.Fatalf("Midtrans %s before the last period", ns.Status)
+	}
+	e2.clock.Set(s2.CurrentPeriodEnd)
+	e2.mustNotify(e2.gw.NativeCharge(s2.MidtransSubscriptionID, true))
+	if ns := e2.midtrans(s2.MidtransSubscriptionID); ns.Status != "inactive" {
+		t.Fatalf("Midtrans %s in the last period (the end date comes before its end)", ns.Status)
+	}
+	e2.advance(12 * 24 * time.Hour)
+	if got := e2.sub(s2.ID); got.Status != core.SubExpired {
+		t.Fatalf("after the end date: %s", got.Status)
+	}
+	if calls := strings.Join(e2.gw.Calls, ","); !strings.Contains(calls, "subscription.cancel") {
+		t.Fatalf("the local end did not cancel at Midtrans: %s", calls)
+	}
+}
+
+// Item 15: a Midtrans charge for a subscription that ended here is
+// refunded through Midtrans, never dropped.
+func TestNativeChargeAfterEndIsRefunded(t *testing.T) {
+	e := newEnv(t)
+	s := e.nativeSub("basic")
+	e.gw.FailNext = 1 // the cancel does not reach Midtrans...
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, s.ID, "", true, false); err == nil {
+		t.Fatal("cancel with Midtrans down succeeded")
+	}
+	if _, err := e.svc.AdminUpdateSubscription(e.ctx, e.admin, s.ID, core.AdminSubscriptionInput{Status: ref("cancelled")}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.mustNotify(e.gw.NativeCharge(s.MidtransSubscriptionID, true)) // ...and Midtrans charges
+	var stray *core.Payment
+	for _, p := range e.payments(s.ID) {
+		if p.Cycle == 2 {
+			stray = &p
+		}
+	}
+	if stray == nil || stray.Status != core.PaymentRefunded || !stray.Refunded.Equal(core.MustMoney("49000")) {
+		t.Fatalf("charge after the end: %+v", stray)
+	}
+	if got := e.sub(s.ID); got.Cycle != 1 || got.Status != core.SubCancelled {
+		t.Fatalf("the stray charge renewed the subscription: %s cycle %d", got.Status, got.Cycle)
+	}
+}
+
+// Item 18: plain members read an organization's subscriptions; only its
+// owner and admins act on them.
+func TestOrganizationMembersRead(t *testing.T) {
+	e := newEnv(t)
+	org, err := e.svc.CreateOrganization(e.ctx, e.user, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.featurePlan("team", "10000", map[string]any{"max_users": 5.0}, false)
+	sub, err := e.svc.AdminCreateOrgSubscription(e.ctx, e.admin, org.ID, core.AdminSubscriptionInput{PlanID: ref("team"), PaymentType: ref("bank_transfer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := e.newUser("bob")
+	if _, err := e.svc.AddMemberRole(e.ctx, e.user, org.ID, "bob", core.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.GetSubscription(e.ctx, bob, sub.ID); err != nil {
+		t.Fatalf("a member reading: %v", err)
+	}
+	acts := map[string]func() error{
+		"cancel":      func() error { _, err := e.svc.CancelSubscription(e.ctx, bob, sub.ID, "", true, false); return err },
+		"pause":       func() error { _, err := e.svc.PauseSubscription(e.ctx, bob, sub.ID); return err },
+		"change plan": func() error { _, err := e.svc.ChangePlan(e.ctx, bob, sub.ID, "pro", nil); return err },
+		"seats":       func() error { _, err := e.svc.SetQuantity(e.ctx, bob, sub.ID, 3); return err },
+	}
+	for name, act := range acts {
+		if err := act(); !errors.Is(err, core.ErrForbidden) {
+			t.Errorf("a plain member's %s: %v, want forbidden", name, err)
+		}
+	}
+	if got := e.sub(sub.ID); got.Status != core.SubActive {
+		t.Fatalf("status %s after refused actions", got.Status)
+	}
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, sub.ID); err != nil {
+		t.Fatalf("the owner pausing: %v", err)
+	}
+}
+
+// Items 19-21: an end date in the past, the first payment's type, one
+// trial per owner and plan.
+func TestSignUpRules(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "qris", EndsAt: start.Add(-time.Hour)})
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Fields["end_date"] == "" {
+		t.Fatalf("end date in the past: %v", err)
+	}
+	e.fund("100000")
+	if _, err := e.svc.SetAutoPay(e.ctx, e.user, true); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "qris", AutoPay: true})
+	if err != nil || res.Payment == nil || res.Payment.PaymentType != core.PayQRIS || res.Payment.Status != core.PaymentPending {
+		t.Fatalf("qris with auto-pay on: %+v %v", res.Payment, err)
+	}
+	if b := e.balance(e.user); !b.Equal(core.MustMoney("100000")) {
+		t.Fatalf("the first payment came from the wallet: %s", b)
+	}
+	first := e.subscribe("trial", "qris")
+	if first.Subscription.Status != core.SubTrialing {
+		t.Fatalf("first trial: %s", first.Subscription.Status)
+	}
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, first.Subscription.ID, "", true, false); err != nil {
+		t.Fatal(err)
+	}
+	again := e.subscribe("trial", "qris")
+	if again.Subscription.Status != core.SubPending || again.Payment == nil {
+		t.Fatalf("second subscription to a trialled plan: %s", again.Subscription.Status)
+	}
+}
+
+// Item 22: with the default dunning settings every retry is made before
+// the subscription expires.
+func TestEveryDunningRetryHappens(t *testing.T) {
+	e := newEnv(t)
+	s := e.paidSub("basic")
+	e.clock.Set(s.CurrentPeriodEnd)
+	e.run()
+	for i := 0; i < 10 && e.sub(s.ID).Status != core.SubExpired; i++ {
+		for _, p := range e.payments(s.ID) {
+			if p.Status.Open() && !p.Superseded {
+				e.mustNotify(e.gw.ExpireOrder(p.OrderID))
+			}
+		}
+		e.advance(24 * time.Hour)
+	}
+	attempts := 0
+	for _, p := range e.payments(s.ID) {
+		if p.Cycle == 2 {
+			attempts++
+		}
+	}
+	if want := 1 + core.DefaultConfig().DunningRetries; attempts != want {
+		t.Fatalf("%d charges of the renewal before expiry, want %d", attempts, want)
+	}
+	if got := e.sub(s.ID); got.Status != core.SubExpired {
+		t.Fatalf("status %s", got.Status)
 	}
 }
