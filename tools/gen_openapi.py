@@ -643,10 +643,13 @@ op("POST", "/api/payments/charge/", "Charge a subscription's open invoice", "pay
    body="ChargeRequest", ok=(201, "Payment"), idem=True, extra=[404, 422])
 op("GET", "/api/payments/{id}/", "Get a payment", "payments",
    desc="Includes payment_details (VA number, QR URL, ...).", ok=(200, "Payment"))
-op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments",
-   desc="Refunds through Midtrans, or to the wallet (wallet payments, or to_wallet). No body refunds what is left "
-        "through Midtrans; payments Midtrans cannot refund answer 422 refund_not_supported.",
-   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[409, 422])
+op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments", auth="admin",
+   desc="Admins only: refunds are the merchant's (403 for anyone else). Refunds through Midtrans, or to the wallet "
+        "(wallet payments, or to_wallet). No body refunds what is left through Midtrans; payments Midtrans cannot "
+        "refund answer 422 refund_not_supported. A refund is reserved before Midtrans is called, so overlapping "
+        "refunds never exceed the payment (422 refund_exceeds_payment). Refunding a top-up takes its credit back "
+        "from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet.",
+   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[403, 409, 422])
 op("GET", "/api/payments/{id}/check-status/", "Check a payment at Midtrans", "payments",
    ok=(200, "PaymentStatusCheck"))
 
