@@ -286,7 +286,7 @@ SCHEMAS["Refund"] = out_obj(OrderedDict([
     ("refund_key", STR), ("amount", MONEY), ("reason", STR), ("direct", BOOL), ("status", STR),
     ("to_wallet", BOOL), ("created_at", DT)]))
 SCHEMAS["Payment"] = out_obj(OrderedDict([
-    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup"])),
+    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup", "card_check"], desc="card_check: the voided pre-authorization that verified a trial's card")),
     ("subscription_id", STRN), ("invoice_id", STRN), ("topup_id", STRN), ("payment_type", enum(PAYMENT_TYPES)),
     ("bank", STR), ("gross_amount", MONEY), ("currency", STR), ("status", enum(PAYMENT_STATUSES)),
     ("fraud_status", STR), ("payment_details", {"type": "object", "description": "VA number, QR or deeplink URL, ..."}),
