@@ -172,6 +172,22 @@ func (s *Service) GetWallet(ctx context.Context, a Actor) (Wallet, error) {
 	return w, err
 }
 
+// GetOrgWallet returns (creating on first use) an organization's wallet,
+// where its credits land (refunds to the wallet, late payments, unused
+// credit); its owner and admins see and fund it.
+func (s *Service) GetOrgWallet(ctx context.Context, a Actor, orgID string) (Wallet, error) {
+	var w Wallet
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.requireOrgManager(tx, a, orgID); err != nil {
+			return err
+		}
+		var err error
+		w, err = s.walletOf(tx, orgID, s.now())
+		return err
+	})
+	return w, err
+}
+
 // SetAutoPay turns wallet auto-pay of renewals on or off.
 func (s *Service) SetAutoPay(ctx context.Context, a Actor, on bool) (Wallet, error) {
 	var w Wallet

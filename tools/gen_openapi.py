@@ -184,6 +184,10 @@ SCHEMAS["CustomerDetailsInput"] = in_obj(OrderedDict([
     ("email", s(maxLength=254, description="An e-mail address, or empty")), ("phone", s(maxLength=30))]))
 SCHEMAS["PlanChange"] = out_obj(OrderedDict([
     ("from_plan_id", STR), ("to_plan_id", STR), ("at", DT), ("immediate", BOOL), ("proration", STR)]))
+SCHEMAS["PendingPlanChange"] = out_obj(OrderedDict([
+    ("plan_id", s(description="The plan the subscription moves to once the proration is paid")),
+    ("invoice_id", s(description="The proration invoice to pay"))]),
+    desc="An immediate upgrade waiting for its proration to be paid")
 SCHEMAS["Subscription"] = out_obj(OrderedDict([
     ("id", STR), ("plan", nullable(ref("Plan"))), ("plan_id", STR),
     ("owner_id", s(description="The user, or the organization when one owns it")),
@@ -196,7 +200,8 @@ SCHEMAS["Subscription"] = out_obj(OrderedDict([
     ("cycle_count", INT), ("next_billing_date", DTN), ("past_due_since", DTN), ("cancel_at_period_end", BOOL),
     ("cancelled_at", DTN), ("cancel_reason", STR), ("end_date", DTN), ("paused_at", DTN), ("auto_pay", BOOL),
     ("coupon_id", STRN), ("coupon_cycles_left", {"type": ["integer", "null"], "description": "-1: forever"}),
-    ("scheduled_plan_id", STRN), ("pending_credit", MONEY),
+    ("scheduled_plan_id", STRN), ("pending_plan_change", nullable(ref("PendingPlanChange"))),
+    ("pending_credit", s(type="string", description="Carried to the next invoices: negative a credit, positive a charge")),
     ("plan_history", {"type": "array", "items": ref("PlanChange")}), ("metadata", FREE),
     ("customer_details", ref("CustomerDetails")), ("created_at", DT), ("updated_at", DT)]),
     desc="A subscription as the /api/subscriptions/ endpoints show it")
@@ -281,7 +286,7 @@ SCHEMAS["Refund"] = out_obj(OrderedDict([
     ("refund_key", STR), ("amount", MONEY), ("reason", STR), ("direct", BOOL), ("status", STR),
     ("to_wallet", BOOL), ("created_at", DT)]))
 SCHEMAS["Payment"] = out_obj(OrderedDict([
-    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup"])),
+    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup", "card_check"], desc="card_check: the voided pre-authorization that verified a trial's card")),
     ("subscription_id", STRN), ("invoice_id", STRN), ("topup_id", STRN), ("payment_type", enum(PAYMENT_TYPES)),
     ("bank", STR), ("gross_amount", MONEY), ("currency", STR), ("status", enum(PAYMENT_STATUSES)),
     ("fraud_status", STR), ("payment_details", {"type": "object", "description": "VA number, QR or deeplink URL, ..."}),
@@ -349,6 +354,7 @@ SCHEMAS["TopUp"] = out_obj(OrderedDict([
     ("created_at", DT), ("updated_at", DT)]))
 page("TopUp")
 SCHEMAS["TopUpCreate"] = in_obj(OrderedDict([
+    ("organization_id", s(format="uuid", description="Fund this organization's wallet (its owner or admins)")),
     ("amount", ref("WholeRupiahInput")), ("payment_type", s(minLength=1, maxLength=32, enum=[t for t in PAYMENT_TYPES if t not in ("wallet", "manual")])),
     ("bank", s(maxLength=32)), ("callback_url", s(maxLength=500, format="uri")),
     ("customer_details", nullable(ref("CustomerDetailsInput"))), ("token", s(maxLength=255))]),
@@ -637,10 +643,13 @@ op("POST", "/api/payments/charge/", "Charge a subscription's open invoice", "pay
    body="ChargeRequest", ok=(201, "Payment"), idem=True, extra=[404, 422])
 op("GET", "/api/payments/{id}/", "Get a payment", "payments",
    desc="Includes payment_details (VA number, QR URL, ...).", ok=(200, "Payment"))
-op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments",
-   desc="Refunds through Midtrans, or to the wallet (wallet payments, or to_wallet). No body refunds what is left "
-        "through Midtrans; payments Midtrans cannot refund answer 422 refund_not_supported.",
-   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[409, 422])
+op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments", auth="admin",
+   desc="Admins only: refunds are the merchant's (403 for anyone else). Refunds through Midtrans, or to the wallet "
+        "(wallet payments, or to_wallet). No body refunds what is left through Midtrans; payments Midtrans cannot "
+        "refund answer 422 refund_not_supported. A refund is reserved before Midtrans is called, so overlapping "
+        "refunds never exceed the payment (422 refund_exceeds_payment). Refunding a top-up takes its credit back "
+        "from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet.",
+   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[403, 409, 422])
 op("GET", "/api/payments/{id}/check-status/", "Check a payment at Midtrans", "payments",
    ok=(200, "PaymentStatusCheck"))
 
@@ -709,6 +718,8 @@ op("GET", "/api/organizations/{id}/subscriptions/", "List an organization's subs
    ok=(200, "SubscriptionPage"))
 op("GET", "/api/organizations/{id}/subscription/", "An organization's active subscription", "organizations",
    desc="With its plan, features and permissions; 404 when there is none.", ok=(200, "OrgSubscriptionDetail"))
+op("GET", "/api/organizations/{id}/wallet/", "An organization's wallet", "organizations",
+   desc="Owner and admins only (403 for plain members); created on first use.", ok=(200, "Wallet"), extra=[403])
 op("POST", "/api/admin/organizations/{id}/subscriptions/", "Create an organization subscription (BOB)", "admin",
    auth="admin", desc="A manually managed subscription; never charged through Midtrans.",
    body="AdminSubscriptionInput", ok=(201, "Subscription"), extra=[409, 422])

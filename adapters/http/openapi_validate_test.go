@@ -376,6 +376,8 @@ func TestOpenAPIJourney(t *testing.T) {
 	withSiti := r.ok(201, call{method: "POST", path: base + "/members/", auth: asUser, body: `{"username":"siti","role":"member"}`})
 	r.ok(200, call{method: "GET", path: base + "/subscriptions/?status=active&ordering=-created_at", auth: lcSiti})
 	r.ok(200, call{method: "GET", path: base + "/subscription/", auth: lcSiti})
+	r.ok(200, call{method: "GET", path: base + "/wallet/", auth: asUser})
+	r.fail(403, false, call{method: "GET", path: base + "/wallet/", auth: lcSiti})
 	r.ok(200, call{method: "PATCH", path: "/api/subscriptions/" + bobID + "/", auth: asUser, body: `{"quantity":4}`})
 	r.fail(400, true, call{method: "PATCH", path: "/api/subscriptions/" + bobID + "/", auth: asUser, body: `{}`})
 	coupon := r.ok(201, call{method: "POST", path: "/api/admin/coupons/", auth: asAdmin,
