@@ -14,6 +14,9 @@ func Shrink(ctx context.Context, opts Options, failing []Step, invariant string,
 	opts.Trace = nil
 	best := failing
 	var bestRes Result
+	if maxRuns <= 0 {
+		return best, bestRes
+	}
 	runs := 0
 	fails := func(steps []Step) (bool, Result) {
 		runs++
