@@ -465,7 +465,12 @@ func (w *world) accessOnlyWhenEarned(s *snapshot) string {
 			if sub.Cycle < 1 {
 				return fmt.Sprintf("subscription %s is active without a paid cycle", sub.ID)
 			}
-			if s.now.After(sub.CurrentPeriodEnd.Add(w.renewalSlack())) {
+			slack := w.renewalSlack()
+			if sub.Native() {
+				// Midtrans retries a failed scheduled charge once a day.
+				slack += time.Duration(w.cfg.DunningRetries) * 24 * time.Hour
+			}
+			if s.now.After(sub.CurrentPeriodEnd.Add(slack)) {
 				return fmt.Sprintf("subscription %s is active at %s, its paid period ended %s", sub.ID, s.now.Format(time.RFC3339), sub.CurrentPeriodEnd.Format(time.RFC3339))
 			}
 		case core.SubPastDue:

@@ -62,7 +62,7 @@ func (w *world) exec(i int, st Step) {
 		out = w.opSync()
 	}
 	_ = w.emu.Drain(w.ctx)
-	w.trace.line("%d %s %s @%s", i, st, out, w.clock.Now().UTC().Format(time.RFC3339))
+	w.trace.line("%d %s %s @%s notes=%d", i, st, out, w.clock.Now().UTC().Format(time.RFC3339), len(w.notes))
 	w.fault = Fault{}
 	if w.dead {
 		if err := w.restart(); err != nil {
@@ -694,7 +694,7 @@ func (w *world) opAdvance() string {
 }
 
 // maxStops bounds the due points one advance stops at.
-const maxStops = 40
+const maxStops = 60
 
 // advanceWithEngine moves the clock by d as a running server lives
 // through it: it stops at every due point on the way, where Midtrans'
@@ -704,9 +704,17 @@ func (w *world) advanceWithEngine(d time.Duration) int {
 	stops := 0
 	for ; stops < maxStops; stops++ {
 		now := w.clock.Now()
-		stop := target
-		if next, ok, err := w.svc.NextDue(w.ctx); err == nil && ok && next.After(now) && next.Before(target) {
+		// At most a day at a time, so that what Midtrans does on its own
+		// schedule (Subscription API charges, retried notifications) reaches
+		// the service about when it happens.
+		stop := minTime(target, now.Add(24*time.Hour))
+		if next, ok, err := w.svc.NextDue(w.ctx); err == nil && ok && next.After(now) && next.Before(stop) {
 			stop = next
+		}
+		for _, n := range w.notes {
+			if n.due.After(now) && n.due.Before(stop) {
+				stop = n.due
+			}
 		}
 		if stop.After(now) {
 			_, _ = w.emu.Advance(w.ctx, stop.Sub(now))
