@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -665,9 +666,15 @@ func checkIdempotentReplay(what string, code1 int, body1 []byte, code2 int, body
 	return nil
 }
 
-// emulatorDigest is Midtrans' state as the control plane shows it.
+// emulatorDigest is Midtrans' state as the control plane shows it, in a
+// fixed order (the control plane lists subscriptions created at the same
+// moment in any order).
 func (w *world) emulatorDigest() string {
-	_, a := w.emuCall("GET", "/_sim/transactions", nil)
-	_, b := w.emuCall("GET", "/_sim/subscriptions", nil)
+	a, _ := json.Marshal(w.emuTxns())
+	_, raw := w.emuCall("GET", "/_sim/subscriptions", nil)
+	var subs []json.RawMessage
+	_ = json.Unmarshal(raw, &subs)
+	sort.Slice(subs, func(i, j int) bool { return string(subs[i]) < string(subs[j]) })
+	b, _ := json.Marshal(subs)
 	return string(a) + string(b)
 }
