@@ -121,7 +121,7 @@ func GenSteps(seed uint64, n int) []Step {
 		if r.Float64() < faultRate {
 			st.Fault = Fault{Kind: FaultKind(1 + r.IntN(int(faultCount)-1)), At: 1 + r.IntN(3)}
 		}
-		if op == OpRefund && r.Float64() < 0.3 {
+		if op == OpRefund && r.Float64() < 0.5 {
 			// Overlapping refunds are the race that matters most for money.
 			st.Fault = Fault{Kind: FaultRefundInFlight, At: 1}
 		}
