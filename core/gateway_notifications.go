@@ -363,7 +363,7 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 }
 
 // applySubscriptionNotification applies a Subscription API notification.
-// Those carry no signature (facts §7.3), so the subscription is confirmed
+// Those carry no signature, so the subscription is confirmed
 // by reading it back from Midtrans before anything changes.
 func (s *Service) applySubscriptionNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
 	subObj, _ := b["subscription"].(map[string]any)

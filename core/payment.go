@@ -60,7 +60,7 @@ func (s PaymentStatus) Dead() bool {
 }
 
 // MapTransactionStatus maps Midtrans transaction_status (+ fraud_status) to
-// a PaymentStatus. Comparison is case-insensitive (facts §4.1).
+// a PaymentStatus. Comparison is case-insensitive.
 func MapTransactionStatus(txStatus, fraud string) (PaymentStatus, bool) {
 	switch strings.ToLower(txStatus) {
 	case "pending", "authorize":

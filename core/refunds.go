@@ -30,8 +30,8 @@ type RefundInput struct {
 }
 
 // gatewayRefundable lists the payment types Midtrans can refund: cards,
-// e-wallets and QRIS; never virtual accounts, Mandiri bill or convenience
-// stores (https://docs.midtrans.com/reference/refund-transaction).
+// e-wallets and QRIS. Virtual accounts, Mandiri bill and convenience
+// stores cannot be refunded through Midtrans.
 func gatewayRefundable(t PaymentType) bool {
 	switch t {
 	case PayCreditCard, PayGopay, PayQRIS, PayShopeepay:
