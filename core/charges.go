@@ -434,9 +434,13 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 	if err != nil {
 		return err
 	}
-	txn, err := gw.Expire(ctx, p.OrderID)
+	closeOrder := gw.Expire
+	if p.Purpose == PurposeCardCheck {
+		closeOrder = gw.Cancel // a pre-authorization is voided, not expired
+	}
+	txn, err := closeOrder(ctx, p.OrderID)
 	if err != nil {
-		// Expire is refused for a paid or already closed order: ask for the truth.
+		// Refused for a paid or already closed order: ask for the truth.
 		txn, err = gw.Status(ctx, p.OrderID)
 		if errors.Is(err, ErrGatewayNotFound) {
 			txn = Transaction{TransactionStatus: "expire"}
