@@ -28,7 +28,8 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 		if sub, err = tx.Subscriptions().Get(id); err != nil {
 			return err
 		}
-		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
+		// The schedule is the plan the next cycle is billed on.
+		if plan, err = s.nativePlan(tx, sub); err != nil {
 			return err
 		}
 		token = sub.CardToken
@@ -81,7 +82,7 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 		cur.MidtransSubscriptionID, cur.NativeAmount, cur.NativeDisabled, cur.UpdatedAt = ns.ID, amount, false, s.now()
 		// Midtrans counts max_interval from this schedule's start and never
 		// lets it change: a plan with another limit needs a new schedule.
-		cur.Metadata = withMeta(cur.Metadata, "midtrans_max_cycles", fmt.Sprint(plan.MaxCycles))
+		cur.Metadata = withMeta(cur.Metadata, "midtrans_schedule", nativeSchedule(plan))
 		return tx.Subscriptions().Put(cur)
 	})
 }
@@ -221,4 +222,11 @@ func (s *Service) syncNativeCharges(ctx context.Context, sub Subscription, ns Na
 		}
 	}
 	return nil
+}
+
+// nativeSchedule names what a Midtrans schedule was made for: interval,
+// unit and cycle limit, none of which a Midtrans update can move (only
+// amount and token are updated in place).
+func nativeSchedule(p Plan) string {
+	return fmt.Sprintf("%d %s max %d", p.Interval, p.IntervalUnit, p.MaxCycles)
 }
