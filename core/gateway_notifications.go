@@ -347,24 +347,12 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 		log.Status, log.ProcessedAt = WebhookIgnored, now
 		return tx.WebhookLogs().Put(*log)
 	}
-	cumulative := p.Amount
-	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
-		m, err := ParseMoney(ra, p.Amount.Currency())
-		if err != nil {
-			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "unreadable refund_amount "+ra, now
-			return tx.WebhookLogs().Put(*log)
-		}
-		cumulative = m
+	lines, cumulative, err := refundTotals(b, *p, to)
+	if err != nil {
+		log.Status, log.Error, log.ProcessedAt = WebhookRejected, err.Error(), now
+		return tx.WebhookLogs().Put(*log)
 	}
 	p.MidtransStatus = b
-	var lines []GatewayRefundLine
-	list, _ := b["refunds"].([]any)
-	for _, x := range list {
-		r, _ := x.(map[string]any)
-		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
-			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
-		}
-	}
 	changed, err := s.applyGatewayRefund(tx, p, lines, cumulative, now)
 	if err != nil {
 		return err
@@ -374,6 +362,29 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 		log.Status = WebhookIgnored
 	}
 	return tx.WebhookLogs().Put(*log)
+}
+
+// refundTotals reads what a refund notification or a status answer says
+// Midtrans refunded of p: its refunds list and the cumulative
+// refund_amount (a full "refund" without one means everything).
+func refundTotals(b map[string]any, p Payment, to PaymentStatus) ([]GatewayRefundLine, Money, error) {
+	cumulative := p.Amount
+	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
+		m, err := ParseMoney(ra, p.Amount.Currency())
+		if err != nil {
+			return nil, Money{}, fmt.Errorf("unreadable refund_amount %q", ra)
+		}
+		cumulative = m
+	}
+	var lines []GatewayRefundLine
+	list, _ := b["refunds"].([]any)
+	for _, x := range list {
+		r, _ := x.(map[string]any)
+		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
+			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
+		}
+	}
+	return lines, cumulative, nil
 }
 
 // applySubscriptionNotification applies a Subscription API notification.
