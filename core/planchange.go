@@ -159,8 +159,7 @@ func (s *Service) planChange(tx Tx, sub Subscription, old Plan, planRef string, 
 	if err := s.checkSeatsForPlan(tx, sub, np); err != nil {
 		return np, planChangeCalc{}, err
 	}
-	qty := int64(max(sub.Quantity, 1))
-	oldAmt, newAmt := old.Price.MulInt(seatCount(old, qty)), np.Price.MulInt(seatCount(np, qty))
+	oldAmt, newAmt := seatPrice(old, sub.Quantity), seatPrice(np, sub.Quantity)
 	upgrade := newAmt.Cmp(oldAmt) > 0
 	now2 := immediate == nil && upgrade || immediate != nil && *immediate || sub.Status == SubTrialing
 	c := planChangeCalc{PlanChange: PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: now2, Proration: "0.00"},
@@ -276,13 +275,6 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 	return err
 }
 
-func seatCount(p Plan, qty int64) int64 {
-	if p.PerSeat {
-		return qty
-	}
-	return 1
-}
-
 // prorate returns the credit for the old amount's unused time and the
 // charge for the new amount over the same time, each exact; the caller
 // rounds the net once.
@@ -334,7 +326,8 @@ func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, 
 	return inv, &p, false, tx.Payments().Put(p)
 }
 
-// recordHistory keeps the plan change in metadata, as the seed does.
+// recordHistory also keeps the plan change in metadata["plan_history"], where
+// integrations written against the original service read it.
 func recordHistory(sub *Subscription, c PlanChange, state string) {
 	h, _ := sub.Metadata["plan_history"].([]any)
 	h = append(h, map[string]any{"from_plan_id": c.FromPlanID, "to_plan_id": c.ToPlanID,
