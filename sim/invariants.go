@@ -135,6 +135,7 @@ func (w *world) check() *Violation {
 		{"refundsStayWithinPayment", refundsStayWithinPayment},
 		{"topUpCreditMatchesMoneyHeld", topUpCreditMatchesMoneyHeld},
 		{"cyclePaidOnceAndAccounted", cyclePaidOnceAndAccounted},
+		{"noTimeBilledTwice", noTimeBilledTwice},
 		{"planChangeOnlyWhenPaid", w.planChangeOnlyWhenPaid},
 		{"accessOnlyWhenEarned", w.accessOnlyWhenEarned},
 		{"noPausedOrCancelledTimeBilled", w.noPausedOrCancelledTimeBilled},
@@ -526,6 +527,30 @@ func (w *world) noPausedOrCancelledTimeBilled(s *snapshot) string {
 					return fmt.Sprintf("subscription %s paused %s..%s was billed %s for %s..%s", sub.ID, p.from.Format(time.RFC3339),
 						to.Format(time.RFC3339), inv.Total, inv.PeriodStart.Format(time.RFC3339), inv.PeriodEnd.Format(time.RFC3339))
 				}
+			}
+		}
+	}
+	return ""
+}
+
+// noTimeBilledTwice: the paid cycles of a subscription follow one another;
+// a cycle that begins before the one before it ended bills the same days
+// twice.
+func noTimeBilledTwice(s *snapshot) string {
+	for _, sub := range s.subs {
+		var paid []core.Invoice
+		for _, inv := range s.invoices[sub.ID] {
+			if inv.Status == core.InvoicePaid && inv.Key == core.CycleKey(inv.Cycle) {
+				paid = append(paid, inv)
+			}
+		}
+		sort.Slice(paid, func(i, j int) bool { return paid[i].Cycle < paid[j].Cycle })
+		for i := 1; i < len(paid); i++ {
+			prev, cur := paid[i-1], paid[i]
+			if cur.PeriodStart.Before(prev.PeriodEnd.Add(-time.Minute)) {
+				return fmt.Sprintf("subscription %s: cycle %d (%s..%s) was billed while cycle %d (%s..%s) still ran", sub.ID,
+					cur.Cycle, cur.PeriodStart.Format(time.RFC3339), cur.PeriodEnd.Format(time.RFC3339),
+					prev.Cycle, prev.PeriodStart.Format(time.RFC3339), prev.PeriodEnd.Format(time.RFC3339))
 			}
 		}
 	}
