@@ -417,15 +417,17 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	}
 	code, txID := str(txObj, "status_code"), str(txObj, "transaction_id")
 	log.EventKey = "subscription|" + nativeID + "|" + code + "|" + txID + "|" + fmt.Sprint(ns.CurrentInterval)
-	paid := code == "200" && txID != ""
+	// A charge: confirm it by its status before renewing on it. One held
+	// for review (challenge) or still pending is recorded open, so that its
+	// own payment notification finds it when it settles.
+	paid := (code == "200" || code == "201") && txID != ""
 	var verified Transaction
 	if paid {
-		// Confirm the charge itself before renewing on it.
 		if verified, err = gw.Status(ctx, txID); err != nil {
 			return err
 		}
 		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
-		paid = st == PaymentPaid
+		paid = st == PaymentPaid || st.Open()
 	}
 	var refund *strayRefund
 	var subID string
@@ -497,12 +499,28 @@ func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID str
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
+	st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
+	if st != PaymentPaid && !st.Open() {
+		return nil, nil
+	}
 	cycle := sub.Cycle + 1
 	p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
 		OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
 		Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
 	if verified.GrossAmount.Valid() {
 		p.Amount = verified.GrossAmount
+	}
+	if st != PaymentPaid {
+		// Held by Midtrans: recorded open for the cycle; settling applies it.
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return nil, err
+		}
+		p.InvoiceID, p.Status, p.FraudStatus = inv.ID, st, verified.FraudStatus
+		if !p.Amount.Valid() {
+			p.Amount = inv.Total
+		}
+		return nil, tx.Payments().Put(p)
 	}
 	if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
 		// Charged for nothing owed: never dropped.
@@ -522,10 +540,31 @@ func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID str
 	if !p.Amount.Valid() {
 		p.Amount = inv.Total
 	}
-	if !p.Amount.Equal(inv.Total) {
+	if !p.Amount.Equal(inv.Total) && inv.Status != InvoicePaid {
+		// Midtrans charged what it was last told; the invoice follows the
+		// money and the admins are told. An overcharge is credited to the
+		// next invoice.
+		diff := p.Amount.Sub(inv.Total)
 		if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
 			"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
 			return nil, err
+		}
+		inv.Lines = append(inv.Lines, InvoiceLine{Kind: LineAdjustment, Description: "Charged by Midtrans at " + p.Amount.String(),
+			Quantity: 1, UnitAmount: diff, Amount: diff})
+		inv.Totals(s.cfg.TaxRate)
+		inv.UpdatedAt = now
+		if err := tx.Invoices().Put(inv); err != nil {
+			return nil, err
+		}
+		if diff.IsPositive() {
+			cur, err := tx.Subscriptions().Get(sub.ID)
+			if err != nil {
+				return nil, err
+			}
+			cur.PendingCredit = orZero(cur.PendingCredit, diff.Currency()).Sub(diff)
+			if err := tx.Subscriptions().Put(cur); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return nil, s.applyStatus(tx, &p, PaymentPaid, now)

@@ -39,7 +39,9 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 	}
 	if cur.Native() {
 		// What the subscription will be billed next once the change is
-		// stored; an upgrade awaiting payment does not move it yet.
+		// stored. An upgrade counts as applied: a native subscription's
+		// proration is charged to its saved card or linked account, which
+		// captures at once; if it does not, the sync below puts Midtrans back.
 		if err := s.preflightNative(ctx, id, func(tx Tx, sub *Subscription) error {
 			old, err := tx.Plans().Get(sub.PlanID)
 			if err != nil {
@@ -52,7 +54,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			switch {
 			case !change.Immediate:
 				sub.ScheduledPlanID = np.ID
-			case !change.net.IsPositive():
+			default:
 				sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 				if change.net.IsNegative() {
 					sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
