@@ -405,6 +405,21 @@ func (w *world) opRefund() string {
 	if len(settled) == 0 {
 		return "nothing settled"
 	}
+	overlap := w.fault.Kind == FaultRefundInFlight
+	if overlap {
+		// A second refund will run while this one is at Midtrans: make this
+		// one a Midtrans refund, the case where the two can overlap.
+		var viaGateway []core.Payment
+		for _, p := range settled {
+			switch p.PaymentType {
+			case core.PayCreditCard, core.PayGopay, core.PayQRIS, core.PayShopeepay:
+				viaGateway = append(viaGateway, p)
+			}
+		}
+		if len(viaGateway) > 0 {
+			settled = viaGateway
+		}
+	}
 	p := settled[w.pick(len(settled))]
 	a := w.m.admin
 	customer := w.chance(0.12)
@@ -417,6 +432,9 @@ func (w *world) opRefund() string {
 		}
 	}
 	in := w.refundInput(p)
+	if overlap {
+		in.ToWallet = false
+	}
 	_, err := w.svc.RefundPayment(w.ctx, a, p.ID, in)
 	if customer && err == nil {
 		w.flag("refundsOnlyByAdmin", "the owner refunded payment "+p.OrderID+" without an admin")
@@ -460,6 +478,11 @@ func (w *world) nestedRefund(orderID string) {
 	w.nested = true
 	defer func() { w.nested = false }()
 	in := w.refundInput(p)
+	if w.chance(0.6) {
+		// To the wallet: Midtrans cannot refuse it for exceeding what is
+		// left, so only the service's own reservation keeps the two apart.
+		in.ToWallet, in.Direct = true, false
+	}
 	_, err := w.svc.RefundPayment(w.ctx, w.m.admin, p.ID, in)
 	w.trace.line("  nested refund %s wallet=%t -> %s", orderID, in.ToWallet, errKind(err))
 }
