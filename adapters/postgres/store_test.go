@@ -1,0 +1,151 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/langganan/langganan/adapters/random"
+	"github.com/langganan/langganan/core"
+)
+
+var bg = context.Background()
+
+func newPlan(slug string) core.Plan {
+	return core.Plan{ID: random.IDs{}.NewID(), Name: slug, Slug: slug, Price: core.MustMoney("1000"),
+		Interval: 1, IntervalUnit: core.Month, Status: core.PlanActive, CreatedAt: time.Now()}
+}
+
+// Two processes taking the same unique value at once: one wins, the other
+// is told ErrConflict (after its transaction is retried), never a raw
+// unique violation.
+func TestConcurrentUniqueTakesOneWinner(t *testing.T) {
+	s := openTest(t)
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := newPlan("contended")
+			<-start
+			errs[i] = s.Update(bg, func(tx core.Tx) error {
+				if _, err := tx.Plans().List(); err != nil {
+					return err
+				}
+				return tx.Plans().Put(p)
+			})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, core.ErrConflict):
+			t.Errorf("loser got %v, want ErrConflict", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d transactions took the slug, want 1", won)
+	}
+}
+
+// Text PostgreSQL cannot hold is refused as invalid input before a
+// statement is sent, so the transaction stays usable.
+func TestUnstorableTextIsInvalidAndHarmless(t *testing.T) {
+	s := openTest(t)
+	good := newPlan("good")
+	err := s.Update(bg, func(tx core.Tx) error {
+		bad := newPlan("bad")
+		bad.Description = "nul \x00 inside"
+		if err := tx.Plans().Put(bad); !errors.Is(err, core.ErrInvalid) {
+			t.Errorf("Put(NUL in record) = %v, want ErrInvalid", err)
+		}
+		bad.Description, bad.Slug = "", "bad\x00slug"
+		if err := tx.Plans().Put(bad); !errors.Is(err, core.ErrInvalid) {
+			t.Errorf("Put(NUL in slug) = %v, want ErrInvalid", err)
+		}
+		if _, err := tx.Plans().GetBySlug("\xff\x00"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("GetBySlug(unstorable) = %v, want ErrNotFound", err)
+		}
+		return tx.Plans().Put(good)
+	})
+	if err != nil {
+		t.Fatalf("transaction after refused puts: %v", err)
+	}
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	s := openTest(t)
+	p := newPlan("kept")
+	if err := s.Update(bg, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
+		t.Fatal(err)
+	}
+	// A second Open on the same schema finds every migration applied.
+	var schema string
+	if err := s.pool.QueryRow(bg, "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(bg, withSearchPath(t, testURL(), schema), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.View(bg, func(tx core.Tx) error { _, err := tx.Plans().Get(p.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s2.pool.QueryRow(bg, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != SchemaVersion() {
+		t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, SchemaVersion())
+	}
+	// A database migrated by a newer build is refused.
+	if _, err := s2.pool.Exec(bg, "INSERT INTO schema_migrations (version, name) VALUES ($1, 'future.sql')", SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(bg, withSearchPath(t, testURL(), schema), Options{}); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("Open(newer schema) = %v, want ErrNewerSchema", err)
+	}
+	if _, err := s2.pool.Exec(bg, "DELETE FROM schema_migrations WHERE name = 'future.sql'"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckFindsColumnsOutOfStep(t *testing.T) {
+	s := openTest(t)
+	p := newPlan("checked")
+	if err := s.Update(bg, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(bg); err != nil {
+		t.Fatalf("Check on a sound database: %v", err)
+	}
+	if _, err := s.pool.Exec(bg, "UPDATE plans SET slug = 'edited' WHERE id = $1", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Check(bg)
+	if err == nil || !strings.Contains(err.Error(), "column slug") {
+		t.Fatalf("Check after a hand edit = %v, want the slug column reported", err)
+	}
+	// Put it right again for the cleanup's Check.
+	if err := s.Update(bg, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWritable(t *testing.T) {
+	s := openTest(t)
+	if err := s.Writable(bg); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Writable(bg); err != nil {
+		t.Fatal(err)
+	}
+}
