@@ -70,6 +70,9 @@ func commandUsage(cmd string) func(fs *flag.FlagSet) {
 // preConfigCommand runs the subcommands that have flag sets of their own;
 // ok is false for the others.
 func preConfigCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) (ok bool, err error) {
+	if err := refuseFileCommand(cmd, getenv); err != nil {
+		return true, err
+	}
 	switch cmd {
 	case "backup":
 		return true, backupCmd(ctx, args, getenv, stdout, stderr)
