@@ -149,3 +149,17 @@ func TestWritable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestHasNULEscape(t *testing.T) {
+	for in, want := range map[string]bool{
+		`"a\u0000b"`:      true,
+		`"a\\u0000b"`:     false, // the text \u0000, not a NUL
+		`"a\\\u0000b"`:    true,
+		`"\\u0000\u0000"`: true,
+		`"plain"`:         false,
+	} {
+		if got := hasNULEscape([]byte(in)); got != want {
+			t.Errorf("hasNULEscape(%s) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -73,10 +73,30 @@ func encodeRecord(kind, id string, rec any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode %s %s: %v", core.ErrInvalid, kind, id, err)
 	}
-	if bytes.Contains(raw, []byte(`\u0000`)) {
+	if hasNULEscape(raw) {
 		return nil, core.Invalidf("%s %s: text with a NUL character cannot be stored", kind, id)
 	}
 	return raw, nil
+}
+
+// hasNULEscape reports a \u0000 escape in JSON; an escaped backslash
+// followed by the text "u0000" is no such escape.
+func hasNULEscape(raw []byte) bool {
+	for off := 0; ; {
+		i := bytes.Index(raw[off:], []byte(`\u0000`))
+		if i < 0 {
+			return false
+		}
+		i += off
+		n := 0 // backslashes before the match
+		for j := i - 1; j >= 0 && raw[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		off = i + 1
+	}
 }
 
 // storableValue reports whether a column value can be sent (see storable).
