@@ -163,3 +163,59 @@ func TestHasNULEscape(t *testing.T) {
 		}
 	}
 }
+
+// A transaction that read a row another one changed and committed fails
+// with a serialization failure; Update runs fn again on fresh data.
+func TestUpdateRunsFnAgainAfterASerializationFailure(t *testing.T) {
+	s := openTest(t)
+	w := core.Wallet{ID: random.IDs{}.NewID(), OwnerID: random.IDs{}.NewID(), Balance: core.MustMoney("0"), IsActive: true}
+	if err := s.Update(bg, func(tx core.Tx) error { return tx.Wallets().Put(w) }); err != nil {
+		t.Fatal(err)
+	}
+	bump := func(tx core.Tx) error {
+		cur, err := tx.Wallets().Get(w.ID)
+		if err != nil {
+			return err
+		}
+		cur.Entries++
+		return tx.Wallets().Put(cur)
+	}
+	read, committed := make(chan struct{}), make(chan struct{})
+	runs := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(bg, func(tx core.Tx) error {
+			runs++
+			cur, err := tx.Wallets().Get(w.ID)
+			if err != nil {
+				return err
+			}
+			if runs == 1 {
+				close(read)
+				<-committed
+			}
+			cur.Entries++
+			return tx.Wallets().Put(cur)
+		})
+	}()
+	<-read
+	if err := s.Update(bg, bump); err != nil {
+		t.Fatal(err)
+	}
+	close(committed)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if runs != 2 {
+		t.Errorf("fn ran %d times, want 2", runs)
+	}
+	if err := s.View(bg, func(tx core.Tx) error {
+		got, err := tx.Wallets().Get(w.ID)
+		if err == nil && got.Entries != 2 {
+			t.Errorf("Entries = %d, want 2 (no lost update)", got.Entries)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
