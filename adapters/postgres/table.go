@@ -41,7 +41,6 @@ type table[T any] struct {
 	cols    []column[T]
 	uniques []unique[T]
 	upsert  string // built by init
-
 }
 
 func (tb *table[T]) init() *table[T] {
