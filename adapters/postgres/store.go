@@ -49,6 +49,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without connect_timeout in the URL a host that drops packets
+		// would hold the start (and every new pool connection) forever.
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 50
 	}
