@@ -13,12 +13,13 @@ import (
 const maxProblems = 20
 
 // Check verifies, in one read transaction, what the database's constraints
-// do not: every record decodes, its id is the row's key, and every derived
+// do not: every record decodes, its id is the row's key, every derived
 // column still holds what the record yields (a hand-made UPDATE of a
-// record or a column would break lookups silently). Uniqueness is the
-// unique indexes' job; wallet ledgers are verified by the service
-// (core.Service.CheckLedgers). It answers nil or every problem found (up
-// to 20 per table).
+// record or a column would break lookups silently), and the outbox
+// counter is past every stored event. Uniqueness is the unique indexes'
+// job; wallet ledgers are verified by the service (core.Service.
+// CheckLedgers, which server check runs too). It answers nil or every
+// problem found (up to 20 per table).
 func (s *Store) Check(ctx context.Context) error {
 	var errs []error
 	err := s.View(ctx, func(ct core.Tx) error {
@@ -30,9 +31,14 @@ func (s *Store) Check(ctx context.Context) error {
 			}
 			errs = append(errs, problems...)
 		}
-		problems, err := checkEntries(t)
-		errs = append(errs, problems...)
-		return err
+		for _, c := range []func(*tx) ([]error, error){checkEntries, checkOutbox} {
+			problems, err := c(t)
+			if err != nil {
+				return err
+			}
+			errs = append(errs, problems...)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -135,4 +141,48 @@ func sameValue(stored, want any) bool {
 	default:
 		return stored == want
 	}
+}
+
+// checkOutbox verifies that each event decodes under its own sequence and
+// that the counter is past every stored event (else the next Append would
+// collide with one).
+func checkOutbox(t *tx) ([]error, error) {
+	rows, err := t.q.Query(t.ctx, "SELECT seq, record FROM outbox ORDER BY seq")
+	if err != nil {
+		return nil, t.fail(err, "check outbox")
+	}
+	defer rows.Close()
+	var problems []error
+	var last int64
+	for rows.Next() {
+		var seq int64
+		var raw []byte
+		if err := rows.Scan(&seq, &raw); err != nil {
+			return nil, t.fail(err, "check outbox")
+		}
+		last = seq
+		if len(problems) >= maxProblems {
+			continue
+		}
+		e, err := eventFromRecord(raw)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Errorf("outbox event %d: undecodable: %v", seq, err))
+		case int64(e.Seq) != seq:
+			problems = append(problems, fmt.Errorf("outbox event %d: the record says sequence %d", seq, e.Seq))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(err, "check outbox")
+	}
+	var counter int64
+	err = t.queryRow("check outbox counter", "SELECT coalesce(max(value), 0) FROM meta_sequences WHERE name = $1",
+		[]any{outboxCounter}, &counter)
+	if err != nil {
+		return nil, err
+	}
+	if counter < last {
+		problems = append(problems, fmt.Errorf("outbox counter is %d, below the stored event %d", counter, last))
+	}
+	return problems, nil
 }

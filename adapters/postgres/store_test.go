@@ -219,3 +219,22 @@ func TestUpdateRunsFnAgainAfterASerializationFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCheckFindsTheOutboxCounterBehind(t *testing.T) {
+	s := openTest(t)
+	if err := s.Update(bg, func(tx core.Tx) error {
+		_, err := tx.Outbox().Append(core.Event{ID: random.IDs{}.NewID(), Type: "x", OccurredAt: time.Now()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(bg, "UPDATE meta_sequences SET value = 0 WHERE name = 'outbox'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(bg); err == nil || !strings.Contains(err.Error(), "outbox counter") {
+		t.Fatalf("Check = %v, want the outbox counter reported", err)
+	}
+	if _, err := s.pool.Exec(bg, "UPDATE meta_sequences SET value = 1 WHERE name = 'outbox'"); err != nil {
+		t.Fatal(err)
+	}
+}
