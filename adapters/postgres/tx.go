@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -33,9 +34,14 @@ func (t *tx) writable() error {
 	return nil
 }
 
-// fail maps a statement's error and remembers whether it calls for a retry.
+// fail maps a statement's error and remembers whether it calls for a
+// retry. A unique violation does too: Put checks uniqueness first, so one
+// that still happens means a concurrent transaction took the value; it has
+// aborted this transaction, and the next run sees the value taken and
+// answers a clean ErrConflict that fn can handle.
 func (t *tx) fail(err error, what string) error {
-	if err != nil && retryable(err) {
+	var pe *pgconn.PgError
+	if err != nil && (retryable(err) || errors.As(err, &pe) && pe.Code == codeUniqueViolation) {
 		t.retry = true
 	}
 	return dbErr(err, what)
