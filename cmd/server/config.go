@@ -13,11 +13,8 @@ import (
 // config is the CONTRACT's variables, parsed once. Flags of the same
 // meaning override the variables.
 type config struct {
-	Addr string
-	Data string
-	// DatabaseURL, if set, selects PostgreSQL instead of the bbolt file
-	// (LANGGANAN_DATABASE_URL); never logged, it may hold a password.
-	DatabaseURL   string
+	Addr          string
+	Data          string
 	AdminUser     string
 	AdminPassword string // never logged
 	ServerKey     string // never logged
@@ -39,6 +36,9 @@ type config struct {
 	MetricsToken string
 	// SMTPURL is smtp://user:pass@host:port (LANGGANAN_SMTP_URL); never logged.
 	SMTPURL string
+	// DatabaseURL, if set, selects PostgreSQL instead of the bbolt file
+	// (LANGGANAN_DATABASE_URL); never logged, it may hold a password.
+	DatabaseURL string
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
