@@ -176,12 +176,23 @@ func (s *Service) planChange(tx Tx, sub Subscription, old Plan, planRef string, 
 
 // switchPlan puts sub on plan np now (inside tx).
 func (s *Service) switchPlan(tx Tx, sub *Subscription, old, np Plan, proration string, now time.Time) error {
+	reanchor(sub, old, np)
 	sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 	sub.PendingPlanID, sub.PendingPlanInvoiceID = "", ""
 	recordHistory(sub, PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: true, Proration: proration}, "applied")
 	sub.NextActionAt = s.nextAction(*sub, np, now)
 	return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{
 		"subscription_id": sub.ID, "from_plan_id": old.ID, "to_plan_id": np.ID, "proration": proration})
+}
+
+// reanchor restarts the schedule at the current period end when a plan
+// change moves the billing interval: the next cycle is one interval of the
+// new plan from there, never counted from the old anchor in new units.
+func reanchor(sub *Subscription, old, np Plan) {
+	if old.Interval == np.Interval && old.IntervalUnit == np.IntervalUnit || sub.Cycle == 0 {
+		return
+	}
+	sub.Anchor, sub.AnchorCycle = sub.CurrentPeriodEnd, sub.Cycle
 }
 
 // applyChangePaid applies the upgrade a paid change invoice was for.
