@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/langganan/langganan/core"
@@ -68,7 +69,11 @@ func TestPlantedDefectsAreFound(t *testing.T) {
 					if sres.Violation != nil {
 						v = sres.Violation
 					}
-					t.Logf("found by seed %d after %d steps, shrunk to %d: %s: %s", r.Seed, len(r.Failing), len(steps), v.Invariant, v.Detail)
+					shrunk := fmt.Sprintf("shrunk to %d", len(steps))
+					if shrinkRuns() == 0 {
+						shrunk = "not shrunk under -race"
+					}
+					t.Logf("found by seed %d after %d steps, %s: %s: %s", r.Seed, len(r.Failing), shrunk, v.Invariant, v.Detail)
 					return
 				}
 			}
