@@ -108,3 +108,7 @@ func validEmail(s string) bool {
 	}
 	return true
 }
+
+// NormalizeUsername is the form usernames are unique in and looked up by:
+// lower case, so "Alice" and "alice" are one user.
+func NormalizeUsername(s string) string { return strings.ToLower(s) }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -44,6 +45,15 @@ type Config struct {
 	MaxLoginFailures int
 	LoginWindow      time.Duration
 	LockoutDuration  time.Duration
+	// MaxLoginFailuresPerIP within LoginWindow, across all usernames, lock
+	// that source IP out of uncached sign-ins for LockoutDuration; default 30.
+	MaxLoginFailuresPerIP int
+	// PasswordVerifications bounds how many bcrypt checks run at once
+	// (default half the CPUs, at least 1); a sign-in waits at most
+	// VerifyWait (default 2 s) for a slot, and at most 8 per slot may wait,
+	// else it answers 429.
+	PasswordVerifications int
+	VerifyWait            time.Duration
 	// Now is wall time for the auth cache and lockouts (not the billing
 	// clock: a manual clock must not freeze lockouts); default time.Now.
 	Now func() time.Time
@@ -100,6 +110,13 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxLoginFailures <= 0 {
 		cfg.MaxLoginFailures = 10
 	}
+	if cfg.MaxLoginFailuresPerIP <= 0 {
+		cfg.MaxLoginFailuresPerIP = 30
+	}
+	if cfg.PasswordVerifications <= 0 {
+		cfg.PasswordVerifications = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	def(&cfg.VerifyWait, 2*time.Second)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -108,7 +125,9 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{
 		svc: meter(cfg.Service), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
-		auth:    newAuthenticator(cfg.Service, cfg.Now, cfg.AuthCacheTTL, cfg.MaxLoginFailures, cfg.LoginWindow, cfg.LockoutDuration),
+		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
+			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
+			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications}),
 		lockFor: cfg.LockoutDuration,
 		ops:     newOpsConfig(cfg),
 	}
