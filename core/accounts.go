@@ -91,7 +91,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 			return fmt.Errorf("look up admin: %w", err)
 		}
 		u.IsAdmin, u.PasswordHash, u.UpdatedAt = true, hash, now
-		return storeErr(tx.Users().Put(u), "user", "username")
+		if err := storeErr(tx.Users().Put(u), "user", "username"); err != nil {
+			return err
+		}
+		// A reset password revokes every token minted with the old one.
+		return revokeTokensTx(tx, u.ID)
 	})
 	if err != nil {
 		return false, err
@@ -182,9 +186,13 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 		return User{}, errBadCredentials()
 	}
 	hash := HashToken(secret)
-	var u User
+	var (
+		u User
+		t Token
+	)
 	err := s.store.View(ctx, func(tx Tx) error {
-		t, err := tx.Tokens().GetByHash(hash)
+		var err error
+		t, err = tx.Tokens().GetByHash(hash)
 		if err != nil {
 			return err
 		}
@@ -200,6 +208,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 	if err != nil {
 		return User{}, fmt.Errorf("look up token: %w", err)
 	}
+	s.noteTokenUse(ctx, t)
 	return u, nil
 }
 

@@ -31,6 +31,9 @@ type Token struct {
 	Name      string
 	Hash      string // hex SHA-256 of the secret
 	CreatedAt time.Time
+	// LastUsedAt is when the token last authenticated a request, to the
+	// minute (zero: never); kept coarse so reads do not become writes.
+	LastUsedAt time.Time
 }
 
 // HashToken is the lookup key of a bearer token.

@@ -166,6 +166,14 @@ SCHEMAS["UserCreate"] = in_obj(OrderedDict([
 SCHEMAS["TokenCreate"] = in_obj(OrderedDict([("name", s(maxLength=100))]))
 SCHEMAS["Token"] = out_obj(OrderedDict([
     ("id", STR), ("token", s(description="The secret, shown only once")), ("name", STR), ("created_at", DT)]))
+SCHEMAS["TokenInfo"] = out_obj(OrderedDict([
+    ("id", STR), ("name", STR), ("created_at", DT),
+    ("last_used_at", dict(DTN, description="When the token last authenticated a request (to the minute); null if never"))]),
+    desc="An API token without its secret")
+page("TokenInfo")
+SCHEMAS["PasswordChange"] = in_obj(OrderedDict([
+    ("current_password", s(minLength=1)), ("new_password", s(minLength=8, maxLength=72))]),
+    required=["current_password", "new_password"])
 SCHEMAS["RunSummary"] = out_obj(OrderedDict([
     ("started_at", DT), ("finished_at", DT),
     ("counts", {"type": ["object", "null"], "additionalProperties": {"type": "integer"},
@@ -569,6 +577,12 @@ op("POST", "/api/auth/tokens/", "Create an API token", "accounts", auth="basic",
    headers={"Cache-Control": {"schema": s(enum=["no-store"])}})
 OPS[-1]["location"] = False
 op("DELETE", "/api/auth/tokens/{id}/", "Revoke an API token", "accounts", ok=(204, None))
+op("GET", "/api/auth/tokens/", "List the caller's API tokens", "accounts",
+   desc="Id, name, creation and last use of each token; never the secret.", query=[], ok=(200, "TokenInfoPage"),
+   headers={"Cache-Control": {"schema": s(enum=["no-store"])}})
+op("POST", "/api/me/password/", "Change the password", "accounts", body="PasswordChange",
+   desc="The current password is required. Every token of the user is revoked and cached credentials are forgotten.",
+   ok=(204, None))
 
 # Admin.
 op("POST", "/api/admin/users/", "Create a user", "admin", auth="admin", body="UserCreate", ok=(201, "User"), extra=[409])
