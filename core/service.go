@@ -37,6 +37,23 @@ type Config struct {
 	NotificationURL string
 	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
 	EngineWorkers int
+
+	// Hostile-client bounds (issue 17; webhookguard.go, lookupcache.go).
+	// WebhookLogRetention: logs received longer ago are pruned by the
+	// billing run (default 90 days).
+	WebhookLogRetention time.Duration
+	// RejectedWebhooksPerMinute: at most this many unverified or
+	// unreadable notifications per source IP and minute are stored (in a
+	// bounded form); the rest are only counted (default 10).
+	RejectedWebhooksPerMinute int
+	// LookupTTL and UnknownLookupTTL: how long a Subscription API
+	// read-back, and an id Midtrans does not know, are remembered
+	// (defaults 1 min, 10 min).
+	LookupTTL, UnknownLookupTTL time.Duration
+	// LookupRate per second with LookupBurst bounds verification calls to
+	// Midtrans for unsigned notifications (defaults 5, 20).
+	LookupRate  float64
+	LookupBurst int
 }
 
 // DefaultConfig is the configuration the seeds describe.
@@ -66,6 +83,9 @@ type Deps struct {
 	Clock   Clock
 	IDs     IDs
 	Hasher  PasswordHasher
+	// Wall is wall time for rate limits, which must not stand still with
+	// a manual Clock; default Clock.
+	Wall Clock
 }
 
 // Service holds every use case. Methods are grouped by file: plans.go,
@@ -85,6 +105,9 @@ type Service struct {
 	// defects are fixed defects re-created for the simulator's self-test
 	// (see Plant); nil in production.
 	defects map[Defect]bool
+	// lookups and hooks bound what anonymous notifications cost (issue 17).
+	lookups *subLookups
+	hooks   *webhookGuard
 }
 
 // NewService checks its dependencies; a missing required port is an error.
@@ -126,7 +149,12 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if cfg.EngineWorkers <= 0 {
 		cfg.EngineWorkers = 32
 	}
-	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg}, nil
+	cfg = hostileDefaults(cfg)
+	if d.Wall == nil {
+		d.Wall = d.Clock
+	}
+	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
+		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}, nil
 }
 
 // Config returns the effective configuration.

@@ -54,6 +54,9 @@ type Config struct {
 	// else it answers 429.
 	PasswordVerifications int
 	VerifyWait            time.Duration
+	// WebhookBodyLimit is the largest notification body accepted; larger
+	// ones answer 413 before they are read (default 64 KiB).
+	WebhookBodyLimit int
 	// Now is wall time for the auth cache and lockouts (not the billing
 	// clock: a manual clock must not freeze lockouts); default time.Now.
 	Now func() time.Time
@@ -151,6 +154,7 @@ func NewServer(cfg Config) *Server {
 		// the list endpoints encoding was a fifth of each request's CPU.
 		JSONEncoder: gojson.Marshal,
 	})
+	s.app.Server().HeaderReceived = s.headerReceived(cfg.WebhookBodyLimit) // webhookguard.go
 	s.app.Use(requestid.New(), s.observe, s.accessLog, recover.New())
 	// /metrics carries its own bearer token, so it sits before user auth.
 	s.preAuthRoutes(s.app)
