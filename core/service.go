@@ -54,6 +54,10 @@ type Config struct {
 	// Midtrans for unsigned notifications (defaults 5, 20).
 	LookupRate  float64
 	LookupBurst int
+	// WebhookAllowHosts are the hosts outbound webhook endpoints may use
+	// with http, and at any address (loopback included): for local
+	// development and tests only (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
+	WebhookAllowHosts []string
 }
 
 // DefaultConfig is the configuration the seeds describe.

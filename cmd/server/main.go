@@ -129,7 +129,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 // newService builds the core service; gw may be nil (no payments).
 func (a *app) newService(cfg config, gw core.Gateway) error {
 	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: random.IDs{},
-		Hasher: passwords.Bcrypt{}}, serviceConfig(cfg))
+		Hasher: passwords.Bcrypt{}, Wall: core.ClockFunc(time.Now)}, serviceConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("build service: %w", err)
 	}
@@ -142,6 +142,7 @@ func (a *app) newService(cfg config, gw core.Gateway) error {
 func serviceConfig(cfg config) core.Config {
 	c := core.DefaultConfig()
 	c.Location, c.NotificationURL = cfg.Location, cfg.NotificationURL
+	cfg.Limits.apply(&c)
 	return c
 }
 
@@ -186,7 +187,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	}
 	// Notifications: email (LANGGANAN_SMTP_URL, or log-only), outbound
 	// webhooks, and the relay/delivery loop; stopped before the store closes.
-	stopNotify, err := startNotifications(ctx, a.svc, cfg.SMTPURL, log)
+	stopNotify, err := startNotifications(ctx, a.svc, cfg.SMTPURL, cfg.Limits.WebhookAllowHosts, log)
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	if a.manual != nil {
 		manual = a.manual
 	}
-	srv := lhttp.NewServer(lhttp.Config{
+	hcfg := lhttp.Config{
 		Service: a.svc,
 		Log:     log,
 		Ready:   a.store.Writable,
@@ -224,7 +225,9 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 			}
 			return a.saveClock(ctx)
 		},
-	})
+	}
+	cfg.Limits.applyHTTP(&hcfg)
+	srv := lhttp.NewServer(hcfg)
 
 	defer startPprof(log)()
 
