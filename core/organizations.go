@@ -89,6 +89,17 @@ func (s *Service) AddMemberRole(ctx context.Context, a Actor, orgID, username st
 		if o, err = s.managedOrg(tx, a, orgID); err != nil {
 			return err
 		}
+		// The seat limit is checked before the username is looked up, so
+		// a full organization answers seat_limit alike for unknown and
+		// existing usernames (issue 17: no enumeration).
+		final := len(o.Members) + 1
+		allowed, limit, _, err := s.canAddUsers(tx, o, final)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return seatLimitError(limit, len(o.Members), final)
+		}
 		u, err := tx.Users().GetByUsername(strings.TrimSpace(username))
 		if errors.Is(err, ErrNotFound) {
 			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"username": "no such user"}}
@@ -98,14 +109,6 @@ func (s *Service) AddMemberRole(ctx context.Context, a Actor, orgID, username st
 		}
 		if _, ok := o.member(u.ID); ok {
 			return Conflictf("%s is already a member of the organization", u.Username)
-		}
-		final := len(o.Members) + 1
-		allowed, limit, _, err := s.canAddUsers(tx, o, final)
-		if err != nil {
-			return err
-		}
-		if !allowed {
-			return seatLimitError(limit, len(o.Members), final)
 		}
 		now := s.now()
 		o.Members = append(o.Members, Member{UserID: u.ID, Role: role, JoinedAt: now})
