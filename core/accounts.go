@@ -222,6 +222,9 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string) (Token,
 	if len(name) > 100 {
 		return Token{}, "", (FieldErrors{"name": "at most 100 characters"}).Err()
 	}
+	if p := textProblem(name, false); p != "" {
+		return Token{}, "", (FieldErrors{"name": p}).Err()
+	}
 	if name == "" {
 		name = "api"
 	}

@@ -80,6 +80,7 @@ func applyEndpointInput(ep *WebhookEndpoint, in WebhookEndpointInput, create boo
 		if len(*in.Description) > 500 {
 			fe.Add("description", "at most 500 characters")
 		}
+		checkText(fe, "description", *in.Description, true)
 		ep.Description = *in.Description
 	}
 	if in.Active != nil {

@@ -21,6 +21,7 @@ func (s *Service) CreateOrganization(ctx context.Context, a Actor, name string) 
 	case len(name) > 100:
 		fe.Add("name", "at most 100 characters")
 	}
+	checkText(fe, "name", name, false)
 	if a.UserID == "" {
 		return Organization{}, &Error{Kind: ErrUnauthenticated, Message: "authentication required"}
 	}

@@ -78,6 +78,9 @@ func (in NewUserInput) Validate() error {
 	if len(in.LastName) > 150 {
 		fe.Add("last_name", "at most 150 characters")
 	}
+	// The username pattern already admits no control characters.
+	checkText(fe, "first_name", in.FirstName, false)
+	checkText(fe, "last_name", in.LastName, false)
 	switch strings.ToLower(in.Locale) {
 	case "", "id", "en":
 	default:
