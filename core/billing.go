@@ -61,6 +61,11 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
 		return sum, err
 	}
+	if s.gw != nil {
+		if err := s.resendRefunds(ctx, c); err != nil {
+			return sum, err
+		}
+	}
 	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
 	}
@@ -207,7 +212,7 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 		if sub.CancelAtPeriodEnd {
 			return "cancelled", s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
 		}
-		return "trial_charges", s.chargeAndWait(ctx, id, 1)
+		return "trial_charges", s.chargeNative(ctx, sub, 1)
 	case SubActive:
 		end := sub.CurrentPeriodEnd
 		if !sub.EndsAt.IsZero() && sub.EndsAt.Before(end) {
@@ -225,7 +230,7 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 			return "max_cycles", s.endSubscription(ctx, id, SubExpired, "max cycles reached")
 		case sub.ScheduledPlanID != "":
 			return "plan_changes", s.applyScheduledPlan(ctx, id)
-		case sub.Native():
+		case sub.Native() && !sub.NativeDisabled:
 			// Midtrans charges it; if no renewal arrived a day after the
 			// period end, ask Midtrans.
 			if now.Before(end.Add(24 * time.Hour)) {
@@ -236,14 +241,16 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 			}
 			return "native_synced", s.reschedule(ctx, id, now.Add(24*time.Hour))
 		}
-		return "renewals", s.chargeAndWait(ctx, id, sub.Cycle+1)
+		return "renewals", s.chargeNative(ctx, sub, sub.Cycle+1)
 	case SubPastDue:
-		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
-			return "expired", s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
-		}
+		// Retries come first: a retry falling due when the grace period
+		// ends is still made, and its order may still be paid.
 		if sub.DunningAttempts <= s.cfg.DunningRetries &&
 			!now.Before(sub.PastDueSince.Add(time.Duration(sub.DunningAttempts)*s.cfg.DunningInterval)) {
-			return "retries", s.chargeAndWait(ctx, id, sub.Cycle+1)
+			return "retries", s.chargeNative(ctx, sub, sub.Cycle+1)
+		}
+		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
+			return "expired", s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
 		}
 		return "", s.reschedule(ctx, id, s.nextAction(sub, plan, now))
 	case SubPaused:
@@ -253,6 +260,18 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 		return "", s.reschedule(ctx, id, time.Time{})
 	}
 	return "", s.reschedule(ctx, id, time.Time{})
+}
+
+// chargeNative is chargeAndWait for a subscription that Midtrans may charge
+// from now on: once the cycle is paid, it is handed back to Midtrans.
+func (s *Service) chargeNative(ctx context.Context, sub Subscription, cycle int) error {
+	if err := s.chargeAndWait(ctx, sub.ID, cycle); err != nil {
+		return err
+	}
+	if sub.Native() || wantsNative(sub) {
+		s.afterCyclePaid(ctx, sub.ID)
+	}
+	return nil
 }
 
 // chargeAndWait issues the cycle's charge and schedules the next look for
@@ -309,9 +328,12 @@ func (s *Service) rescheduleIfDue(ctx context.Context, id string, at time.Time) 
 	})
 }
 
-// endSubscription cancels or expires a subscription for the engine.
+// endSubscription cancels or expires a subscription for the engine, and
+// ends it at Midtrans too.
 func (s *Service) endSubscription(ctx context.Context, id string, to SubscriptionStatus, reason string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	native := false
+	if err := s.store.Update(ctx, func(tx Tx) error {
+		native = false
 		now := s.now()
 		sub, err := tx.Subscriptions().Get(id)
 		if err != nil {
@@ -323,12 +345,16 @@ func (s *Service) endSubscription(ctx context.Context, id string, to Subscriptio
 		if err := sub.Transition(to, now); err != nil {
 			return err
 		}
+		native = sub.Native()
 		sub.NextActionAt = time.Time{}
 		if to == SubCancelled {
 			sub.CancelledAt = now
 		}
 		if sub.CancelReason == "" {
 			sub.CancelReason = reason
+		}
+		if err := s.endCredit(tx, &sub, now); err != nil {
+			return err
 		}
 		if err := tx.Subscriptions().Put(sub); err != nil {
 			return err
@@ -338,7 +364,42 @@ func (s *Service) endSubscription(ctx context.Context, id string, to Subscriptio
 			ev = EvSubscriptionCancelled
 		}
 		return s.emit(tx, ev, sub.OwnerID, now, subscriptionData(sub))
-	})
+	}); err != nil {
+		return err
+	}
+	if native {
+		return s.syncNative(ctx, id)
+	}
+	return nil
+}
+
+// endCredit pays credit a subscription still carries when it ends into
+// the owner's wallet: downgrade credit is never lost. The unpaid next
+// cycle's invoice is voided first and gives back the credit it had taken.
+func (s *Service) endCredit(tx Tx, sub *Subscription, now time.Time) error {
+	inv, err := tx.Invoices().GetByKey(sub.ID, CycleKey(sub.Cycle+1))
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case inv.Status == InvoiceOpen || inv.Status == InvoiceOverdue || inv.Status == InvoiceDraft:
+		for _, l := range inv.Lines {
+			if l.Kind == LineCredit {
+				sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Add(l.Amount)
+			}
+		}
+		inv.Status, inv.UpdatedAt = InvoiceVoid, now
+		if err := tx.Invoices().Put(inv); err != nil {
+			return err
+		}
+	}
+	if !sub.PendingCredit.Valid() || !sub.PendingCredit.IsNegative() {
+		return nil
+	}
+	credit := sub.PendingCredit.Neg()
+	sub.PendingCredit = Zero(credit.Currency())
+	_, err = s.creditWallet(tx, sub.OwnerID, credit, EntryRefund, "subscription", sub.ID, "Unused credit of an ended subscription", now)
+	return err
 }
 
 // remind sends a one-off reminder (bit of RemindersSent) and reschedules.

@@ -176,14 +176,10 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 	if !errors.Is(err, ErrNotFound) {
 		return Invoice{}, err
 	}
-	start, end := s.cycleBounds(*sub, plan, cycle, now)
-	var coupon *Coupon
-	if sub.CouponID != "" && sub.CouponCyclesLeft != 0 {
-		if c, err := s.loadCoupon(tx, sub.CouponID); err == nil {
-			coupon = &c
-		}
+	inv, err = s.priceCycle(tx, *sub, plan, cycle, now)
+	if err != nil {
+		return Invoice{}, err
 	}
-	inv = s.buildCycleInvoice(*sub, plan, coupon, cycle, start, end, now)
 	if s.cfg.DisableAutoInvoice {
 		// Without automatic invoices the invoice still prices the charge but
 		// stays a draft until paid.
@@ -193,13 +189,36 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 		return Invoice{}, err
 	}
 	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
-		sub.PendingCredit = Zero(plan.Currency())
+		for _, l := range inv.Lines {
+			if l.Kind == LineCredit {
+				sub.PendingCredit = sub.PendingCredit.Sub(l.Amount)
+			}
+		}
 		sub.UpdatedAt = now
 		if err := tx.Subscriptions().Put(*sub); err != nil {
 			return Invoice{}, err
 		}
 	}
 	return inv, nil
+}
+
+// priceCycle builds (without storing) the invoice of a cycle on plan: the
+// plan line × seats, the carried credit, the coupon while it lasts and
+// covers the plan, and tax. What Midtrans charges a native subscription is
+// this total.
+func (s *Service) priceCycle(tx Tx, sub Subscription, plan Plan, cycle int, now time.Time) (Invoice, error) {
+	start, end := s.cycleBounds(sub, plan, cycle, now)
+	var coupon *Coupon
+	if sub.CouponID != "" && sub.CouponCyclesLeft != 0 {
+		c, err := s.loadCoupon(tx, sub.CouponID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Invoice{}, err
+		}
+		if err == nil && c.appliesTo(plan) {
+			coupon = &c
+		}
+	}
+	return s.buildCycleInvoice(sub, plan, coupon, cycle, start, end, now), nil
 }
 
 // cycleBounds is the period a cycle pays for. Before the first payment the
@@ -214,7 +233,8 @@ func (s *Service) cycleBounds(sub Subscription, plan Plan, cycle int, now time.T
 		}
 	}
 	sch := Schedule{Anchor: anchor, Unit: plan.IntervalUnit, Interval: plan.Interval, Loc: s.cfg.Location}
-	return sch.Boundary(cycle - 1).UTC(), sch.Boundary(cycle).UTC()
+	n := cycle - 1 - sub.AnchorCycle
+	return sch.Boundary(n).UTC(), sch.Boundary(n + 1).UTC()
 }
 
 // chargeRequest builds the gateway request for a prepared payment.
@@ -242,23 +262,22 @@ func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
 			req.Items = []ChargeItem{{ID: plan.Slug, Name: truncate(plan.Name, 50), Price: p.Amount, Quantity: 1}}
 		}
 	case PurposeTopUp:
-		t, err := tx.TopUps().Get(p.TopUpID)
-		if err != nil {
-			return req, err
-		}
 		req.Items = []ChargeItem{{ID: "topup", Name: "Wallet top-up", Price: p.Amount, Quantity: 1}}
-		_ = t
+	case PurposeCardCheck:
+		req.Items = []ChargeItem{{ID: "card-check", Name: "Card verification", Price: p.Amount, Quantity: 1}}
+		req.PreAuthorize = true
 	}
 	if p.PaymentType == PayCreditCard {
 		// Ask for a saved token so later cycles (and the native Midtrans
 		// subscription) can charge the card without the customer.
 		req.SaveCard = true
 	}
-	if p.PaymentType == PayCreditCard && req.CardToken == "" {
-		return req, Invalidf("a credit_card charge needs a saved card token")
-	}
 	return req, nil
 }
+
+// errNoCardToken: a card charge whose single-use token is gone (it is never
+// stored) cannot be sent again; the payment fails rather than stay open.
+var errNoCardToken = &GatewayError{Kind: ErrGatewayRejected, Op: "charge", Message: "a credit_card charge needs a card token"}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -282,6 +301,9 @@ func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) 
 	gw, err := s.gateway()
 	if err != nil {
 		return p, err
+	}
+	if req.PaymentType == PayCreditCard && req.CardToken == "" {
+		return s.recordCharge(ctx, p.ID, Transaction{}, errNoCardToken)
 	}
 	txn, gerr := gw.Charge(ctx, req)
 	return s.recordCharge(ctx, p.ID, txn, gerr)

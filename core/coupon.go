@@ -65,6 +65,15 @@ func (c Coupon) initialCycles() int {
 	return -1
 }
 
+// appliesTo reports whether the coupon covers plan: a coupon restricted to
+// some plans stops applying when the subscription moves to another.
+func (c Coupon) appliesTo(plan Plan) bool {
+	if len(c.AppliesToPlans) > 0 && !slices.Contains(c.AppliesToPlans, plan.ID) {
+		return false
+	}
+	return !c.AmountOff.Valid() || c.AmountOff.Currency() == plan.Currency()
+}
+
 // loadCoupon reads a coupon (deleted ones too: history is kept, and a
 // subscription that redeemed a coupon before it was deleted keeps its discount).
 func (s *Service) loadCoupon(tx Tx, id string) (Coupon, error) {

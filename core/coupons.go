@@ -278,29 +278,40 @@ func (s *Service) ApplyCoupon(ctx context.Context, a Actor, subID, code string) 
 		return Subscription{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"code": "required"}}
 	}
 	var out Subscription
-	err := s.store.Update(ctx, func(tx Tx) error {
-		sub, plan, err := s.managedSub(tx, a, subID)
-		if err != nil {
-			return err
+	err := s.withPreflight(ctx, a, subID, func(tx Tx, sub *Subscription) error {
+		c, err := tx.Coupons().GetByCode(strings.TrimSpace(code))
+		if err == nil && sub.CouponID == "" {
+			sub.CouponID, sub.CouponCyclesLeft = c.ID, c.initialCycles()
 		}
-		if sub.Status.Terminal() {
-			return Conflictf("cannot apply a coupon to a %s subscription", sub.Status)
-		}
-		if sub.CouponID != "" {
-			return Conflictf("the subscription already has a coupon")
-		}
-		now := s.now()
-		if err := s.redeemCoupon(tx, &sub, plan, code, now); err != nil {
-			return err
-		}
-		sub.UpdatedAt = now
-		if err := tx.Subscriptions().Put(sub); err != nil {
-			return err
-		}
-		out = sub
 		return nil
+	}, func() error {
+		return s.store.Update(ctx, func(tx Tx) error {
+			sub, plan, err := s.managedSub(tx, a, subID)
+			if err != nil {
+				return err
+			}
+			if sub.Status.Terminal() {
+				return Conflictf("cannot apply a coupon to a %s subscription", sub.Status)
+			}
+			if sub.CouponID != "" {
+				return Conflictf("the subscription already has a coupon")
+			}
+			now := s.now()
+			if err := s.redeemCoupon(tx, &sub, plan, code, now); err != nil {
+				return err
+			}
+			sub.UpdatedAt = now
+			if err := tx.Subscriptions().Put(sub); err != nil {
+				return err
+			}
+			out = sub
+			return nil
+		})
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return s.afterPriceChange(ctx, a, out)
 }
 
 // managedSub loads a subscription the actor may change: its own, or its

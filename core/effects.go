@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -45,6 +46,9 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpPaid(tx, p, now)
+	case PurposeCardCheck:
+		// A check captured instead of held took money nothing was owed for.
+		return s.creditLatePayment(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil
@@ -58,8 +62,10 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 		return fmt.Errorf("load invoice %s: %w", p.InvoiceID, err)
 	}
 	isCycle := inv.Key == CycleKey(inv.Cycle)
+	// A paused subscription is not reactivated by money that arrives for
+	// it (an order paid at the bank before the pause cancelled it).
 	if p.Superseded || inv.Status == InvoicePaid || inv.Status == InvoiceVoid || sub.Status.Terminal() ||
-		(isCycle && p.Cycle <= sub.Cycle) {
+		sub.Status == SubPaused || (isCycle && p.Cycle <= sub.Cycle) {
 		return s.creditLatePayment(tx, p, now)
 	}
 	inv.Status, inv.PaidAt, inv.PaymentID, inv.UpdatedAt = InvoicePaid, now, p.ID, now
@@ -72,7 +78,7 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 	// An immediate plan change is paid by its own invoice; it changes the
 	// plan, not the cycle.
 	if !isCycle {
-		return nil
+		return s.applyChangePaid(tx, &sub, inv, now)
 	}
 	return s.onCyclePaid(tx, &sub, inv, now)
 }
@@ -90,13 +96,11 @@ func (s *Service) onCyclePaid(tx Tx, sub *Subscription, inv Invoice, now time.Ti
 			sub.Anchor = sub.TrialEnd
 		}
 	}
-	sch := s.schedule(*sub, plan)
 	sub.Cycle = inv.Cycle
-	sub.CurrentPeriodStart = sch.Boundary(inv.Cycle - 1).UTC()
-	sub.CurrentPeriodEnd = sch.Boundary(inv.Cycle).UTC()
+	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = s.cycleBounds(*sub, plan, inv.Cycle, now)
 	sub.NextBillingDate = sub.CurrentPeriodEnd
 	sub.DunningAttempts, sub.PastDueSince, sub.RemindersSent = 0, time.Time{}, 0
-	if sub.CouponCyclesLeft > 0 {
+	if sub.CouponCyclesLeft > 0 && slices.ContainsFunc(inv.Lines, func(l InvoiceLine) bool { return l.Kind == LineDiscount }) {
 		sub.CouponCyclesLeft--
 	}
 	if sub.Status != SubActive {
@@ -124,6 +128,8 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 	switch p.Purpose {
 	case PurposeTopUp:
 		return s.applyTopUpDead(tx, p, now)
+	case PurposeCardCheck:
+		return s.applyCardCheckDead(tx, p, now)
 	case PurposeSubscription:
 	default:
 		return nil
@@ -134,6 +140,9 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 	sub, err := tx.Subscriptions().Get(p.SubscriptionID)
 	if err != nil {
 		return err
+	}
+	if sub.PendingPlanInvoiceID != "" && sub.PendingPlanInvoiceID == p.InvoiceID {
+		return s.dropPendingChange(tx, &sub, p, now)
 	}
 	if sub.Status.Terminal() || p.Cycle <= sub.Cycle {
 		return nil
@@ -205,9 +214,8 @@ func (s *Service) creditLatePayment(tx Tx, p *Payment, now time.Time) error {
 		return err
 	}
 	p.Refunds = append(p.Refunds, Refund{Key: "wallet-credit-" + p.OrderID, Amount: p.Amount,
-		Reason: "late settlement credited to wallet", Status: "done", ToWallet: true, CreatedAt: now})
-	p.Refunded = p.Amount
-	p.Status = PaymentRefunded
+		Reason: "late settlement credited to wallet", Status: RefundDone, ToWallet: true, CreatedAt: now})
+	p.settleRefunded()
 	p.UpdatedAt = now
 	if err := tx.Payments().Put(*p); err != nil {
 		return err

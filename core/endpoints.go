@@ -15,7 +15,7 @@ import (
 var WebhookEventTypes = []string{
 	EvSubscriptionCreated, EvSubscriptionActivated, EvSubscriptionRenewed, EvSubscriptionPastDue,
 	EvSubscriptionPaused, EvSubscriptionResumed, EvSubscriptionCancelled, EvSubscriptionExpired,
-	EvSubscriptionPlanChanged, EvSubscriptionTrialEnding, EvSubscriptionExpiringSoon,
+	EvSubscriptionPlanChanged, EvSubscriptionPlanChangeFailed, EvSubscriptionTrialEnding, EvSubscriptionExpiringSoon,
 	EvPaymentSucceeded, EvPaymentFailed, EvPaymentRefunded,
 	EvInvoiceIssued, EvInvoicePaid, EvInvoiceOverdue,
 	EvTopUpSucceeded, EvWalletDebited, EvWalletCredited, EvAlert,

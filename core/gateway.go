@@ -77,6 +77,10 @@ type ChargeRequest struct {
 	CardToken      string
 	SaveCard       bool
 	Authentication bool // 3DS
+	// PreAuthorize holds the amount without capturing it (credit_card.type
+	// "authorize"); a cancel voids it. Used to verify a card and obtain its
+	// saved token when nothing is charged yet (a trial).
+	PreAuthorize bool
 	// GopayPaymentOptionToken charges a linked GoPay account (tokenized).
 	GopayPaymentOptionToken string
 	// GopayAccountID is the linked account the token belongs to; Midtrans

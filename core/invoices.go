@@ -28,10 +28,13 @@ func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon,
 		Kind: LinePlan, Description: desc, Quantity: qty, UnitAmount: plan.Price,
 		Amount: plan.Price.MulInt(int64(qty)), PeriodStart: start, PeriodEnd: end,
 	})
-	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
+	if applied := creditApplied(sub, inv.Lines[0].Amount); !applied.IsZero() {
+		desc := "Credit carried from earlier changes"
+		if left := sub.PendingCredit.Sub(applied); !left.IsZero() {
+			desc += fmt.Sprintf(" (%s carried to later invoices)", left.Neg().String())
+		}
 		inv.Lines = append(inv.Lines, InvoiceLine{
-			Kind: LineCredit, Description: "Credit carried from earlier changes", Quantity: 1,
-			UnitAmount: sub.PendingCredit, Amount: sub.PendingCredit,
+			Kind: LineCredit, Description: desc, Quantity: 1, UnitAmount: applied, Amount: applied,
 		})
 	}
 	if coupon != nil {
@@ -48,6 +51,21 @@ func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon,
 	}
 	inv.Totals(s.cfg.TaxRate)
 	return inv
+}
+
+// creditApplied is how much of the carried amount an invoice whose plan
+// line is planAmount takes: a charge (positive) in full, a credit only up
+// to the plan line, so that no invoice total is negative; the rest of a
+// credit is carried to the following invoices.
+func creditApplied(sub Subscription, planAmount Money) Money {
+	c := sub.PendingCredit
+	if !c.Valid() {
+		return Zero(planAmount.Currency())
+	}
+	if c.IsNegative() && c.Neg().Cmp(planAmount) > 0 {
+		return planAmount.Neg()
+	}
+	return c
 }
 
 // putNewInvoice numbers and stores a new invoice. Numbers come from a

@@ -501,15 +501,15 @@ func TestRefunds(t *testing.T) {
 	res := e.subscribe("basic", "qris")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
 	part := core.MustMoney("9000")
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part, Reason: "partial"})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &part, Reason: "partial"})
 	if err != nil || p.Status != core.PaymentPartiallyRefunded {
 		t.Fatalf("partial refund: %+v %v", p.Status, err)
 	}
 	too := core.MustMoney("40001")
-	if _, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &too}); !errors.Is(err, core.ErrUnprocessable) {
+	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &too}); !errors.Is(err, core.ErrUnprocessable) {
 		t.Fatalf("over-refund: %v, want 422", err)
 	}
-	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Reason: "rest"})
+	p, err = e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Reason: "rest"})
 	if err != nil || p.Status != core.PaymentRefunded || !p.Refunded.Equal(core.MustMoney("49000")) {
 		t.Fatalf("full refund: %+v %v", p, err)
 	}
@@ -525,12 +525,12 @@ func TestRefundVirtualAccountToWallet(t *testing.T) {
 	e := newEnv(t)
 	res := e.subscribe("basic", "bank_transfer")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
-	_, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	_, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
 	var ce *core.Error
 	if !errors.As(err, &ce) || ce.Code != "refund_not_supported" {
 		t.Fatalf("VA refund through Midtrans: %v, want refund_not_supported", err)
 	}
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{ToWallet: true, Reason: "goodwill"})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{ToWallet: true, Reason: "goodwill"})
 	if err != nil || p.Status != core.PaymentRefunded {
 		t.Fatalf("wallet refund: %+v %v", p.Status, err)
 	}
@@ -568,8 +568,19 @@ func TestImmediateUpgradeProrates(t *testing.T) {
 	if !chg.Total.Equal(core.MustMoney("25000")) {
 		t.Fatalf("proration total = %s, want 25000.00", chg.Total)
 	}
-	if got := e.sub(id); got.PlanID == res.Subscription.PlanID {
-		t.Fatal("plan did not change")
+	// The upgrade waits for its proration to be paid.
+	if got := e.sub(id); got.PlanID != res.Subscription.PlanID || got.PendingPlanID == "" {
+		t.Fatalf("before the proration is paid: plan %s pending %q", got.PlanID, got.PendingPlanID)
+	}
+	var order string
+	for _, p := range e.payments(id) {
+		if p.InvoiceID == chg.ID {
+			order = p.OrderID
+		}
+	}
+	e.mustNotify(e.gw.Settle(order))
+	if got := e.sub(id); got.PlanID == res.Subscription.PlanID || got.PendingPlanID != "" {
+		t.Fatal("plan did not change once the proration was paid")
 	}
 	// A downgrade waits for the period end.
 	if _, err := e.svc.ChangePlan(e.ctx, e.user, id, "basic", nil); err != nil {
@@ -634,8 +645,11 @@ func TestNativeCardSubscription(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := strings.Join(e.gw.Calls, ",")
-	if !strings.Contains(calls, "subscription.disable") || !strings.Contains(calls, "subscription.enable") {
-		t.Fatalf("gateway calls %s lack disable/enable", calls)
+	// Paused, it is disabled at Midtrans; resumed past due (Midtrans had
+	// given up), its schedule is cancelled: dunning is ours, and a new
+	// schedule starts once a cycle is paid again.
+	if !strings.Contains(calls, "subscription.disable") || !strings.Contains(calls, "subscription.cancel") {
+		t.Fatalf("gateway calls %s lack disable/cancel", calls)
 	}
 }
 
@@ -724,11 +738,11 @@ func TestRefundNotificationDuringRefundCall(t *testing.T) {
 		e.mustNotify(coretest.RefundNotification(orderID, status, "49000.00", total))
 	}
 	part := core.MustMoney("10000")
-	p, err := e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{Amount: &part})
+	p, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{Amount: &part})
 	if err != nil || !p.Refunded.Equal(part) || p.Status != core.PaymentPartiallyRefunded {
 		t.Fatalf("after a 10000 refund: refunded %s status %s err %v", p.Refunded, p.Status, err)
 	}
-	p, err = e.svc.RefundPayment(e.ctx, e.user, res.Payment.ID, core.RefundInput{})
+	p, err = e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
 	if err != nil || !p.Refunded.Equal(core.MustMoney("49000")) || p.Status != core.PaymentRefunded {
 		t.Fatalf("after refunding the rest: refunded %s status %s err %v", p.Refunded, p.Status, err)
 	}

@@ -3,7 +3,7 @@ package core
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 	"time"
 )
 
@@ -13,11 +13,16 @@ import (
 // the paid period. Its notifications renew or dun the subscription here.
 
 // ensureNative creates the Midtrans subscription of an active subscription
-// that wants one and has none yet. The call is idempotent by key.
+// that wants one and has none yet, charging the next invoice's total from
+// the end of the paid period. A next cycle Midtrans must not charge (zero
+// total, last period) leaves it on this service's engine for now. The call
+// is idempotent by key.
 func (s *Service) ensureNative(ctx context.Context, id string) error {
 	var sub Subscription
 	var plan Plan
 	var token string
+	var charge bool
+	var amount Money
 	if err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		if sub, err = tx.Subscriptions().Get(id); err != nil {
@@ -32,11 +37,15 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 				token = m.Token
 			}
 		}
-		return nil
+		if sub.Native() || sub.Status != SubActive || !wantsNative(sub) {
+			return nil
+		}
+		charge, amount, _, err = s.nativeWant(tx, sub, s.now())
+		return err
 	}); err != nil {
 		return err
 	}
-	if sub.Native() || sub.Status != SubActive || !wantsNative(sub) || plan.IntervalUnit == Year {
+	if sub.Native() || sub.Status != SubActive || !wantsNative(sub) || plan.IntervalUnit == Year || !charge {
 		// Midtrans schedules only day, week and month intervals; yearly plans
 		// stay on our own engine.
 		return nil
@@ -45,7 +54,6 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	amount := plan.Price.MulInt(int64(max(sub.Quantity, 1)))
 	max := 0
 	if plan.MaxCycles > 0 {
 		max = plan.MaxCycles - sub.Cycle
@@ -53,13 +61,14 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 			return nil
 		}
 	}
+	generation := len(anyList(sub.Metadata["midtrans_previous_ids"]))
 	ns, err := gw.CreateSubscription(ctx, NativeSubscriptionRequest{
-		Name: "LGN-" + strings.ToUpper(strings.ReplaceAll(sub.ID, "-", ""))[:12], Amount: amount,
+		Name: nativeName(sub), Amount: amount,
 		PaymentType: sub.PaymentType, Token: token, Interval: plan.Interval, IntervalUnit: plan.IntervalUnit,
 		MaxInterval: max, StartTime: sub.CurrentPeriodEnd, RetryInterval: 1, RetryUnit: "day", RetryMax: s.cfg.DunningRetries,
 		GopayAccountID: sub.GopayAccountID, Customer: sub.CustomerDetails,
 		Metadata:       map[string]any{"langganan_subscription_id": sub.ID},
-		IdempotencyKey: IdempotencyKey("native-create", sub.ID),
+		IdempotencyKey: IdempotencyKey("native-create", fmt.Sprintf("%s-%d", sub.ID, generation)),
 	})
 	if err != nil {
 		return err
@@ -69,7 +78,7 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		cur.MidtransSubscriptionID, cur.UpdatedAt = ns.ID, s.now()
+		cur.MidtransSubscriptionID, cur.NativeAmount, cur.NativeDisabled, cur.UpdatedAt = ns.ID, amount, false, s.now()
 		return tx.Subscriptions().Put(cur)
 	})
 }
@@ -105,7 +114,9 @@ func (s *Service) SyncSubscription(ctx context.Context, a Actor, id string) (Sub
 			}
 			return sub, err
 		}
-		if _, err := s.mutateSub(ctx, a, id, func(tx Tx, cur *Subscription, plan Plan, now time.Time) error {
+		// Syncing reads Midtrans' view; any member who sees the
+		// subscription may ask for it.
+		if _, err := s.mutateSub(ctx, Actor{IsAdmin: true}, id, func(tx Tx, cur *Subscription, plan Plan, now time.Time) error {
 			cur.Metadata = withMeta(cur.Metadata, "midtrans_status", ns.Status)
 			if !ns.NextExecutionAt.IsZero() {
 				cur.Metadata["midtrans_next_execution_at"] = ns.NextExecutionAt.UTC().Format(time.RFC3339)
@@ -117,6 +128,7 @@ func (s *Service) SyncSubscription(ctx context.Context, a Actor, id string) (Sub
 				}
 				cur.PastDueSince = now
 				cur.DunningAttempts = s.cfg.DunningRetries + 1
+				cur.NativeDisabled = true
 				cur.NextActionAt = s.nextAction(*cur, plan, now)
 				return s.emit(tx, EvSubscriptionPastDue, cur.OwnerID, now, subscriptionData(*cur))
 			}

@@ -148,7 +148,7 @@ func (s *Service) setAdminDates(sub *Subscription, plan Plan, in AdminSubscripti
 		fe.Add("trial_end", "must be after trial_start")
 	}
 	if in.BillingCycleAnchor != nil {
-		sub.Anchor = utc(in.BillingCycleAnchor)
+		sub.Anchor, sub.AnchorCycle = utc(in.BillingCycleAnchor), 0
 	}
 	if err := fe.Err(); err != nil {
 		return err
@@ -330,7 +330,10 @@ func (s *Service) AdminUpdateSubscription(ctx context.Context, a Actor, id strin
 		out = sub
 		return nil
 	})
-	return out, err
+	if err != nil || (in.PlanID == nil && in.Quantity == nil) {
+		return out, err
+	}
+	return s.afterPriceChange(ctx, a, out)
 }
 
 func statusEvent(st SubscriptionStatus) string {
@@ -448,64 +451,73 @@ func (s *Service) SetQuantity(ctx context.Context, a Actor, id string, qty int) 
 	if qty < 1 || qty > 100000 {
 		return Subscription{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"quantity": "between 1 and 100000"}}
 	}
-	var native *NativeSubscriptionUpdate
-	var nativeID string
 	var out Subscription
-	err := s.store.Update(ctx, func(tx Tx) error {
-		sub, plan, err := s.managedSub(tx, a, id)
-		if err != nil {
-			return err
-		}
-		if !plan.PerSeat {
-			return UnprocessableCode("not_per_seat", "plan %q is not priced per seat; its quantity is always 1", plan.Slug)
-		}
-		switch sub.Status {
-		case SubCancelled, SubExpired:
-			return Conflictf("cannot change the quantity of a %s subscription", sub.Status)
-		case SubPending:
-			return Conflictf("pay or cancel the pending first charge before changing the quantity")
-		}
-		if qty == sub.Quantity {
+	err := s.withPreflight(ctx, a, id, func(tx Tx, sub *Subscription) error {
+		sub.Quantity = qty
+		return nil
+	}, func() error {
+		return s.store.Update(ctx, func(tx Tx) error {
+			sub, plan, err := s.managedSub(tx, a, id)
+			if err != nil {
+				return err
+			}
+			if !plan.PerSeat {
+				return UnprocessableCode("not_per_seat", "plan %q is not priced per seat; its quantity is always 1", plan.Slug)
+			}
+			switch sub.Status {
+			case SubCancelled, SubExpired:
+				return Conflictf("cannot change the quantity of a %s subscription", sub.Status)
+			case SubPending:
+				return Conflictf("pay or cancel the pending first charge before changing the quantity")
+			}
+			if qty == sub.Quantity {
+				out = sub
+				return nil
+			}
+			if o, ok, err := s.orgOf(tx, sub.OwnerID); err != nil {
+				return err
+			} else if ok && qty < len(o.Members) {
+				return &Error{Kind: ErrUnprocessable, Code: "seat_limit",
+					Message: fmt.Sprintf("the organization has %d members; the quantity cannot go below that", len(o.Members))}
+			}
+			now := s.now()
+			if !sub.PendingCredit.Valid() {
+				sub.PendingCredit = Zero(plan.Currency())
+			}
+			old := max(sub.Quantity, 1)
+			if sub.Status == SubActive && now.Before(sub.CurrentPeriodEnd) && now.After(sub.CurrentPeriodStart) {
+				credit, debit := prorate(plan.Price.MulInt(int64(old)), plan.Price.MulInt(int64(qty)), sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
+				sub.PendingCredit = sub.PendingCredit.Add(debit.Sub(credit))
+			}
+			sub.Metadata = withMeta(sub.Metadata, "quantity_history", append(anyList(sub.Metadata["quantity_history"]),
+				map[string]any{"from": old, "to": qty, "at": now.Format(time.RFC3339)}))
+			sub.Quantity, sub.UpdatedAt = qty, now
+			if err := tx.Subscriptions().Put(sub); err != nil {
+				return err
+			}
 			out = sub
 			return nil
-		}
-		if o, ok, err := s.orgOf(tx, sub.OwnerID); err != nil {
-			return err
-		} else if ok && qty < len(o.Members) {
-			return &Error{Kind: ErrUnprocessable, Code: "seat_limit",
-				Message: fmt.Sprintf("the organization has %d members; the quantity cannot go below that", len(o.Members))}
-		}
-		now := s.now()
-		if !sub.PendingCredit.Valid() {
-			sub.PendingCredit = Zero(plan.Currency())
-		}
-		old := max(sub.Quantity, 1)
-		if sub.Status == SubActive && now.Before(sub.CurrentPeriodEnd) && now.After(sub.CurrentPeriodStart) {
-			credit, debit := prorate(plan.Price.MulInt(int64(old)), plan.Price.MulInt(int64(qty)), sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
-			sub.PendingCredit = sub.PendingCredit.Add(debit.Sub(credit))
-		}
-		sub.Metadata = withMeta(sub.Metadata, "quantity_history", append(anyList(sub.Metadata["quantity_history"]),
-			map[string]any{"from": old, "to": qty, "at": now.Format(time.RFC3339)}))
-		sub.Quantity, sub.UpdatedAt = qty, now
-		if sub.Native() {
-			amt := plan.Price.MulInt(int64(qty))
-			native, nativeID = &NativeSubscriptionUpdate{Amount: &amt}, sub.MidtransSubscriptionID
-		}
-		if err := tx.Subscriptions().Put(sub); err != nil {
-			return err
-		}
-		out = sub
-		return nil
+		})
 	})
 	if err != nil {
 		return out, err
 	}
-	if native != nil {
-		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.UpdateSubscription(ctx, nativeID, *native) }); err != nil {
-			return out, err
+	return s.afterPriceChange(ctx, a, out)
+}
+
+// afterPriceChange follows a stored change that moves the next invoice's
+// total (seats, coupon, plan): an open renewal order is reissued at the
+// new total, and Midtrans is kept in step.
+func (s *Service) afterPriceChange(ctx context.Context, a Actor, sub Subscription) (Subscription, error) {
+	if err := s.reissueOpenRenewal(ctx, sub.ID); err != nil {
+		return s.currentAfter(ctx, a, sub.ID, err)
+	}
+	if sub.Native() {
+		if err := s.syncNative(ctx, sub.ID); err != nil {
+			return s.currentAfter(ctx, a, sub.ID, err)
 		}
 	}
-	return out, nil
+	return s.GetSubscription(ctx, a, sub.ID)
 }
 
 func anyList(v any) []any {

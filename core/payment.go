@@ -112,16 +112,22 @@ type PaymentPurpose string
 const (
 	PurposeSubscription PaymentPurpose = "subscription"
 	PurposeTopUp        PaymentPurpose = "topup"
+	// PurposeCardCheck is a pre-authorization that verifies a card given to
+	// a trial and obtains its saved token; it is voided, never captured.
+	PurposeCardCheck PaymentPurpose = "card_check"
 )
 
 // Refund is one refund of a payment.
 type Refund struct {
-	Key       string // deterministic refund_key sent to Midtrans
-	Amount    Money
-	Reason    string
-	Direct    bool
-	Status    string // requested, done, failed
-	ToWallet  bool
+	Key      string // deterministic refund_key sent to Midtrans
+	Amount   Money
+	Reason   string
+	Direct   bool
+	Status   string // RefundRequested, RefundDone or RefundFailed
+	ToWallet bool
+	// External: made outside this service (the Midtrans dashboard) and
+	// learnt from a refund notification.
+	External  bool
 	CreatedAt time.Time
 }
 
@@ -149,9 +155,13 @@ type Payment struct {
 	IsRetry        bool
 	IdempotencyKey string
 	Superseded     bool // replaced by a newer order for the same invoice
-	Refunded       Money
-	Refunds        []Refund
-	FailureReason  string
+	// Refunded is derived from Refunds and GatewayRefunded (settleRefunded).
+	Refunded Money
+	// GatewayRefunded is Midtrans' cumulative refunded total as its last
+	// refund notification reported it.
+	GatewayRefunded Money
+	Refunds         []Refund
+	FailureReason   string
 
 	ExpiresAt time.Time
 	PaidAt    time.Time
@@ -159,14 +169,65 @@ type Payment struct {
 	UpdatedAt time.Time
 }
 
-// Refundable is the settled amount not yet refunded.
+// Refundable is the settled amount neither refunded nor reserved by a
+// refund still waiting for the gateway.
 func (p Payment) Refundable() Money {
+	cur := p.Amount.Currency()
 	if !p.Status.Settled() {
-		return Zero(p.Amount.Currency())
+		return Zero(cur)
 	}
-	r := p.Refunded
-	if !r.Valid() {
-		r = Zero(p.Amount.Currency())
+	left := p.Amount.Sub(orZero(p.Refunded, cur))
+	for _, r := range p.Refunds {
+		if r.Status == RefundRequested {
+			left = left.Sub(r.Amount)
+		}
 	}
-	return p.Amount.Sub(r)
+	return left
+}
+
+// settleRefunded derives the refunded total and the status from the
+// refunds: refunds to the wallet, plus what Midtrans refunded, which is
+// the larger of our own done gateway refunds and the cumulative total its
+// last refund notification reported (refunds made at its dashboard
+// included). Each rupiah is counted once whichever was learnt first.
+func (p *Payment) settleRefunded() {
+	cur := p.Amount.Currency()
+	wallet, gateway := Zero(cur), Zero(cur)
+	for _, r := range p.Refunds {
+		switch {
+		case r.Status != RefundDone:
+		case r.ToWallet:
+			wallet = wallet.Add(r.Amount)
+		default:
+			gateway = gateway.Add(r.Amount)
+		}
+	}
+	if g := orZero(p.GatewayRefunded, cur); g.Cmp(gateway) > 0 {
+		gateway = g
+	}
+	p.Refunded = wallet.Add(gateway)
+	switch {
+	case !p.Status.Settled() || !p.Refunded.IsPositive():
+	case p.Refunded.Cmp(p.Amount) >= 0:
+		p.Status = PaymentRefunded
+	default:
+		p.Status = PaymentPartiallyRefunded
+	}
+}
+
+// RefundRequested reports whether a refund of p waits for the gateway.
+func (p Payment) RefundRequested() bool {
+	for _, r := range p.Refunds {
+		if r.Status == RefundRequested {
+			return true
+		}
+	}
+	return false
+}
+
+func orZero(m Money, cur Currency) Money {
+	if !m.Valid() {
+		return Zero(cur)
+	}
+	return m
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,96 +15,265 @@ import (
 //     unused time of the old plan is credited and the rest of the period
 //     charged at the new price, prorated to the second, and the net is
 //     rounded once to whole rupiah (half away from zero). Both appear as
-//     lines of a "change" invoice, which is charged at once.
+//     lines of a "change" invoice, which is charged at once. The upgrade
+//     takes effect when that invoice is paid (at once from the wallet or a
+//     card that captures); until then it is the pending plan change, and it
+//     is dropped if its order fails or expires.
 //   - Downgrades default to the period end (immediate=false). An immediate
-//     downgrade credits the net difference to the next invoice.
-//   - Trialing subscriptions simply switch; pending ones are refused (pay or
-//     cancel the first charge first).
-//   - Native subscriptions are PATCHed at Midtrans to the new amount.
+//     downgrade credits the net difference to the next invoices.
+//   - Trialing subscriptions simply switch. A change is refused (409) while
+//     the subscription is pending, paused or past due, once its period has
+//     ended unpaid, or while another change awaits payment.
+//   - Native subscriptions are updated at Midtrans first: if Midtrans
+//     refuses, nothing changes here.
 func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, immediate *bool) (Subscription, error) {
 	if planRef == "" {
 		return Subscription{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "required"}}
 	}
+	cur, err := s.GetSubscription(ctx, a, id)
+	if err != nil {
+		return cur, err
+	}
+	if err := s.requireManager(ctx, a, cur); err != nil {
+		return cur, err
+	}
+	if cur.Native() {
+		// What the subscription will be billed next once the change is
+		// stored; an upgrade awaiting payment does not move it yet.
+		if err := s.preflightNative(ctx, id, func(tx Tx, sub *Subscription) error {
+			old, err := tx.Plans().Get(sub.PlanID)
+			if err != nil {
+				return err
+			}
+			np, change, err := s.planChange(tx, *sub, old, planRef, immediate, s.now())
+			if err != nil {
+				return err
+			}
+			switch {
+			case !change.Immediate:
+				sub.ScheduledPlanID = np.ID
+			case !change.net.IsPositive():
+				sub.PlanID, sub.ScheduledPlanID = np.ID, ""
+				if change.net.IsNegative() {
+					sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
+				}
+			}
+			return nil
+		}); err != nil {
+			return cur, err
+		}
+	}
 	var charge *Payment
-	var native *NativeSubscriptionUpdate
-	var nativeID string
 	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, old Plan, now time.Time) error {
-		charge, native, nativeID = nil, nil, "" // fn may run more than once
-		np, err := s.findPlan(tx, planRef)
-		if err != nil || np.Status != PlanActive {
-			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "no active plan with this id or slug"}}
-		}
-		if np.ID == sub.PlanID {
-			return Conflictf("the subscription is already on plan %q", np.Slug)
-		}
-		if np.Currency() != old.Currency() {
-			return Unprocessablef("cannot change between currencies")
-		}
-		switch sub.Status {
-		case SubPending:
-			return Conflictf("pay or cancel the pending first charge before changing plan")
-		case SubCancelled, SubExpired:
-			return Conflictf("cannot change the plan of a %s subscription", sub.Status)
-		}
-		if err := s.checkSeatsForPlan(tx, *sub, np); err != nil {
+		charge = nil // fn may run more than once
+		np, change, err := s.planChange(tx, *sub, old, planRef, immediate, now)
+		if err != nil {
 			return err
 		}
-		qty := int64(max(sub.Quantity, 1))
-		oldAmt, newAmt := old.Price.MulInt(seatCount(old, qty)), np.Price.MulInt(seatCount(np, qty))
-		upgrade := newAmt.Cmp(oldAmt) > 0
-		now2 := immediate == nil && upgrade || immediate != nil && *immediate
-		if sub.Status == SubTrialing || sub.Status == SubPaused || sub.Status == SubPastDue {
-			now2 = true
-		}
-		change := PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: now2, Proration: "0.00"}
-		if !now2 {
+		if !change.Immediate {
 			sub.ScheduledPlanID = np.ID
-			sub.PlanHistory = append(sub.PlanHistory, change)
-			recordHistory(sub, change, "scheduled")
+			sub.PlanHistory = append(sub.PlanHistory, change.PlanChange)
+			recordHistory(sub, change.PlanChange, "scheduled")
 			return nil
 		}
-		if sub.Status == SubActive && now.Before(sub.CurrentPeriodEnd) {
-			credit, debit := prorate(oldAmt, newAmt, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
-			net := debit.Sub(credit)
-			change.Proration = net.String()
-			switch {
-			case net.IsPositive():
-				inv, p, err := s.changeInvoice(tx, sub, old, np, credit, debit, len(sub.PlanHistory)+1, now)
-				if err != nil {
-					return err
-				}
-				_ = inv
-				charge = p
-			case net.IsNegative():
-				sub.PendingCredit = sub.PendingCredit.Add(net)
+		if change.net.IsPositive() {
+			inv, p, paid, err := s.changeInvoice(tx, sub, old, np, change.credit, change.debit, len(sub.PlanHistory)+1, now)
+			if err != nil {
+				return err
 			}
+			if !paid && !s.planted(DefectUnpaidUpgradeApplies) {
+				// The upgrade waits for its proration to be paid.
+				sub.PendingPlanID, sub.PendingPlanInvoiceID = np.ID, inv.ID
+				sub.PlanHistory = append(sub.PlanHistory, change.PlanChange)
+				recordHistory(sub, change.PlanChange, "awaiting payment")
+				charge = p
+				return nil
+			}
+			charge = p
+		} else if change.net.IsNegative() {
+			sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
 		}
-		sub.PlanID = np.ID
-		sub.ScheduledPlanID = ""
-		sub.PlanHistory = append(sub.PlanHistory, change)
-		recordHistory(sub, change, "applied")
-		sub.NextActionAt = s.nextAction(*sub, np, now)
-		if sub.Native() {
-			amt := newAmt
-			native, nativeID = &NativeSubscriptionUpdate{Amount: &amt}, sub.MidtransSubscriptionID
-		}
-		return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{
-			"subscription_id": sub.ID, "from_plan_id": old.ID, "to_plan_id": np.ID, "proration": change.Proration})
+		sub.PlanHistory = append(sub.PlanHistory, change.PlanChange)
+		return s.switchPlan(tx, sub, old, np, change.Proration, now)
 	})
 	if err != nil {
-		return sub, err
-	}
-	if native != nil {
-		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.UpdateSubscription(ctx, nativeID, *native) }); err != nil {
-			return sub, err
+		if cur.Native() {
+			_ = s.syncNative(ctx, id) // back to what is stored
 		}
+		return sub, err
 	}
 	if charge != nil && charge.Status == PaymentCreating {
 		if _, err := s.sendCharge(ctx, *charge, ChargeRequest{}); err != nil {
-			return sub, err
+			return s.currentAfter(ctx, a, id, err)
 		}
 	}
+	if err := s.reissueOpenRenewal(ctx, id); err != nil {
+		return s.currentAfter(ctx, a, id, err)
+	}
+	if sub.Native() {
+		_ = s.syncNative(ctx, id) // records what the preflight told Midtrans
+	}
 	return s.GetSubscription(ctx, a, id)
+}
+
+// currentAfter answers the subscription as stored with err.
+func (s *Service) currentAfter(ctx context.Context, a Actor, id string, err error) (Subscription, error) {
+	sub, gerr := s.GetSubscription(ctx, a, id)
+	if gerr != nil {
+		return sub, errors.Join(err, gerr)
+	}
+	return sub, err
+}
+
+// planChangeCalc is a validated plan change with its proration.
+type planChangeCalc struct {
+	PlanChange
+	credit, debit, net Money
+}
+
+// planChange validates a change of sub (on old) to planRef and prices it;
+// it writes nothing. The refusals are the plan-change rules.
+func (s *Service) planChange(tx Tx, sub Subscription, old Plan, planRef string, immediate *bool, now time.Time) (Plan, planChangeCalc, error) {
+	np, err := s.findPlan(tx, planRef)
+	if err != nil || np.Status != PlanActive {
+		return np, planChangeCalc{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "no active plan with this id or slug"}}
+	}
+	if np.ID == sub.PlanID {
+		return np, planChangeCalc{}, Conflictf("the subscription is already on plan %q", np.Slug)
+	}
+	if np.Currency() != old.Currency() {
+		return np, planChangeCalc{}, Unprocessablef("cannot change between currencies")
+	}
+	switch {
+	case sub.Status == SubPending:
+		return np, planChangeCalc{}, Conflictf("pay or cancel the pending first charge before changing plan")
+	case sub.Status == SubCancelled || sub.Status == SubExpired:
+		return np, planChangeCalc{}, Conflictf("cannot change the plan of a %s subscription", sub.Status)
+	case sub.Status == SubPaused:
+		return np, planChangeCalc{}, Conflictf("resume the subscription before changing its plan")
+	case sub.Status == SubPastDue || sub.Status == SubActive && !now.Before(sub.CurrentPeriodEnd):
+		return np, planChangeCalc{}, Conflictf("pay the renewal before changing the plan")
+	case sub.PendingPlanID != "":
+		return np, planChangeCalc{}, Conflictf("a change to another plan is awaiting payment")
+	}
+	if err := s.checkSeatsForPlan(tx, sub, np); err != nil {
+		return np, planChangeCalc{}, err
+	}
+	qty := int64(max(sub.Quantity, 1))
+	oldAmt, newAmt := old.Price.MulInt(seatCount(old, qty)), np.Price.MulInt(seatCount(np, qty))
+	upgrade := newAmt.Cmp(oldAmt) > 0
+	now2 := immediate == nil && upgrade || immediate != nil && *immediate || sub.Status == SubTrialing
+	c := planChangeCalc{PlanChange: PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: now2, Proration: "0.00"},
+		credit: Zero(np.Currency()), debit: Zero(np.Currency()), net: Zero(np.Currency())}
+	if now2 && sub.Status == SubActive {
+		c.credit, c.debit = prorate(oldAmt, newAmt, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
+		c.net = c.debit.Sub(c.credit)
+		c.Proration = c.net.String()
+	}
+	return np, c, nil
+}
+
+// switchPlan puts sub on plan np now (inside tx).
+func (s *Service) switchPlan(tx Tx, sub *Subscription, old, np Plan, proration string, now time.Time) error {
+	sub.PlanID, sub.ScheduledPlanID = np.ID, ""
+	sub.PendingPlanID, sub.PendingPlanInvoiceID = "", ""
+	recordHistory(sub, PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: true, Proration: proration}, "applied")
+	sub.NextActionAt = s.nextAction(*sub, np, now)
+	return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{
+		"subscription_id": sub.ID, "from_plan_id": old.ID, "to_plan_id": np.ID, "proration": proration})
+}
+
+// applyChangePaid applies the upgrade a paid change invoice was for.
+func (s *Service) applyChangePaid(tx Tx, sub *Subscription, inv Invoice, now time.Time) error {
+	if sub.PendingPlanInvoiceID != inv.ID || sub.PendingPlanID == "" {
+		return nil
+	}
+	old, err := tx.Plans().Get(sub.PlanID)
+	if err != nil {
+		return err
+	}
+	np, err := tx.Plans().Get(sub.PendingPlanID)
+	if err != nil {
+		return err
+	}
+	if err := s.switchPlan(tx, sub, old, np, inv.Total.String(), now); err != nil {
+		return err
+	}
+	sub.UpdatedAt = now
+	return tx.Subscriptions().Put(*sub)
+}
+
+// dropPendingChange drops an upgrade whose proration order failed or
+// expired, and tells the owner.
+func (s *Service) dropPendingChange(tx Tx, sub *Subscription, p *Payment, now time.Time) error {
+	if sub.PendingPlanInvoiceID == "" || sub.PendingPlanInvoiceID != p.InvoiceID {
+		return nil
+	}
+	to := sub.PendingPlanID
+	sub.PendingPlanID, sub.PendingPlanInvoiceID, sub.UpdatedAt = "", "", now
+	if err := s.voidOpenInvoice(tx, sub.ID, p.InvoiceID, now); err != nil {
+		return err
+	}
+	if err := tx.Subscriptions().Put(*sub); err != nil {
+		return err
+	}
+	return s.emit(tx, EvSubscriptionPlanChangeFailed, sub.OwnerID, now, map[string]any{
+		"subscription_id": sub.ID, "plan_id": sub.PlanID, "to_plan_id": to, "order_id": p.OrderID})
+}
+
+// reissueOpenRenewal reprices an open renewal order after a change of
+// plan or seats: the order is cancelled at Midtrans and the cycle charged
+// again at the new total under the next attempt's order id.
+func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
+	var stale *Payment
+	cycle := 0
+	err := s.store.Update(ctx, func(tx Tx) error {
+		stale, cycle = nil, 0
+		now := s.now()
+		sub, err := tx.Subscriptions().Get(id)
+		if err != nil || sub.Status.Terminal() || sub.Status == SubPaused {
+			return err
+		}
+		plan, err := tx.Plans().Get(sub.PlanID)
+		if err != nil {
+			return err
+		}
+		open, err := s.openPayments(tx, id)
+		if err != nil {
+			return err
+		}
+		for _, p := range open {
+			inv, err := tx.Invoices().Get(p.InvoiceID)
+			if err != nil || inv.Key != CycleKey(sub.Cycle+1) {
+				continue
+			}
+			fresh, err := s.priceCycle(tx, sub, plan, inv.Cycle, now)
+			if err != nil {
+				return err
+			}
+			if fresh.Total.Equal(p.Amount) {
+				return nil
+			}
+			inv.Lines, inv.Subtotal, inv.Discount, inv.Tax, inv.Total = fresh.Lines, fresh.Subtotal, fresh.Discount, fresh.Tax, fresh.Total
+			inv.UpdatedAt = now
+			if err := tx.Invoices().Put(inv); err != nil {
+				return err
+			}
+			p.Superseded, p.UpdatedAt = true, now
+			if err := tx.Payments().Put(p); err != nil {
+				return err
+			}
+			stale, cycle = &p, inv.Cycle
+			return nil
+		}
+		return nil
+	})
+	if err != nil || stale == nil {
+		return err
+	}
+	s.cancelAtGateway(ctx, *stale)
+	_, err = s.chargeCycle(ctx, id, cycle)
+	return err
 }
 
 func seatCount(p Plan, qty int64) int64 {
@@ -132,7 +302,7 @@ func prorate(oldAmt, newAmt Money, start, end, at time.Time) (Money, Money) {
 
 // changeInvoice bills an immediate upgrade: a credit line, a charge line,
 // and a payment for the net, paid from the wallet for wallet subscriptions.
-func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, debit Money, n int, now time.Time) (Invoice, *Payment, error) {
+func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, debit Money, n int, now time.Time) (Invoice, *Payment, bool, error) {
 	cur := np.Currency()
 	inv := Invoice{ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID, Key: fmt.Sprintf("change-%d", n),
 		Cycle: sub.Cycle, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd, Status: InvoiceOpen, Currency: cur,
@@ -143,7 +313,7 @@ func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, 
 		}}
 	inv.Totals(s.cfg.TaxRate)
 	if err := s.putNewInvoice(tx, &inv); err != nil {
-		return inv, nil, err
+		return inv, nil, false, err
 	}
 	orderID := orderID("SUB-", "change", sub.ID, fmt.Sprint(n))
 	p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
@@ -154,14 +324,14 @@ func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, 
 		p.OrderID = "WALLET-" + orderID[4:]
 		p.PaymentType = PayWallet
 		if _, err := s.debitWallet(tx, sub.OwnerID, inv.Total, EntrySubscriptionPayment, "payment", p.ID, "Plan change, invoice "+inv.Number, now); err != nil {
-			return inv, nil, err
+			return inv, nil, false, err
 		}
-		return inv, &p, s.applyStatus(tx, &p, PaymentPaid, now)
+		return inv, &p, true, s.applyStatus(tx, &p, PaymentPaid, now)
 	}
 	if s.gw == nil {
-		return inv, nil, Unprocessablef("payments are unavailable: %v", ErrNoGateway)
+		return inv, nil, false, Unprocessablef("payments are unavailable: %v", ErrNoGateway)
 	}
-	return inv, &p, tx.Payments().Put(p)
+	return inv, &p, false, tx.Payments().Put(p)
 }
 
 // recordHistory keeps the plan change in metadata, as the seed does.
@@ -180,18 +350,8 @@ func (s *Service) applyScheduledPlan(ctx context.Context, id string) error {
 		if err != nil || sub.ScheduledPlanID == "" {
 			return err
 		}
-		np, err := tx.Plans().Get(sub.ScheduledPlanID)
-		if err != nil {
-			return err
-		}
-		from := sub.PlanID
-		sub.PlanID, sub.ScheduledPlanID = np.ID, ""
-		recordHistory(&sub, PlanChange{FromPlanID: from, ToPlanID: np.ID, At: now, Proration: "0.00"}, "applied")
 		sub.NextActionAt = now
-		sub.UpdatedAt = now
-		if err := tx.Subscriptions().Put(sub); err != nil {
-			return err
-		}
-		return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{"subscription_id": sub.ID, "from_plan_id": from, "to_plan_id": np.ID})
+		_, err = s.switchScheduledPlan(tx, &sub, now)
+		return err
 	})
 }

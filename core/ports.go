@@ -86,6 +86,9 @@ type (
 		// ScanOpen visits payments in status creating, pending or challenge,
 		// oldest first, through an index.
 		ScanOpen(fn func(Payment) bool) error
+		// ScanRefunding visits payments with a refund in status requested
+		// (reserved, gateway outcome not yet known), oldest first.
+		ScanRefunding(fn func(Payment) bool) error
 	}
 	InvoiceRepo interface {
 		Get(id string) (Invoice, error)

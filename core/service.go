@@ -58,6 +58,9 @@ type Config struct {
 	// with http, and at any address (loopback included): for local
 	// development and tests only (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
 	WebhookAllowHosts []string
+	// RepeatTrials gives a trial again to an owner who had one on the same
+	// plan. The zero value keeps one trial per owner and plan.
+	RepeatTrials bool
 }
 
 // DefaultConfig is the configuration the seeds describe.

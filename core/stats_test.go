@@ -51,6 +51,11 @@ func TestStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seats := true
+	team, err := svc.CreatePlan(ctx, admin, core.PlanInput{Name: s("Team"), Price: s("10000"), IntervalUnit: s("month"), PerSeat: &seats})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Empty: zero everywhere, every status present.
 	n, oldest, err := svc.OutboxDepth(ctx)
@@ -73,6 +78,7 @@ func TestStats(t *testing.T) {
 			{ID: "s2", PlanID: yearly.ID, Quantity: 1, Status: core.SubActive},
 			{ID: "s3", PlanID: monthly.ID, Quantity: 1, Status: core.SubCancelled},
 			{ID: "s4", PlanID: monthly.ID, Quantity: 1, Status: core.SubTrialing},
+			{ID: "s5", PlanID: team.ID, Quantity: 3, Status: core.SubActive},
 		} {
 			sub.OwnerID, sub.CreatedAt = "u1", t1.Add(time.Duration(i)*time.Second)
 			if err := tx.Subscriptions().Put(sub); err != nil {
@@ -93,13 +99,14 @@ func TestStats(t *testing.T) {
 		t.Fatalf("OutboxDepth = %d %v %v, want 3 %v", n, oldest, err, t1)
 	}
 	by, err = svc.SubscriptionsByStatus(ctx)
-	if err != nil || by["active"] != 2 || by["cancelled"] != 1 || by["trialing"] != 1 || by["paused"] != 0 {
+	if err != nil || by["active"] != 3 || by["cancelled"] != 1 || by["trialing"] != 1 || by["paused"] != 0 {
 		t.Fatalf("SubscriptionsByStatus = %v %v", by, err)
 	}
-	// 2 seats × 49000 + 120000/12 = 108000.
+	// Seats count only on per-seat plans: 49000 (a flat plan, whatever its
+	// quantity) + 120000/12 + 3 seats × 10000 = 89000.
 	mrr, err = svc.MRR(ctx)
-	if err != nil || mrr["IDR"] != "108000.00" || len(mrr) != 1 {
-		t.Fatalf("MRR = %v %v, want IDR 108000.00", mrr, err)
+	if err != nil || mrr["IDR"] != "89000.00" || len(mrr) != 1 {
+		t.Fatalf("MRR = %v %v, want IDR 89000.00", mrr, err)
 	}
 	w, e, err := svc.WalletStats(ctx)
 	if err != nil || w != 0 || e != 0 {

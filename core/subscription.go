@@ -151,9 +151,17 @@ type Subscription struct {
 
 	// MidtransSubscriptionID is set for native (Midtrans-scheduled) subscriptions.
 	MidtransSubscriptionID string
+	// NativeAmount is what Midtrans was last told to charge; NativeDisabled
+	// says it was told not to charge (paused, ending, or a cycle this
+	// service charges itself).
+	NativeAmount   Money
+	NativeDisabled bool
 
-	// Anchor is the billing anchor: every period boundary is computed from it.
+	// Anchor is the billing anchor: every period boundary is computed from
+	// it. Cycle AnchorCycle+1 starts at Anchor (a resume after a pause
+	// re-anchors at the moved period end).
 	Anchor             time.Time
+	AnchorCycle        int
 	CurrentPeriodStart time.Time
 	CurrentPeriodEnd   time.Time
 	TrialStart         time.Time
@@ -182,7 +190,11 @@ type Subscription struct {
 	CouponCyclesLeft int // for repeating coupons; -1 forever
 
 	ScheduledPlanID string // a plan change due at period end
-	PlanHistory     []PlanChange
+	// PendingPlanID is an immediate upgrade waiting for its proration
+	// invoice (PendingPlanInvoiceID) to be paid; the plan stays until then.
+	PendingPlanID        string
+	PendingPlanInvoiceID string
+	PlanHistory          []PlanChange
 	// PendingCredit is proration credited to the next invoice (quantity changes, downgrades).
 	PendingCredit Money
 

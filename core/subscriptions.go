@@ -64,6 +64,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 	if in.Plan == "" {
 		fe.Add("plan_id", "required")
 	}
+	if !in.EndsAt.IsZero() && !in.EndsAt.After(s.now()) {
+		fe.Add("end_date", "must be in the future")
+	}
 	if err := fe.Err(); err != nil {
 		return SubscriptionResult{}, err
 	}
@@ -73,9 +76,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 
 	var sub Subscription
 	var needsCharge bool
-	var walletPayment *Payment
+	var walletPayment, cardCheck *Payment
 	err = s.store.Update(ctx, func(tx Tx) error {
-		needsCharge, walletPayment = false, nil // fn may run more than once
+		needsCharge, walletPayment, cardCheck = false, nil, nil // fn may run more than once
 		now := s.now()
 		plan, err := s.findPlan(tx, in.Plan)
 		if err != nil || plan.Status != PlanActive {
@@ -92,10 +95,12 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		if err != nil {
 			return err
 		}
+		trialled := false
 		for _, e := range existing {
 			if e.PlanID == plan.ID && e.Status.Live() {
 				return Conflictf("a live subscription to plan %q already exists (%s); change its plan or cancel it first", plan.Slug, e.ID)
 			}
+			trialled = trialled || e.PlanID == plan.ID && !e.TrialStart.IsZero()
 		}
 		sub = Subscription{
 			ID: s.ids.NewID(), OwnerID: owner, CreatedBy: a.UserID, PlanID: plan.ID, Quantity: in.Quantity,
@@ -114,12 +119,23 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 				return err
 			}
 		}
-		if plan.TrialPeriodDays > 0 {
+		// One trial per owner and plan (unless configured otherwise): a
+		// returning subscriber starts paying at once.
+		if plan.TrialPeriodDays > 0 && (!trialled || s.cfg.RepeatTrials) {
 			sub.Status = SubTrialing
 			sub.TrialStart = now
 			sub.TrialEnd = now.AddDate(0, 0, plan.TrialPeriodDays)
 			sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, sub.TrialEnd
 			sub.NextBillingDate = sub.TrialEnd
+			if ptype == PayCreditCard && sub.PaymentMethodID == "" && !s.planted(DefectCardTrialKeepsSingleUseToken) {
+				// The token is single-use and would be stale when the trial
+				// ends: verify the card now and keep its saved token instead.
+				sub.CardToken = ""
+				cardCheck = s.newCardCheck(sub, plan, now)
+				if err := tx.Payments().Put(*cardCheck); err != nil {
+					return err
+				}
+			}
 		}
 		sub.NextActionAt = s.nextAction(sub, plan, now)
 		if err := tx.Subscriptions().Put(sub); err != nil {
@@ -151,6 +167,11 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		return SubscriptionResult{}, err
 	}
 	res := SubscriptionResult{Subscription: sub, Payment: walletPayment}
+	if cardCheck != nil {
+		if err := s.checkCard(ctx, *cardCheck, in.Token); err != nil {
+			return SubscriptionResult{}, err
+		}
+	}
 	if needsCharge {
 		p, err := s.chargeCycle(ctx, sub.ID, 1)
 		if err != nil {
@@ -333,13 +354,28 @@ func (s *Service) GetPlanByID(ctx context.Context, id string) (Plan, error) {
 	return p, err
 }
 
-// mutateSub runs fn on a visible subscription in one transaction.
+// requireManager refuses (403) an actor who may see sub but not act on it:
+// a plain member of the owning organization. Members read; owners and
+// admins of the organization, the owner itself and site admins act.
+func (s *Service) requireManager(ctx context.Context, a Actor, sub Subscription) error {
+	if a.IsAdmin || sub.OwnerID == a.UserID {
+		return nil
+	}
+	return s.store.View(ctx, func(tx Tx) error { return s.requireOrgManager(tx, a, sub.OwnerID) })
+}
+
+// mutateSub runs fn on a subscription the actor manages, in one transaction.
 func (s *Service) mutateSub(ctx context.Context, a Actor, id string, fn func(tx Tx, sub *Subscription, plan Plan, now time.Time) error) (Subscription, error) {
 	var out Subscription
 	err := s.store.Update(ctx, func(tx Tx) error {
 		sub, err := s.visibleSub(tx, a, id)
 		if err != nil {
 			return err
+		}
+		if !a.IsAdmin && sub.OwnerID != a.UserID {
+			if err := s.requireOrgManager(tx, a, sub.OwnerID); err != nil {
+				return err
+			}
 		}
 		plan, err := tx.Plans().Get(sub.PlanID)
 		if err != nil {
@@ -370,8 +406,11 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 	if err != nil {
 		return cur, err
 	}
+	if err := s.requireManager(ctx, a, cur); err != nil {
+		return cur, err
+	}
 	if undo {
-		return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+		sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
 			if !sub.CancelAtPeriodEnd || sub.Status.Terminal() {
 				return Conflictf("no scheduled cancellation to undo")
 			}
@@ -379,6 +418,14 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 			sub.NextActionAt = s.nextAction(*sub, plan, now)
 			return s.emit(tx, EvSubscriptionResumed, sub.OwnerID, now, subscriptionData(*sub))
 		})
+		if err != nil || !sub.Native() {
+			return sub, err
+		}
+		// Midtrans was stopped for the period end: it charges again.
+		if err := s.syncNative(ctx, id); err != nil {
+			return sub, err
+		}
+		return s.GetSubscription(ctx, a, id)
 	}
 	if cur.Status.Terminal() {
 		return cur, Conflictf("the subscription is already %s", cur.Status)
@@ -389,6 +436,16 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 	}
 	if cur.Native() && immediate {
 		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.CancelSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+			return cur, err
+		}
+	}
+	if cur.Native() && !immediate && !cur.CancelAtPeriodEnd {
+		// Stop Midtrans' schedule before the cancel is stored; the period
+		// already paid still runs out.
+		if err := s.preflightNative(ctx, id, func(tx Tx, sub *Subscription) error {
+			sub.CancelAtPeriodEnd = true
+			return nil
+		}); err != nil {
 			return cur, err
 		}
 	}
@@ -408,19 +465,16 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 			return err
 		}
 		sub.CancelledAt, sub.NextActionAt = now, time.Time{}
-		open, err := s.openPayments(tx, sub.ID)
-		if err != nil {
+		if sub.Native() {
+			sub.NativeDisabled = true
+			sub.Metadata = withMeta(sub.Metadata, "midtrans_cancelled", true)
+		}
+		if err := s.endCredit(tx, sub, now); err != nil {
 			return err
 		}
-		for _, p := range open {
-			p.Superseded, p.UpdatedAt = true, now
-			if err := tx.Payments().Put(p); err != nil {
-				return err
-			}
-			if err := s.voidOpenInvoice(tx, sub.ID, p.InvoiceID, now); err != nil {
-				return err
-			}
-			stale = append(stale, p)
+		var err error
+		if stale, err = s.supersedeOpen(tx, sub.ID, true, now); err != nil {
+			return err
 		}
 		return s.emit(tx, EvSubscriptionCancelled, sub.OwnerID, now, subscriptionData(*sub))
 	})
@@ -431,10 +485,6 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 	// the customer cannot pay them; one that settles anyway is credited.
 	for _, p := range stale {
 		s.cancelAtGateway(ctx, p)
-	}
-	if cur.Native() && !immediate {
-		// Stop Midtrans' schedule now; the period already paid still runs out.
-		_ = s.nativeCall(ctx, func(gw Gateway) error { return gw.DisableSubscription(ctx, cur.MidtransSubscriptionID) })
 	}
 	return sub, nil
 }
@@ -471,10 +521,15 @@ func (s *Service) openPayments(tx Tx, subID string) ([]Payment, error) {
 }
 
 // PauseSubscription pauses an active (or trialing, or past due)
-// subscription; native subscriptions are disabled at Midtrans first.
+// subscription. Pausing stops time: no period elapses and nothing is
+// billed until resume. Open renewal orders are cancelled at Midtrans, and
+// a native subscription is disabled there first.
 func (s *Service) PauseSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
 	cur, err := s.GetSubscription(ctx, a, id)
 	if err != nil {
+		return cur, err
+	}
+	if err := s.requireManager(ctx, a, cur); err != nil {
 		return cur, err
 	}
 	if !CanTransition(cur.Status, SubPaused) {
@@ -485,33 +540,71 @@ func (s *Service) PauseSubscription(ctx context.Context, a Actor, id string) (Su
 			return cur, err
 		}
 	}
-	return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+	var stale []Payment
+	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
 		sub.Metadata = withMeta(sub.Metadata, "paused_from", string(sub.Status))
 		if err := sub.Transition(SubPaused, now); err != nil {
 			return err
 		}
 		sub.PausedAt = now
+		sub.NativeDisabled = sub.Native()
 		sub.NextActionAt = s.nextAction(*sub, plan, now)
+		var err error
+		if stale, err = s.supersedeOpen(tx, sub.ID, false, now); err != nil {
+			return err
+		}
 		return s.emit(tx, EvSubscriptionPaused, sub.OwnerID, now, subscriptionData(*sub))
 	})
+	if err != nil {
+		return sub, err
+	}
+	for _, p := range stale {
+		s.cancelAtGateway(ctx, p)
+	}
+	return sub, nil
 }
 
-// ResumeSubscription resumes a paused subscription. The paid period is not
-// extended; if it ran out while paused, the renewal is charged on the next run.
+// supersedeOpen marks the subscription's open orders superseded, so they no
+// longer stand for their cycle (a late settlement is credited to the
+// wallet), voiding their invoices when void is set; it answers them so
+// that the caller cancels them at Midtrans after the commit.
+func (s *Service) supersedeOpen(tx Tx, subID string, void bool, now time.Time) ([]Payment, error) {
+	open, err := s.openPayments(tx, subID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range open {
+		open[i].Superseded, open[i].UpdatedAt = true, now
+		if err := tx.Payments().Put(open[i]); err != nil {
+			return nil, err
+		}
+		if void {
+			if err := s.voidOpenInvoice(tx, subID, open[i].InvoiceID, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return open, nil
+}
+
+// ResumeSubscription resumes a paused subscription. Every date still ahead
+// when it was paused (period end, next billing date, trial end, grace)
+// moves out by the length of the pause, so the customer keeps the days
+// they had paid for and the paused time is never billed. A native
+// subscription is moved to the new schedule at Midtrans before it charges
+// again.
 func (s *Service) ResumeSubscription(ctx context.Context, a Actor, id string) (Subscription, error) {
 	cur, err := s.GetSubscription(ctx, a, id)
 	if err != nil {
 		return cur, err
 	}
+	if err := s.requireManager(ctx, a, cur); err != nil {
+		return cur, err
+	}
 	if cur.Status != SubPaused {
 		return cur, Conflictf("cannot resume a %s subscription", cur.Status)
 	}
-	if cur.Native() {
-		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.EnableSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
-			return cur, err
-		}
-	}
-	return s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
+	sub, err := s.mutateSub(ctx, a, id, func(tx Tx, sub *Subscription, plan Plan, now time.Time) error {
 		to := SubActive
 		if from, _ := sub.Metadata["paused_from"].(string); from == string(SubTrialing) {
 			to = SubTrialing
@@ -521,6 +614,11 @@ func (s *Service) ResumeSubscription(ctx context.Context, a Actor, id string) (S
 		if err := sub.Transition(to, now); err != nil {
 			return err
 		}
+		if !s.planted(DefectPauseBillsPausedTime) {
+			if err := s.shiftForPause(tx, sub, plan, now.Sub(sub.PausedAt), now); err != nil {
+				return err
+			}
+		}
 		delete(sub.Metadata, "paused_from")
 		sub.PausedAt = time.Time{}
 		sub.NextActionAt = s.nextAction(*sub, plan, now)
@@ -529,6 +627,70 @@ func (s *Service) ResumeSubscription(ctx context.Context, a Actor, id string) (S
 		}
 		return s.emit(tx, EvSubscriptionResumed, sub.OwnerID, now, subscriptionData(*sub))
 	})
+	if err != nil {
+		return sub, err
+	}
+	if cur.Native() {
+		// Midtrans' schedule cannot be moved (only its interval can be
+		// updated), so the paused one is replaced by one that starts at the
+		// moved period end.
+		if err := s.replaceNative(ctx, id); err != nil {
+			return sub, err
+		}
+	}
+	return s.GetSubscription(ctx, a, id)
+}
+
+// shiftForPause moves the dates of sub still ahead at the pause out by d.
+func (s *Service) shiftForPause(tx Tx, sub *Subscription, plan Plan, d time.Duration, now time.Time) error {
+	if d <= 0 {
+		return nil
+	}
+	shift := func(t *time.Time) {
+		if !t.IsZero() && t.After(sub.PausedAt) {
+			*t = t.Add(d)
+		}
+	}
+	switch {
+	case sub.Cycle == 0:
+		shift(&sub.TrialEnd)
+		if !sub.Anchor.IsZero() {
+			sub.Anchor = sub.Anchor.Add(d)
+		}
+		shift(&sub.CurrentPeriodEnd)
+	default:
+		// The last paid period ends d later, and the schedule restarts
+		// there: cycle Cycle+1 begins at the moved end.
+		sub.CurrentPeriodEnd = sub.CurrentPeriodEnd.Add(d)
+		sub.Anchor, sub.AnchorCycle = sub.CurrentPeriodEnd, sub.Cycle
+	}
+	shift(&sub.NextBillingDate)
+	if sub.Cycle > 0 {
+		sub.NextBillingDate = sub.CurrentPeriodEnd
+	}
+	if !sub.PastDueSince.IsZero() {
+		sub.PastDueSince = sub.PastDueSince.Add(d)
+	}
+	// The unpaid cycle's invoice (issued before the pause) covers the
+	// moved period.
+	inv, err := tx.Invoices().GetByKey(sub.ID, CycleKey(sub.Cycle+1))
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if inv.Status != InvoiceOpen && inv.Status != InvoiceOverdue && inv.Status != InvoiceDraft {
+		return nil
+	}
+	inv.PeriodStart, inv.PeriodEnd = s.cycleBounds(*sub, plan, sub.Cycle+1, now)
+	for i := range inv.Lines {
+		if inv.Lines[i].Kind == LinePlan {
+			inv.Lines[i].PeriodStart, inv.Lines[i].PeriodEnd = inv.PeriodStart, inv.PeriodEnd
+		}
+	}
+	inv.UpdatedAt = now
+	return tx.Invoices().Put(inv)
 }
 
 func withMeta(m map[string]any, k string, v any) map[string]any {

@@ -104,6 +104,10 @@ var messages = map[string]map[string]messageText{
 		"id": {"Paket langganan diubah", "Paket langganan Anda telah diubah{{if .PlanName}} ke {{.PlanName}}{{end}}."},
 		"en": {"Your subscription plan changed", "Your subscription plan was changed{{if .PlanName}} to {{.PlanName}}{{end}}."},
 	},
+	EvSubscriptionPlanChangeFailed: {
+		"id": {"Perubahan paket tidak selesai", "Pembayaran perubahan paket tidak diterima, jadi langganan Anda tetap pada paket {{.PlanName}}."},
+		"en": {"Your plan change did not go through", "The payment for your plan change was not received, so your subscription stays on {{.PlanName}}."},
+	},
 	EvSubscriptionTrialEnding: {
 		"id": {"Masa uji coba {{.PlanName}} segera berakhir", "Masa uji coba langganan {{.PlanName}} Anda berakhir{{if .PeriodEnd}} pada {{.PeriodEnd}}{{else}} sebentar lagi{{end}}."},
 		"en": {"Your {{.PlanName}} trial ends soon", "The trial of your {{.PlanName}} subscription ends{{if .PeriodEnd}} on {{.PeriodEnd}}{{else}} soon{{end}}."},

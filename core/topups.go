@@ -8,12 +8,14 @@ import (
 
 // TopUpInput is POST /api/topups/.
 type TopUpInput struct {
-	Amount      string
-	PaymentType string
-	Bank        string
-	CallbackURL string
-	Customer    CustomerDetails
-	Token       string
+	// OrganizationID funds the organization's wallet (its owner or admins).
+	OrganizationID string
+	Amount         string
+	PaymentType    string
+	Bank           string
+	CallbackURL    string
+	Customer       CustomerDetails
+	Token          string
 }
 
 // CreateTopUp charges a top-up through Midtrans. The wallet is credited
@@ -54,17 +56,24 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 	var p Payment
 	err = s.store.Update(ctx, func(tx Tx) error {
 		now := s.now()
-		w, err := s.walletOf(tx, a.UserID, now)
+		owner := a.UserID
+		if in.OrganizationID != "" {
+			if err := s.requireOrgManager(tx, a, in.OrganizationID); err != nil {
+				return err
+			}
+			owner = in.OrganizationID
+		}
+		w, err := s.walletOf(tx, owner, now)
 		if err != nil {
 			return err
 		}
 		if !w.IsActive {
 			return Unprocessablef("the wallet is not active")
 		}
-		t = TopUp{ID: s.ids.NewID(), OwnerID: a.UserID, WalletID: w.ID, Amount: amt, Status: TopUpPending,
+		t = TopUp{ID: s.ids.NewID(), OwnerID: owner, WalletID: w.ID, Amount: amt, Status: TopUpPending,
 			PaymentType: ptype, Bank: bank, CreatedAt: now, UpdatedAt: now}
 		t.OrderID = TopUpOrderID(t.ID)
-		p = Payment{ID: s.ids.NewID(), OwnerID: a.UserID, Purpose: PurposeTopUp, TopUpID: t.ID, OrderID: t.OrderID,
+		p = Payment{ID: s.ids.NewID(), OwnerID: owner, Purpose: PurposeTopUp, TopUpID: t.ID, OrderID: t.OrderID,
 			PaymentType: ptype, Bank: bank, Amount: amt, Status: PaymentCreating, Attempt: 1,
 			IdempotencyKey: IdempotencyKey("charge", t.OrderID), Refunded: Zero(IDR), CreatedAt: now, UpdatedAt: now}
 		t.PaymentID = p.ID
@@ -84,8 +93,7 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 		return TopUp{}, err
 	}
 	req.CardToken, req.CallbackURL, req.Customer = in.Token, in.CallbackURL, in.Customer
-	txn, gerr := s.gw.Charge(ctx, req)
-	if _, err := s.recordCharge(ctx, p.ID, txn, gerr); err != nil {
+	if _, err := s.sendCharge(ctx, p, req); err != nil {
 		return TopUp{}, err
 	}
 	return s.GetTopUp(ctx, a, t.ID)

@@ -91,7 +91,9 @@ func (s *Service) tryWallet(tx Tx, sub *Subscription, inv Invoice, cycle, attemp
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
-	wanted := sub.PaymentType == PayWallet || sub.AutoPay || (err == nil && w.AutoPay)
+	// Auto-pay covers renewals; the first payment follows the payment type
+	// the customer chose.
+	wanted := sub.PaymentType == PayWallet || sub.Cycle > 0 && (sub.AutoPay || (err == nil && w.AutoPay))
 	if !wanted {
 		return false, nil
 	}
@@ -165,6 +167,22 @@ func (s *Service) GetWallet(ctx context.Context, a Actor) (Wallet, error) {
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		w, err = s.walletOf(tx, a.UserID, s.now())
+		return err
+	})
+	return w, err
+}
+
+// GetOrgWallet returns (creating on first use) an organization's wallet,
+// where its credits land (refunds to the wallet, late payments, unused
+// credit); its owner and admins see and fund it.
+func (s *Service) GetOrgWallet(ctx context.Context, a Actor, orgID string) (Wallet, error) {
+	var w Wallet
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.requireOrgManager(tx, a, orgID); err != nil {
+			return err
+		}
+		var err error
+		w, err = s.walletOf(tx, orgID, s.now())
 		return err
 	})
 	return w, err

@@ -104,9 +104,7 @@ func (s *Service) afterPaymentApplied(ctx context.Context, orderID string) {
 		}
 		return nil
 	})
-	if subID != "" && s.gw != nil {
-		_ = s.ensureNative(ctx, subID)
-	}
+	s.afterCyclePaid(ctx, subID)
 }
 
 // finishLog records the outcome of a notification and returns err.
@@ -195,9 +193,7 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 			return nil
 		})
 		if err == nil {
-			if subID != "" && s.gw != nil {
-				_ = s.ensureNative(ctx, subID)
-			}
+			s.afterCyclePaid(ctx, subID)
 			return done, nil
 		}
 	}
@@ -273,6 +269,11 @@ func (s *Service) verifyPaymentNotification(log *WebhookLog, b map[string]any) (
 	if !ok {
 		return "", errIgnored
 	}
+	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && !s.planted(DefectDashboardRefundDeduped) {
+		// Each refund moves the cumulative refund_amount, so a second
+		// partial refund is a new event, not a duplicate of the first.
+		log.EventKey += "|" + str(b, "refund_amount")
+	}
 	return to, nil
 }
 
@@ -310,8 +311,8 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
 		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
 		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
-	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-		s.noteExternalRefund(&p, b, to, now)
+	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && p.Status.Settled() {
+		return p, s.applyRefundNotification(tx, log, &p, b, to, now)
 	}
 	if !p.Status.CanMove(to) {
 		// Out of order or stale (a pending after settlement): keep the
@@ -326,27 +327,45 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
 		return p, err
 	}
-	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
-		if err := s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(p)); err != nil {
-			return p, err
-		}
-	}
 	log.Status, log.ProcessedAt = WebhookProcessed, now
 	return p, tx.WebhookLogs().Put(*log)
 }
 
-// noteExternalRefund records a refund made outside this service (dashboard,
-// simulator) so the refundable amount stays right.
-func (s *Service) noteExternalRefund(p *Payment, b map[string]any, to PaymentStatus, now time.Time) {
-	if to == PaymentRefunded {
-		p.Refunded = p.Amount
-		return
+// applyRefundNotification records the cumulative refunded total a refund
+// notification carries (refund_amount; a full "refund" without it means
+// everything). Refunds made at the Midtrans dashboard are recorded too.
+func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b map[string]any, to PaymentStatus, now time.Time) error {
+	if s.planted(DefectDashboardRefundDeduped) && p.Status == to {
+		log.Status, log.ProcessedAt = WebhookIgnored, now
+		return tx.WebhookLogs().Put(*log)
 	}
-	if ra := str(b, "refund_amount"); ra != "" {
-		if m, err := ParseMoney(ra, p.Amount.Currency()); err == nil && m.Cmp(p.Refunded) > 0 && m.Cmp(p.Amount) <= 0 {
-			p.Refunded = m
+	cumulative := p.Amount
+	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
+		m, err := ParseMoney(ra, p.Amount.Currency())
+		if err != nil {
+			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "unreadable refund_amount "+ra, now
+			return tx.WebhookLogs().Put(*log)
+		}
+		cumulative = m
+	}
+	p.MidtransStatus = b
+	var lines []GatewayRefundLine
+	list, _ := b["refunds"].([]any)
+	for _, x := range list {
+		r, _ := x.(map[string]any)
+		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
+			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
 		}
 	}
+	changed, err := s.applyGatewayRefund(tx, p, lines, cumulative, now)
+	if err != nil {
+		return err
+	}
+	log.Status, log.ProcessedAt = WebhookProcessed, now
+	if !changed {
+		log.Status = WebhookIgnored
+	}
+	return tx.WebhookLogs().Put(*log)
 }
 
 // applySubscriptionNotification applies a Subscription API notification.
@@ -389,7 +408,10 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
 		paid = st == PaymentPaid
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	var refund *strayRefund
+	var subID string
+	err = s.store.Update(ctx, func(tx Tx) error {
+		refund, subID = nil, "" // fn may run more than once
 		now := s.now()
 		sub, err := tx.Subscriptions().GetByNativeID(nativeID)
 		if errors.Is(err, ErrNotFound) {
@@ -420,6 +442,9 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 					return err
 				}
 				sub.PastDueSince, sub.DunningAttempts = now, s.cfg.DunningRetries+1
+				// Midtrans gave up: dunning is ours, and a recovered
+				// subscription gets a new Midtrans schedule.
+				sub.NativeDisabled = true
 				sub.NextActionAt = s.nextAction(sub, plan, now)
 				sub.UpdatedAt = now
 				if err := tx.Subscriptions().Put(sub); err != nil {
@@ -429,26 +454,81 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 			}
 			return nil
 		}
-		if sub.Status.Terminal() {
-			return nil
-		}
-		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
-		if err != nil {
-			return err
-		}
 		orderID := verified.OrderID
 		if orderID == "" {
 			orderID = "SUBS-" + txID
 		}
 		p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
-			InvoiceID: inv.ID, OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Amount: inv.Total,
-			Status: PaymentPending, Cycle: cycle, Attempt: 1, Refunded: Zero(inv.Currency), MidtransStatus: verified.Raw,
-			CreatedAt: now, UpdatedAt: now}
+			OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
+			Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
 		if verified.GrossAmount.Valid() {
 			p.Amount = verified.GrossAmount
 		}
+		if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
+			// Charged for nothing owed: never dropped.
+			refund, err = s.strayNativeCharge(tx, sub, &p, now)
+			return err
+		}
+		if sub.ScheduledPlanID != "" && !now.Before(sub.CurrentPeriodEnd) {
+			if plan, err = s.switchScheduledPlan(tx, &sub, now); err != nil {
+				return err
+			}
+		}
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return err
+		}
+		p.InvoiceID = inv.ID
+		if !p.Amount.Valid() {
+			p.Amount = inv.Total
+		}
+		if !p.Amount.Equal(inv.Total) {
+			if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
+				"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
+				return err
+			}
+		}
+		subID = sub.ID
 		return s.applyStatus(tx, &p, PaymentPaid, now)
 	})
+	if err != nil {
+		return err
+	}
+	if refund != nil {
+		_, _ = s.sendRefund(ctx, refund.payment, refund.req)
+		return nil
+	}
+	s.afterCyclePaid(ctx, subID)
+	return nil
+}
+
+// strayRefund is a refund reserved for a native charge nothing was owed for.
+type strayRefund struct {
+	payment Payment
+	req     RefundRequest
+}
+
+// strayNativeCharge keeps a Midtrans charge for a subscription that has
+// ended (or is paused) here: a paused one's money goes to the owner's
+// wallet; an ended one's is refunded through Midtrans. The admins are
+// alerted either way.
+func (s *Service) strayNativeCharge(tx Tx, sub Subscription, p *Payment, now time.Time) (*strayRefund, error) {
+	p.Status, p.PaidAt = PaymentPaid, now
+	if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_charge_not_owed",
+		"subscription_id": sub.ID, "order_id": p.OrderID, "amount": p.Amount.String(), "status": string(sub.Status)}); err != nil {
+		return nil, err
+	}
+	if sub.Status == SubPaused || !gatewayRefundable(p.PaymentType) {
+		return nil, s.creditLatePayment(tx, p, now)
+	}
+	const reason = "charged after the subscription ended"
+	key := refundKey(*p)
+	p.Refunds = append(p.Refunds, Refund{Key: key, Amount: p.Amount, Reason: reason, Status: RefundRequested, CreatedAt: now})
+	if err := tx.Payments().Put(*p); err != nil {
+		return nil, err
+	}
+	return &strayRefund{payment: *p, req: RefundRequest{RefundKey: key, Amount: p.Amount, Reason: reason,
+		IdempotencyKey: IdempotencyKey("refund", key)}}, nil
 }
 
 // applyPayAccountNotification confirms a GoPay link (or unlink) by reading

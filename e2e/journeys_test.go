@@ -478,7 +478,14 @@ func TestRefundsPartialThenFull(t *testing.T) {
 	_, p := s.subscribe(u, J{"plan_id": "basic", "payment_type": "gopay"})
 	p = s.payIfPending(u, p)
 	pid := str(p, "id")
-	r := s.must(s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 10000, "reason": "partial"}, u.bearer), 200)
+	// Refunds are the merchant's: the customer is refused and nothing moves.
+	if r := s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 10000, "to_wallet": true}, u.bearer); r.status != 403 {
+		t.Fatalf("a customer refunding their own payment: %v, want 403", r)
+	}
+	if p := s.must(s.api("GET", "/payments/"+pid+"/", nil, u.bearer), 200).obj(); str(p, "refunded_amount") != "0.00" {
+		t.Fatalf("a refused refund changed the payment: %v", p)
+	}
+	r := s.must(s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 10000, "reason": "partial"}, admin), 200)
 	p = s.must(s.api("GET", "/payments/"+pid+"/", nil, u.bearer), 200).obj()
 	if str(p, "refunded_amount") != "10000.00" {
 		t.Errorf("after a 10,000 refund: %v (refund answer %v)", p, r)
@@ -488,10 +495,10 @@ func TestRefundsPartialThenFull(t *testing.T) {
 		t.Errorf("gateway after a partial refund: %v", tx)
 	}
 	// Over-refunding is refused.
-	if r := s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 40000, "reason": "too much"}, u.bearer); r.status < 400 || r.status >= 500 {
+	if r := s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 40000, "reason": "too much"}, admin); r.status < 400 || r.status >= 500 {
 		t.Errorf("refunding more than what is left: %v, want a 4xx", r)
 	}
-	s.must(s.api("POST", "/payments/"+pid+"/refund/", J{"reason": "the rest"}, u.bearer), 200)
+	s.must(s.api("POST", "/payments/"+pid+"/refund/", J{"reason": "the rest"}, admin), 200)
 	p = s.must(s.api("GET", "/payments/"+pid+"/", nil, u.bearer), 200).obj()
 	if str(p, "refunded_amount") != "49000.00" {
 		t.Errorf("after the full refund: %v", p)

@@ -192,6 +192,10 @@ SCHEMAS["CustomerDetailsInput"] = in_obj(OrderedDict([
     ("email", s(maxLength=254, description="An e-mail address, or empty")), ("phone", s(maxLength=30))]))
 SCHEMAS["PlanChange"] = out_obj(OrderedDict([
     ("from_plan_id", STR), ("to_plan_id", STR), ("at", DT), ("immediate", BOOL), ("proration", STR)]))
+SCHEMAS["PendingPlanChange"] = out_obj(OrderedDict([
+    ("plan_id", s(description="The plan the subscription moves to once the proration is paid")),
+    ("invoice_id", s(description="The proration invoice to pay"))]),
+    desc="An immediate upgrade waiting for its proration to be paid")
 SCHEMAS["Subscription"] = out_obj(OrderedDict([
     ("id", STR), ("plan", nullable(ref("Plan"))), ("plan_id", STR),
     ("owner_id", s(description="The user, or the organization when one owns it")),
@@ -204,7 +208,8 @@ SCHEMAS["Subscription"] = out_obj(OrderedDict([
     ("cycle_count", INT), ("next_billing_date", DTN), ("past_due_since", DTN), ("cancel_at_period_end", BOOL),
     ("cancelled_at", DTN), ("cancel_reason", STR), ("end_date", DTN), ("paused_at", DTN), ("auto_pay", BOOL),
     ("coupon_id", STRN), ("coupon_cycles_left", {"type": ["integer", "null"], "description": "-1: forever"}),
-    ("scheduled_plan_id", STRN), ("pending_credit", MONEY),
+    ("scheduled_plan_id", STRN), ("pending_plan_change", nullable(ref("PendingPlanChange"))),
+    ("pending_credit", s(type="string", description="Carried to the next invoices: negative a credit, positive a charge")),
     ("plan_history", {"type": "array", "items": ref("PlanChange")}), ("metadata", FREE),
     ("customer_details", ref("CustomerDetails")), ("created_at", DT), ("updated_at", DT)]),
     desc="A subscription as the /api/subscriptions/ endpoints show it")
@@ -357,6 +362,7 @@ SCHEMAS["TopUp"] = out_obj(OrderedDict([
     ("created_at", DT), ("updated_at", DT)]))
 page("TopUp")
 SCHEMAS["TopUpCreate"] = in_obj(OrderedDict([
+    ("organization_id", s(format="uuid", description="Fund this organization's wallet (its owner or admins)")),
     ("amount", ref("WholeRupiahInput")), ("payment_type", s(minLength=1, maxLength=32, enum=[t for t in PAYMENT_TYPES if t not in ("wallet", "manual")])),
     ("bank", s(maxLength=32)), ("callback_url", s(maxLength=500, format="uri")),
     ("customer_details", nullable(ref("CustomerDetailsInput"))), ("token", s(maxLength=255))]),
@@ -726,6 +732,8 @@ op("GET", "/api/organizations/{id}/subscriptions/", "List an organization's subs
    ok=(200, "SubscriptionPage"))
 op("GET", "/api/organizations/{id}/subscription/", "An organization's active subscription", "organizations",
    desc="With its plan, features and permissions; 404 when there is none.", ok=(200, "OrgSubscriptionDetail"))
+op("GET", "/api/organizations/{id}/wallet/", "An organization's wallet", "organizations",
+   desc="Owner and admins only (403 for plain members); created on first use.", ok=(200, "Wallet"), extra=[403])
 op("POST", "/api/admin/organizations/{id}/subscriptions/", "Create an organization subscription (BOB)", "admin",
    auth="admin", desc="A manually managed subscription; never charged through Midtrans.",
    body="AdminSubscriptionInput", ok=(201, "Subscription"), extra=[409, 422])

@@ -106,6 +106,8 @@ const (
 
 	bEndpoints
 
+	bPayRefunding // created ‖ pk → pk, payments with a refund waiting for the gateway
+
 	nBuckets
 )
 
@@ -129,6 +131,7 @@ var bucketNames = [nBuckets]string{
 	bPayOwner:      "idx_pay_owner",
 	bPaySub:        "idx_pay_sub",
 	bPayOpen:       "idx_pay_open",
+	bPayRefunding:  "idx_pay_refunding",
 	bInvs:          "invoices",
 	bInvKey:        "idx_inv_key",
 	bInvNumber:     "idx_inv_number",

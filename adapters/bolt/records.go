@@ -145,6 +145,11 @@ type subRec struct {
 	CustomerDetails        customerRec             `json:",omitzero"`
 	MidtransSubscriptionID string                  `json:",omitzero"`
 	Anchor                 time.Time               `json:",omitzero"`
+	AnchorCycle            int                     `json:",omitzero"`
+	PendingPlanID          string                  `json:",omitzero"`
+	PendingPlanInvoiceID   string                  `json:",omitzero"`
+	NativeAmount           money                   `json:",omitzero"`
+	NativeDisabled         bool                    `json:",omitzero"`
 	CurrentPeriodStart     time.Time               `json:",omitzero"`
 	CurrentPeriodEnd       time.Time               `json:",omitzero"`
 	TrialStart             time.Time               `json:",omitzero"`
@@ -185,6 +190,8 @@ func subToRecord(s *core.Subscription) any {
 		EndsAt: utc(s.EndsAt), PausedAt: utc(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
 		CouponCyclesLeft: s.CouponCyclesLeft, ScheduledPlanID: s.ScheduledPlanID,
 		PendingCredit: money(s.PendingCredit), Metadata: s.Metadata,
+		AnchorCycle: s.AnchorCycle, PendingPlanID: s.PendingPlanID, PendingPlanInvoiceID: s.PendingPlanInvoiceID,
+		NativeAmount: money(s.NativeAmount), NativeDisabled: s.NativeDisabled,
 		CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt)}
 	if s.PlanHistory != nil {
 		r.PlanHistory = make([]planChangeRec, len(s.PlanHistory))
@@ -211,6 +218,8 @@ func subFromRecord(b []byte) (core.Subscription, error) {
 		EndsAt: r.EndsAt, PausedAt: r.PausedAt, AutoPay: r.AutoPay, CouponID: r.CouponID,
 		CouponCyclesLeft: r.CouponCyclesLeft, ScheduledPlanID: r.ScheduledPlanID,
 		PendingCredit: core.Money(r.PendingCredit), Metadata: r.Metadata,
+		AnchorCycle: r.AnchorCycle, PendingPlanID: r.PendingPlanID, PendingPlanInvoiceID: r.PendingPlanInvoiceID,
+		NativeAmount: core.Money(r.NativeAmount), NativeDisabled: r.NativeDisabled,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.PlanHistory != nil {
 		s.PlanHistory = make([]core.PlanChange, len(r.PlanHistory))
@@ -230,6 +239,7 @@ type refundRec struct {
 	Direct    bool      `json:",omitzero"`
 	Status    string    `json:",omitzero"`
 	ToWallet  bool      `json:",omitzero"`
+	External  bool      `json:",omitzero"`
 	CreatedAt time.Time `json:",omitzero"`
 }
 
@@ -257,6 +267,7 @@ type payRec struct {
 	IdempotencyKey string              `json:",omitzero"`
 	Superseded     bool                `json:",omitzero"`
 	Refunded       money               `json:",omitzero"`
+	GwRefunded     money               `json:",omitzero"`
 	Refunds        []refundRec         `json:",omitzero"`
 	FailureReason  string              `json:",omitzero"`
 	ExpiresAt      time.Time           `json:",omitzero"`
@@ -271,13 +282,13 @@ func payToRecord(p *core.Payment) any {
 		PaymentType: p.PaymentType, Bank: p.Bank, Amount: money(p.Amount), Status: p.Status,
 		FraudStatus: p.FraudStatus, Details: p.Details, MidtransStatus: p.MidtransStatus, Cycle: p.Cycle,
 		Attempt: p.Attempt, RetryCount: p.RetryCount, IsRetry: p.IsRetry, IdempotencyKey: p.IdempotencyKey,
-		Superseded: p.Superseded, Refunded: money(p.Refunded), FailureReason: p.FailureReason,
+		Superseded: p.Superseded, Refunded: money(p.Refunded), GwRefunded: money(p.GatewayRefunded), FailureReason: p.FailureReason,
 		ExpiresAt: utc(p.ExpiresAt), PaidAt: utc(p.PaidAt), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt)}
 	if p.Refunds != nil {
 		r.Refunds = make([]refundRec, len(p.Refunds))
 		for i, f := range p.Refunds {
 			r.Refunds[i] = refundRec{Key: f.Key, Amount: money(f.Amount), Reason: f.Reason, Direct: f.Direct,
-				Status: f.Status, ToWallet: f.ToWallet, CreatedAt: utc(f.CreatedAt)}
+				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: utc(f.CreatedAt)}
 		}
 	}
 	return r
@@ -290,13 +301,13 @@ func payFromRecord(b []byte) (core.Payment, error) {
 		PaymentType: r.PaymentType, Bank: r.Bank, Amount: core.Money(r.Amount), Status: r.Status,
 		FraudStatus: r.FraudStatus, Details: r.Details, MidtransStatus: r.MidtransStatus, Cycle: r.Cycle,
 		Attempt: r.Attempt, RetryCount: r.RetryCount, IsRetry: r.IsRetry, IdempotencyKey: r.IdempotencyKey,
-		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), FailureReason: r.FailureReason,
+		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), GatewayRefunded: core.Money(r.GwRefunded), FailureReason: r.FailureReason,
 		ExpiresAt: r.ExpiresAt, PaidAt: r.PaidAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Refunds != nil {
 		p.Refunds = make([]core.Refund, len(r.Refunds))
 		for i, f := range r.Refunds {
 			p.Refunds[i] = core.Refund{Key: f.Key, Amount: core.Money(f.Amount), Reason: f.Reason, Direct: f.Direct,
-				Status: f.Status, ToWallet: f.ToWallet, CreatedAt: f.CreatedAt}
+				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: f.CreatedAt}
 		}
 	}
 	return p, err

@@ -110,6 +110,12 @@ var payments = &table[core.Payment]{
 			}
 			return timeKey(p.CreatedAt, pk)
 		}},
+		{name: "refunding", bucket: bPayRefunding, key: func(p *core.Payment, pk []byte) []byte {
+			if !p.RefundRequested() {
+				return nil
+			}
+			return timeKey(p.CreatedAt, pk)
+		}},
 	},
 }
 
@@ -379,6 +385,10 @@ func (r payRepo) ListBySubscription(id string) ([]core.Payment, error) {
 
 func (r payRepo) ScanOpen(fn func(core.Payment) bool) error {
 	return payments.scan(r.t, bPayOpen, nil, nil, false, fn)
+}
+
+func (r payRepo) ScanRefunding(fn func(core.Payment) bool) error {
+	return payments.scan(r.t, bPayRefunding, nil, nil, false, fn)
 }
 
 // ---- invoices

@@ -41,6 +41,7 @@ type LifecycleService interface {
 	DeletePaymentMethod(ctx context.Context, a core.Actor, id string) error
 
 	GetWallet(ctx context.Context, a core.Actor) (core.Wallet, error)
+	GetOrgWallet(ctx context.Context, a core.Actor, orgID string) (core.Wallet, error)
 	SetAutoPay(ctx context.Context, a core.Actor, on bool) (core.Wallet, error)
 	ListWalletEntries(ctx context.Context, a core.Actor, typ, ordering string) ([]core.WalletEntry, error)
 	AdjustWallet(ctx context.Context, a core.Actor, walletID string, amount core.Money, reason string) (core.WalletEntry, error)

@@ -309,10 +309,10 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "GET", path: "/api/payments/" + pay + "/", auth: asUser})
 	r.fail(404, false, call{method: "GET", path: "/api/payments/" + nobody + "/", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/payments/" + pay + "/check-status/", auth: asUser})
-	r.fail(422, false, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":10000}`})
-	r.ok(200, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":10000,"reason":"Customer request","direct":false,"to_wallet":true}`},
+	r.fail(422, false, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":10000}`})
+	r.ok(200, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":10000,"reason":"Customer request","direct":false,"to_wallet":true}`},
 		map[string]string{"Idempotency-Key": "refund-1"})
-	r.fail(400, true, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asUser, body: `{"amount":true}`})
+	r.fail(400, true, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":true}`})
 	invs := r.ok(200, call{method: "GET", path: "/api/invoices/?status=paid&ordering=-issue_date", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/", auth: asUser})
 	r.fail(400, true, call{method: "GET", path: "/api/invoices/?ordering=colour", auth: asUser})
@@ -379,6 +379,8 @@ func TestOpenAPIJourney(t *testing.T) {
 	withSiti := r.ok(201, call{method: "POST", path: base + "/members/", auth: asUser, body: `{"username":"siti","role":"member"}`})
 	r.ok(200, call{method: "GET", path: base + "/subscriptions/?status=active&ordering=-created_at", auth: lcSiti})
 	r.ok(200, call{method: "GET", path: base + "/subscription/", auth: lcSiti})
+	r.ok(200, call{method: "GET", path: base + "/wallet/", auth: asUser})
+	r.fail(403, false, call{method: "GET", path: base + "/wallet/", auth: lcSiti})
 	r.ok(200, call{method: "PATCH", path: "/api/subscriptions/" + bobID + "/", auth: asUser, body: `{"quantity":4}`})
 	r.fail(400, true, call{method: "PATCH", path: "/api/subscriptions/" + bobID + "/", auth: asUser, body: `{}`})
 	coupon := r.ok(201, call{method: "POST", path: "/api/admin/coupons/", auth: asAdmin,

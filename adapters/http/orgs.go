@@ -38,6 +38,7 @@ func (s *Server) orgRoutes(api, admin fiber.Router) {
 	api.Get("/organizations/:id/can-add-users/", requireUser, s.canAddUsers)
 	api.Get("/organizations/:id/subscriptions/", requireUser, s.orgSubscriptions)
 	api.Get("/organizations/:id/subscription/", requireUser, s.orgSubscription)
+	api.Get("/organizations/:id/wallet/", requireUser, s.orgWallet)
 	api.Patch("/subscriptions/:id/", requireUser, s.patchSubscriptionQuantity)
 
 	admin.Post("/organizations/:id/subscriptions/", s.idem, s.adminCreateOrgSub)
@@ -326,4 +327,17 @@ func (s *Server) patchSubscriptionQuantity(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(s.newPlanCache(c).sub(sub))
+}
+
+// orgWallet answers an organization's wallet (its owner and admins).
+func (s *Server) orgWallet(c *fiber.Ctx) error {
+	id, err := pathID(c, "organization")
+	if err != nil {
+		return err
+	}
+	w, err := s.svc.GetOrgWallet(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toWalletJSON(w))
 }

@@ -148,6 +148,15 @@ func TestOrganizationFlow(t *testing.T) {
 	if _, err := e.svc.ChangePlan(ctx, e.actor("alice"), res.Subscription.ID, "team5", nil); err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
+	// The upgrade takes effect when its proration is paid.
+	e.must(422, "POST", base+"/members/", "alice", `{"username":"carol"}`)
+	pays, err := e.svc.ListPayments(ctx, e.actor("alice"), core.PaymentFilter{Status: "pending"})
+	if err != nil || len(pays) != 1 {
+		t.Fatalf("open proration payments: %v %v", pays, err)
+	}
+	if _, err := e.svc.ProcessNotification(ctx, e.gw.Settle(pays[0].OrderID), "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
 	org = e.must(201, "POST", base+"/members/", "alice", `{"username":"carol"}`)
 	if ms, _ := org["members"].([]any); len(ms) != 3 {
 		t.Fatalf("after carol: %v", org)

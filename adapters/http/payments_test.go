@@ -25,7 +25,7 @@ func TestPaymentJSONAndRefunds(t *testing.T) {
 	id := pay["id"].(string)
 
 	// Not settled yet: a refund is a conflict.
-	if st, b, _ := e.do(t, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser}); st != 409 {
+	if st, b, _ := e.do(t, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin}); st != 409 {
 		t.Errorf("refund of a pending payment = %d %v", st, b)
 	}
 	cs := e.must(t, 200, call{method: "GET", path: "/api/payments/" + id + "/check-status/", auth: asUser})
@@ -39,7 +39,7 @@ func TestPaymentJSONAndRefunds(t *testing.T) {
 		t.Errorf("check-status after settlement = %v", cs)
 	}
 
-	p := e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"amount":9000,"reason":"Customer request","to_wallet":true}`})
+	p := e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin, body: `{"amount":9000,"reason":"Customer request","to_wallet":true}`})
 	if p["status"] != "partially_refunded" || p["refunded_amount"] != "9000.00" || len(p["refunds"].([]any)) != 1 {
 		t.Errorf("after partial refund = %v", p)
 	}
@@ -47,11 +47,11 @@ func TestPaymentJSONAndRefunds(t *testing.T) {
 	if r["amount"] != "9000.00" || r["reason"] != "Customer request" {
 		t.Errorf("refund = %v", r)
 	}
-	p = e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"to_wallet":true}`})
+	p = e.must(t, 200, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin, body: `{"to_wallet":true}`})
 	if p["status"] != "refunded" || p["refunded_amount"] != "49000.00" {
 		t.Errorf("after full refund = %v", p)
 	}
-	if st, b, _ := e.do(t, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asUser, body: `{"amount":1}`}); st < 400 || st >= 500 {
+	if st, b, _ := e.do(t, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin, body: `{"amount":1}`}); st < 400 || st >= 500 {
 		t.Errorf("refund beyond the settled amount = %d %v", st, b)
 	}
 	if l := e.must(t, 200, call{method: "GET", path: "/api/payments/?status=refunded", auth: asUser}); l["count"] != 1.0 {

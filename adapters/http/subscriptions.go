@@ -42,12 +42,19 @@ type subscriptionJSON struct {
 	CouponID               *string             `json:"coupon_id"`
 	CouponCyclesLeft       *int                `json:"coupon_cycles_left"`
 	ScheduledPlanID        *string             `json:"scheduled_plan_id"`
+	PendingPlanChange      *pendingChangeJSON  `json:"pending_plan_change"`
 	PendingCredit          string              `json:"pending_credit"`
 	PlanHistory            []planChangeJSON    `json:"plan_history"`
 	Metadata               map[string]any      `json:"metadata"`
 	CustomerDetails        customerDetailsJSON `json:"customer_details"`
 	CreatedAt              time.Time           `json:"created_at"`
 	UpdatedAt              time.Time           `json:"updated_at"`
+}
+
+// pendingChangeJSON is an upgrade waiting for its proration invoice.
+type pendingChangeJSON struct {
+	PlanID    string `json:"plan_id"`
+	InvoiceID string `json:"invoice_id"`
 }
 
 type planChangeJSON struct {
@@ -121,6 +128,9 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 		j.OrganizationID = &j.OwnerID
 	}
 	j.BillingCycleAnchor = optTime(sub.Anchor)
+	if sub.PendingPlanID != "" {
+		j.PendingPlanChange = &pendingChangeJSON{PlanID: sub.PendingPlanID, InvoiceID: sub.PendingPlanInvoiceID}
+	}
 	if sub.CouponID != "" {
 		left := sub.CouponCyclesLeft
 		j.CouponCyclesLeft = &left

@@ -31,6 +31,7 @@ func toTopUpJSON(t core.TopUp) topUpJSON {
 // topUpRequest: amount is a whole-rupiah number or string; core checks
 // the configured minimum and maximum.
 type topUpRequest struct {
+	OrganizationID  string               `json:"organization_id" validate:"omitempty,uuid"`
 	Amount          *amount              `json:"amount"`
 	PaymentType     string               `json:"payment_type" validate:"required,max=32"`
 	Bank            string               `json:"bank" validate:"max=32"`
@@ -77,7 +78,7 @@ func (s *Server) createTopUp(c *fiber.Ctx) error {
 		return err
 	}
 	t, err := s.svc.CreateTopUp(c.UserContext(), actor(c), core.TopUpInput{
-		Amount: m.Amount().String(), PaymentType: req.PaymentType, Bank: req.Bank, CallbackURL: req.CallbackURL,
+		OrganizationID: req.OrganizationID, Amount: m.Amount().String(), PaymentType: req.PaymentType, Bank: req.Bank, CallbackURL: req.CallbackURL,
 		Customer: req.CustomerDetails.toCore(), Token: req.Token,
 	})
 	if err != nil {

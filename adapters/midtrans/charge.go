@@ -116,6 +116,8 @@ type creditCardJSON struct {
 	TokenID        string `json:"token_id"`
 	Authentication bool   `json:"authentication,omitempty"`
 	SaveTokenID    bool   `json:"save_token_id,omitempty"`
+	// Type "authorize" makes a pre-authorization, voided by cancel.
+	Type string `json:"type,omitempty"`
 }
 
 // fromCoreChargeRequest validates and converts; every refusal happens here,
@@ -201,6 +203,9 @@ func fromCoreChargeRequest(req core.ChargeRequest) (*chargeJSON, error) {
 			return nil, refuse(op, "credit_card needs a token_id", core.ErrInvalid)
 		}
 		b.CreditCard = &creditCardJSON{TokenID: req.CardToken, Authentication: req.Authentication, SaveTokenID: req.SaveCard}
+		if req.PreAuthorize {
+			b.CreditCard.Type = "authorize"
+		}
 	default:
 		return nil, refuse(op, "payment type "+string(req.PaymentType)+" cannot be charged at Midtrans", core.ErrInvalid)
 	}

@@ -41,6 +41,8 @@ type Gateway struct {
 	// OnCharge, if set, runs after a charge took effect and before Charge
 	// returns: a test delivers the order's notification "meanwhile" there.
 	OnCharge func(t core.Transaction)
+
+	usedTokens map[string]bool
 }
 
 // NewGateway returns an empty fake gateway.
@@ -93,10 +95,24 @@ func (g *Gateway) Charge(ctx context.Context, req core.ChargeRequest) (core.Tran
 	case core.PayEchannel:
 		t.Details["bill_key"], t.Details["biller_code"] = fmt.Sprintf("%010d", g.seq), "70012"
 	case core.PayCreditCard:
+		// One-time tokens ("tok-…") are consumed by their first charge, as
+		// Midtrans' are; saved tokens are reusable.
+		if strings.HasPrefix(req.CardToken, "tok-") {
+			if g.usedTokens == nil {
+				g.usedTokens = map[string]bool{}
+			}
+			if g.usedTokens[req.CardToken] {
+				return core.Transaction{}, &core.GatewayError{Kind: core.ErrGatewayRejected, Op: "charge", StatusCode: "411", Message: "Token id is missing, invalid, or timed out"}
+			}
+			g.usedTokens[req.CardToken] = true
+		}
 		if g.Decline {
 			t.StatusCode, t.TransactionStatus, t.FraudStatus = "202", "deny", "accept"
 		} else {
 			t.StatusCode, t.TransactionStatus, t.FraudStatus = "200", "capture", "accept"
+			if req.PreAuthorize {
+				t.TransactionStatus = "authorize"
+			}
 			if req.SaveCard {
 				t.SavedTokenID, t.MaskedCard = "saved-"+req.CardToken, "481111-1114"
 			}
@@ -160,7 +176,7 @@ func (g *Gateway) move(op, id, to, code string, from ...string) (core.Transactio
 }
 
 func (g *Gateway) Cancel(ctx context.Context, id string) (core.Transaction, error) {
-	return g.move("cancel", id, "cancel", "200", "pending", "capture")
+	return g.move("cancel", id, "cancel", "200", "pending", "capture", "authorize")
 }
 func (g *Gateway) Expire(ctx context.Context, id string) (core.Transaction, error) {
 	return g.move("expire", id, "expire", "407", "pending")

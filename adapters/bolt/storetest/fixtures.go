@@ -53,7 +53,7 @@ func subscription(id, owner string, next time.Time) core.Subscription {
 		EndsAt: at(8760 * time.Hour), PausedAt: at(4 * time.Hour), AutoPay: true, CouponID: newID(),
 		CouponCyclesLeft: -1, ScheduledPlanID: newID(),
 		PlanHistory:   []core.PlanChange{{FromPlanID: "a", ToPlanID: "b", At: at(5 * time.Hour), Immediate: true, Proration: "-1500.50"}},
-		PendingCredit: rp("1500.50"), Metadata: map[string]any{"source": "web", "n": 2.0},
+		PendingCredit: rp("1500.50"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
 		CreatedAt: at(0), UpdatedAt: at(6 * time.Hour)}
 }
 
@@ -63,8 +63,8 @@ func payment(id, owner, sub, order string, status core.PaymentStatus, created ti
 		PaymentType: core.PayGopay, Bank: "bni", Amount: rp("49000"), Status: status, FraudStatus: "accept",
 		Details: map[string]any{"va": "123"}, MidtransStatus: map[string]any{"transaction_status": "pending"},
 		Cycle: 2, Attempt: 1, RetryCount: 1, IsRetry: true, IdempotencyKey: "lgn-x", Superseded: true,
-		Refunded: rp("1000.25"), FailureReason: "nope",
-		Refunds:   []core.Refund{{Key: "r1", Amount: rp("1000.25"), Reason: "goodwill", Direct: true, Status: "done", ToWallet: true, CreatedAt: at(time.Hour)}},
+		Refunded: rp("1000.25"), GatewayRefunded: rp("1000.25"), FailureReason: "nope",
+		Refunds:   []core.Refund{{Key: "r1", Amount: rp("1000.25"), Reason: "goodwill", Direct: true, Status: "done", ToWallet: true, External: true, CreatedAt: at(time.Hour)}},
 		ExpiresAt: at(24 * time.Hour), PaidAt: at(time.Hour), CreatedAt: created, UpdatedAt: created.Add(time.Second)}
 }
 

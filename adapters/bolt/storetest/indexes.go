@@ -211,6 +211,35 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 		}
 	})
 
+	t.Run("PaymentRefunding", func(t *testing.T) {
+		s := open(t)
+		owner, sub := newID(), newID()
+		p1 := payment(newID(), owner, sub, "SUB-R1", core.PaymentPaid, at(2*time.Hour))
+		p2 := payment(newID(), owner, sub, "SUB-R2", core.PaymentPaid, at(1*time.Hour))
+		p3 := payment(newID(), owner, sub, "SUB-R3", core.PaymentPaid, at(3*time.Hour))
+		p1.Refunds = []core.Refund{{Key: "k1", Status: core.RefundRequested}}
+		p2.Refunds = []core.Refund{{Key: "k2", Status: core.RefundDone}, {Key: "k3", Status: core.RefundRequested}}
+		p3.Refunds = []core.Refund{{Key: "k4", Status: core.RefundFailed}}
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.Payments().Put(p1), tx.Payments().Put(p2), tx.Payments().Put(p3))
+		})
+		refunding := func() []string {
+			var out []string
+			view(t, s, func(tx core.Tx) error {
+				return tx.Payments().ScanRefunding(func(p core.Payment) bool { out = append(out, p.ID); return true })
+			})
+			return out
+		}
+		if got := refunding(); !equalIDs(got, p2.ID, p1.ID) {
+			t.Errorf("ScanRefunding = %v, want oldest first [p2 p1]", got)
+		}
+		p1.Refunds[0].Status = core.RefundDone
+		update(t, s, func(tx core.Tx) error { return tx.Payments().Put(p1) })
+		if got := refunding(); !equalIDs(got, p2.ID) {
+			t.Errorf("ScanRefunding after p1's refund settled = %v, want [p2]", got)
+		}
+	})
+
 	t.Run("PaymentOpen", func(t *testing.T) {
 		s := open(t)
 		owner, sub := newID(), newID()
