@@ -48,6 +48,11 @@ type identity struct {
 //     that cannot get a slot within verifyWait (or finds verifyQueue
 //     already waiting) answers 429, so a flood of sign-ins cannot starve
 //     the rest of the service of CPU;
+//   - every throttled answer (429) is held back for penalty (default 1 s)
+//     before it is sent: a throttled answer costs the server almost
+//     nothing, so a client that retries at once would otherwise flood it
+//     with cheap requests; held back, 64 attacking clients send at most 64
+//     requests a second, and a held request costs a timer, not CPU;
 //   - unknown and known usernames take the same path: the same lockouts,
 //     the same slot, one bcrypt comparison (core spends a dummy one), and
 //     the same answer.
@@ -65,6 +70,7 @@ type authenticator struct {
 	verifyWait  time.Duration
 	verifyQueue int64
 	waiting     atomic.Int64
+	penalty     time.Duration
 
 	mu      sync.Mutex
 	cache   map[string]cacheEntry // by lower-cased username
@@ -96,6 +102,7 @@ type authLimits struct {
 	slots                int
 	verifyWait           time.Duration
 	verifyQueue          int
+	penalty              time.Duration
 }
 
 func newAuthenticator(svc AccountService, now func() time.Time, l authLimits) *authenticator {
@@ -105,7 +112,7 @@ func newAuthenticator(svc AccountService, now func() time.Time, l authLimits) *a
 	}
 	return &authenticator{svc: svc, now: now, key: key, ttl: l.ttl, maxFails: l.maxFails, maxIPFails: l.maxIPFails,
 		window: l.window, lockFor: l.lockFor, slots: make(chan struct{}, l.slots), verifyWait: l.verifyWait,
-		verifyQueue: int64(l.verifyQueue), cache: map[string]cacheEntry{}, fails: map[string]*failures{},
+		verifyQueue: int64(l.verifyQueue), penalty: l.penalty, cache: map[string]cacheEntry{}, fails: map[string]*failures{},
 		ipFails: map[string]*failures{}}
 }
 
@@ -178,7 +185,23 @@ func (a *authenticator) middleware(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// basic verifies a username and password; a throttled answer is held back
+// for the penalty first.
 func (a *authenticator) basic(ctx context.Context, name, pw, ip string) (core.User, error) {
+	u, err := a.basicOnce(ctx, name, pw, ip)
+	var rl *rateLimitedError
+	if a.penalty > 0 && errors.As(err, &rl) {
+		t := time.NewTimer(a.penalty)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	return u, err
+}
+
+func (a *authenticator) basicOnce(ctx context.Context, name, pw, ip string) (core.User, error) {
 	now := a.now()
 	key := core.NormalizeUsername(name)
 	failKey := key + "\x00" + ip

@@ -188,3 +188,23 @@ func asRateLimited(err error, rl **rateLimitedError) bool {
 	}
 	return ok
 }
+
+// A throttled answer is held back for the penalty, so a client retrying at
+// once sends at most one request per penalty.
+func TestThrottledAnswerHeldBack(t *testing.T) {
+	t.Parallel()
+	l := testLimits()
+	l.maxIPFails, l.penalty = 1, 50*time.Millisecond
+	a := newAuthenticator(&fakeAccounts{}, time.Now, l)
+	ctx := context.Background()
+	if _, err := a.basic(ctx, "a", "wrong", "10.0.0.1"); !errors.Is(err, core.ErrUnauthenticated) {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := a.basic(ctx, "b", "wrong", "10.0.0.1"); !errors.Is(err, core.ErrRateLimited) {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < l.penalty {
+		t.Errorf("throttled answer after %v, want at least %v", d, l.penalty)
+	}
+}

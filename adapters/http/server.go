@@ -54,6 +54,10 @@ type Config struct {
 	// else it answers 429.
 	PasswordVerifications int
 	VerifyWait            time.Duration
+	// ThrottleDelay holds back every throttled sign-in answer (429), so a
+	// client retrying at once cannot flood the server with cheap requests;
+	// default 1 s, negative for none.
+	ThrottleDelay time.Duration
 	// WebhookBodyLimit is the largest notification body accepted; larger
 	// ones answer 413 before they are read (default 64 KiB).
 	WebhookBodyLimit int
@@ -120,6 +124,9 @@ func NewServer(cfg Config) *Server {
 		cfg.PasswordVerifications = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	def(&cfg.VerifyWait, 2*time.Second)
+	if cfg.ThrottleDelay == 0 {
+		cfg.ThrottleDelay = time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -130,7 +137,8 @@ func NewServer(cfg Config) *Server {
 		svc: meter(cfg.Service), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
 		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
 			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
-			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications}),
+			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications,
+			penalty: cfg.ThrottleDelay}),
 		lockFor: cfg.LockoutDuration,
 		ops:     newOpsConfig(cfg),
 	}

@@ -34,6 +34,9 @@ type limits struct {
 	// LANGGANAN_PASSWORD_VERIFICATIONS: bcrypt checks at once, default
 	// half the CPUs (at least 1).
 	PasswordVerifications int
+	// LANGGANAN_SIGNIN_THROTTLE_DELAY: how long a throttled sign-in's 429
+	// is held back, default 1s ("0s": not at all).
+	ThrottleDelay time.Duration
 }
 
 func parseLimits(getenv func(string) string) (limits, error) {
@@ -71,6 +74,16 @@ func parseLimits(getenv func(string) string) (limits, error) {
 		}
 		l.WebhookLogRetention = d
 	}
+	if v := strings.TrimSpace(getenv("LANGGANAN_SIGNIN_THROTTLE_DELAY")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			errs = append(errs, fmt.Errorf("LANGGANAN_SIGNIN_THROTTLE_DELAY %q must be a duration from 0s to 1m", v))
+		}
+		l.ThrottleDelay = d
+		if d == 0 {
+			l.ThrottleDelay = -1 // none
+		}
+	}
 	if v := strings.TrimSpace(getenv("LANGGANAN_MIDTRANS_LOOKUPS_PER_SECOND")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(f > 0) {
@@ -96,4 +109,5 @@ func (l limits) applyHTTP(c *lhttp.Config) {
 	c.WebhookBodyLimit = l.WebhookMaxBody
 	c.MaxLoginFailuresPerIP = l.LoginFailuresPerIP
 	c.PasswordVerifications = l.PasswordVerifications
+	c.ThrottleDelay = l.ThrottleDelay
 }
