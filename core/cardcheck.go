@@ -15,7 +15,7 @@ import (
 // in the sign-up transaction before the gateway is called.
 func (s *Service) newCardCheck(sub Subscription, plan Plan, now time.Time) *Payment {
 	order := orderID("SUB-", "cardcheck", sub.ID)
-	amount := plan.Price.MulInt(seatCount(plan, int64(max(sub.Quantity, 1))))
+	amount := seatPrice(plan, sub.Quantity)
 	return &Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeCardCheck, SubscriptionID: sub.ID,
 		OrderID: order, PaymentType: PayCreditCard, Amount: amount, Status: PaymentCreating, Attempt: 1,
 		IdempotencyKey: IdempotencyKey("charge", order), Refunded: Zero(amount.Currency()), CreatedAt: now, UpdatedAt: now}

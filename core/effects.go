@@ -165,22 +165,15 @@ func (s *Service) applyDead(tx Tx, p *Payment, now time.Time) error {
 		}
 		return s.emit(tx, EvSubscriptionExpired, sub.OwnerID, now, subscriptionData(sub))
 	}
-	sub.DunningAttempts = max(sub.DunningAttempts, p.Attempt)
-	ev := ""
-	if sub.Status != SubPastDue && sub.Status != SubPaused {
-		if err := sub.Transition(SubPastDue, now); err != nil {
-			return err
-		}
-		sub.PastDueSince = now
-		ev = EvSubscriptionPastDue
+	changed, err := s.enterPastDue(&sub, plan, p.Attempt, now)
+	if err != nil {
+		return err
 	}
-	sub.NextActionAt = s.nextAction(sub, plan, now)
-	sub.UpdatedAt = now
 	if err := tx.Subscriptions().Put(sub); err != nil {
 		return err
 	}
-	if ev != "" {
-		return s.emit(tx, ev, sub.OwnerID, now, subscriptionData(sub))
+	if changed {
+		return s.emit(tx, EvSubscriptionPastDue, sub.OwnerID, now, subscriptionData(sub))
 	}
 	return nil
 }

@@ -10,10 +10,7 @@ import (
 // carried credit, and the coupon discount. It does not store anything.
 func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon, cycle int, start, end, now time.Time) Invoice {
 	cur := plan.Currency()
-	qty := sub.Quantity
-	if qty < 1 || !plan.PerSeat {
-		qty = 1
-	}
+	qty := billedSeats(plan, sub.Quantity)
 	inv := Invoice{
 		ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID,
 		Key: CycleKey(cycle), Cycle: cycle, PeriodStart: start, PeriodEnd: end,
@@ -26,7 +23,7 @@ func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon,
 	}
 	inv.Lines = append(inv.Lines, InvoiceLine{
 		Kind: LinePlan, Description: desc, Quantity: qty, UnitAmount: plan.Price,
-		Amount: plan.Price.MulInt(int64(qty)), PeriodStart: start, PeriodEnd: end,
+		Amount: seatPrice(plan, qty), PeriodStart: start, PeriodEnd: end,
 	})
 	if applied := creditApplied(sub, inv.Lines[0].Amount); !applied.IsZero() {
 		desc := "Credit carried from earlier changes"

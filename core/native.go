@@ -123,13 +123,9 @@ func (s *Service) SyncSubscription(ctx context.Context, a Actor, id string) (Sub
 			}
 			// Midtrans gave up (retries exhausted): dunning is ours now.
 			if ns.Status == "inactive" && cur.Status == SubActive && now.After(cur.CurrentPeriodEnd) {
-				if err := cur.Transition(SubPastDue, now); err != nil {
+				if err := s.midtransGaveUp(cur, plan, now); err != nil {
 					return err
 				}
-				cur.PastDueSince = now
-				cur.DunningAttempts = s.cfg.DunningRetries + 1
-				cur.NativeDisabled = true
-				cur.NextActionAt = s.nextAction(*cur, plan, now)
 				return s.emit(tx, EvSubscriptionPastDue, cur.OwnerID, now, subscriptionData(*cur))
 			}
 			return nil

@@ -78,6 +78,8 @@ func (s *Service) syncNative(ctx context.Context, id string) error {
 		return err
 	}
 	switch {
+	case !sub.Native() && !wantsNative(sub):
+		return nil
 	case !sub.Native():
 		return s.ensureNative(ctx, id)
 	case !known:

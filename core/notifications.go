@@ -397,20 +397,6 @@ func newestFirst(list []Notification) {
 	})
 }
 
-func page[T any](list []T, offset, limit int) []T {
-	if offset < 0 {
-		offset = 0
-	}
-	if offset >= len(list) {
-		return nil
-	}
-	list = list[offset:]
-	if limit > 0 && limit < len(list) {
-		list = list[:limit]
-	}
-	return list
-}
-
 // GetNotification answers one of the actor's notifications; anyone else's
 // is not found.
 func (s *Service) GetNotification(ctx context.Context, a Actor, id string) (Notification, error) {

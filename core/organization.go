@@ -110,7 +110,7 @@ func seatLimit(sub Subscription, plan Plan) int {
 		limit = n
 	}
 	if plan.PerSeat {
-		q := max(sub.Quantity, 1)
+		q := billedSeats(plan, sub.Quantity)
 		if limit < 0 || q < limit {
 			limit = q
 		}

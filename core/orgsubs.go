@@ -66,9 +66,7 @@ func (s *Service) AdminCreateOrgSubscription(ctx context.Context, a Actor, orgID
 	qty := 1
 	if in.Quantity != nil {
 		qty = *in.Quantity
-		if qty < 1 || qty > 100000 {
-			fe.Add("quantity", "between 1 and 100000")
-		}
+		validQuantity(qty, "quantity", fe)
 	}
 	if err := fe.Err(); err != nil {
 		return Subscription{}, err
@@ -252,9 +250,7 @@ func (s *Service) AdminUpdateSubscription(ctx context.Context, a Actor, id strin
 			}
 		}
 		if in.Quantity != nil {
-			if *in.Quantity < 1 || *in.Quantity > 100000 {
-				fe.Add("quantity", "between 1 and 100000")
-			}
+			validQuantity(*in.Quantity, "quantity", fe)
 			if plan.PerSeat {
 				sub.Quantity = *in.Quantity
 			}
@@ -448,8 +444,9 @@ func truthy(v any) bool {
 // next cycle invoice (positive: a charge, negative: a credit), computed as
 // plan changes are and rounded once.
 func (s *Service) SetQuantity(ctx context.Context, a Actor, id string, qty int) (Subscription, error) {
-	if qty < 1 || qty > 100000 {
-		return Subscription{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"quantity": "between 1 and 100000"}}
+	fe := FieldErrors{}
+	if validQuantity(qty, "quantity", fe); fe.Err() != nil {
+		return Subscription{}, fe.Err()
 	}
 	var out Subscription
 	err := s.withPreflight(ctx, a, id, func(tx Tx, sub *Subscription) error {
@@ -486,7 +483,7 @@ func (s *Service) SetQuantity(ctx context.Context, a Actor, id string, qty int) 
 			}
 			old := max(sub.Quantity, 1)
 			if sub.Status == SubActive && now.Before(sub.CurrentPeriodEnd) && now.After(sub.CurrentPeriodStart) {
-				credit, debit := prorate(plan.Price.MulInt(int64(old)), plan.Price.MulInt(int64(qty)), sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
+				credit, debit := prorate(seatPrice(plan, old), seatPrice(plan, qty), sub.CurrentPeriodStart, sub.CurrentPeriodEnd, now)
 				sub.PendingCredit = sub.PendingCredit.Add(debit.Sub(credit))
 			}
 			sub.Metadata = withMeta(sub.Metadata, "quantity_history", append(anyList(sub.Metadata["quantity_history"]),

@@ -159,8 +159,7 @@ func (s *Service) planChange(tx Tx, sub Subscription, old Plan, planRef string, 
 	if err := s.checkSeatsForPlan(tx, sub, np); err != nil {
 		return np, planChangeCalc{}, err
 	}
-	qty := int64(max(sub.Quantity, 1))
-	oldAmt, newAmt := old.Price.MulInt(seatCount(old, qty)), np.Price.MulInt(seatCount(np, qty))
+	oldAmt, newAmt := seatPrice(old, sub.Quantity), seatPrice(np, sub.Quantity)
 	upgrade := newAmt.Cmp(oldAmt) > 0
 	now2 := immediate == nil && upgrade || immediate != nil && *immediate || sub.Status == SubTrialing
 	c := planChangeCalc{PlanChange: PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: now2, Proration: "0.00"},
@@ -274,13 +273,6 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 	s.cancelAtGateway(ctx, *stale)
 	_, err = s.chargeCycle(ctx, id, cycle)
 	return err
-}
-
-func seatCount(p Plan, qty int64) int64 {
-	if p.PerSeat {
-		return qty
-	}
-	return 1
 }
 
 // prorate returns the credit for the old amount's unused time and the

@@ -256,12 +256,8 @@ func (s *Service) ListPlans(ctx context.Context, a Actor, f PlanFilter) ([]Plan,
 		return out[i].ID < out[j].ID
 	})
 	total := len(out)
-	if f.Offset >= total {
-		return []Plan{}, total, nil
-	}
-	out = out[f.Offset:]
-	if f.Limit > 0 && f.Limit < len(out) {
-		out = out[:f.Limit]
+	if out = page(out, f.Offset, f.Limit); out == nil {
+		out = []Plan{}
 	}
 	return out, total, nil
 }

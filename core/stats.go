@@ -90,7 +90,7 @@ func (s *Service) MRR(ctx context.Context) (map[string]string, error) {
 				}
 				plans[sub.PlanID] = p
 			}
-			qty := int(seatCount(p, int64(max(sub.Quantity, 1))))
+			qty := billedSeats(p, sub.Quantity)
 			amt := MonthlyAmount(p.Price.Amount().Mul(decimal.NewFromInt(int64(qty))), p.Interval, p.IntervalUnit)
 			sums[p.Currency()] = sums[p.Currency()].Add(amt)
 			return true

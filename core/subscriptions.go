@@ -58,8 +58,8 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 			fe.Add("token", "a saved card token is required for credit_card")
 		}
 	}
-	if in.Quantity < 0 || in.Quantity > 100000 {
-		fe.Add("quantity", "between 1 and 100000")
+	if in.Quantity != 0 {
+		validQuantity(in.Quantity, "quantity", fe)
 	}
 	if in.Plan == "" {
 		fe.Add("plan_id", "required")

@@ -294,7 +294,7 @@ SCHEMAS["Refund"] = out_obj(OrderedDict([
     ("refund_key", STR), ("amount", MONEY), ("reason", STR), ("direct", BOOL), ("status", STR),
     ("to_wallet", BOOL), ("created_at", DT)]))
 SCHEMAS["Payment"] = out_obj(OrderedDict([
-    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup"])),
+    ("id", STR), ("order_id", STR), ("transaction_id", STR), ("purpose", enum(["subscription", "topup", "card_check"], desc="card_check: the voided pre-authorization that verified a trial's card")),
     ("subscription_id", STRN), ("invoice_id", STRN), ("topup_id", STRN), ("payment_type", enum(PAYMENT_TYPES)),
     ("bank", STR), ("gross_amount", MONEY), ("currency", STR), ("status", enum(PAYMENT_STATUSES)),
     ("fraud_status", STR), ("payment_details", {"type": "object", "description": "VA number, QR or deeplink URL, ..."}),
@@ -660,10 +660,13 @@ op("POST", "/api/payments/charge/", "Charge a subscription's open invoice", "pay
    body="ChargeRequest", ok=(201, "Payment"), idem=True, extra=[404, 422])
 op("GET", "/api/payments/{id}/", "Get a payment", "payments",
    desc="Includes payment_details (VA number, QR URL, ...).", ok=(200, "Payment"))
-op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments",
-   desc="Refunds through Midtrans, or to the wallet (wallet payments, or to_wallet). No body refunds what is left "
-        "through Midtrans; payments Midtrans cannot refund answer 422 refund_not_supported.",
-   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[409, 422])
+op("POST", "/api/payments/{id}/refund/", "Refund a paid payment", "payments", auth="admin",
+   desc="Admins only: refunds are the merchant's (403 for anyone else). Refunds through Midtrans, or to the wallet "
+        "(wallet payments, or to_wallet). No body refunds what is left through Midtrans; payments Midtrans cannot "
+        "refund answer 422 refund_not_supported. A refund is reserved before Midtrans is called, so overlapping "
+        "refunds never exceed the payment (422 refund_exceeds_payment). Refunding a top-up takes its credit back "
+        "from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet.",
+   body="RefundRequest", body_required=False, ok=(200, "Payment"), idem=True, extra=[403, 409, 422])
 op("GET", "/api/payments/{id}/check-status/", "Check a payment at Midtrans", "payments",
    ok=(200, "PaymentStatusCheck"))
 

@@ -138,7 +138,7 @@ func (s *Server) listCoupons(c *fiber.Ctx) error {
 		return err
 	}
 	out := []couponJSON{}
-	for _, cp := range pageOf(list, q) {
+	for _, cp := range paginate(list, q) {
 		out = append(out, toCouponJSON(cp))
 	}
 	return c.JSON(newPage(c, q, len(list), out))

@@ -196,9 +196,7 @@ func (s *Server) listWebhookEndpoints(c *fiber.Ctx) error {
 	for _, e := range list {
 		out = append(out, toEndpointJSON(e, false))
 	}
-	total := len(out)
-	from, to := min(q.Offset(), total), min(q.Offset()+q.PageSize, total)
-	return c.JSON(newPage(c, q, total, out[from:to]))
+	return c.JSON(newPage(c, q, len(out), paginate(out, q)))
 }
 
 func (s *Server) getWebhookEndpoint(c *fiber.Ctx) error {

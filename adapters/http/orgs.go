@@ -102,16 +102,10 @@ func (s *Server) listOrgs(c *fiber.Ctx) error {
 		return err
 	}
 	out := []orgJSON{}
-	for _, o := range pageOf(list, q) {
+	for _, o := range paginate(list, q) {
 		out = append(out, s.toOrgJSON(c.UserContext(), o))
 	}
 	return c.JSON(newPage(c, q, len(list), out))
-}
-
-// pageOf cuts one page out of a full list.
-func pageOf[T any](list []T, q listQuery) []T {
-	from := min(q.Offset(), len(list))
-	return list[from:min(from+q.PageSize, len(list))]
 }
 
 func (s *Server) getOrg(c *fiber.Ctx) error {
@@ -189,7 +183,7 @@ func (s *Server) orgSubscriptions(c *fiber.Ctx) error {
 	}
 	pc := s.newPlanCache(c)
 	out := []subscriptionJSON{}
-	for _, sub := range pageOf(list, q) {
+	for _, sub := range paginate(list, q) {
 		out = append(out, pc.sub(sub))
 	}
 	return c.JSON(newPage(c, q, len(list), out))

@@ -173,7 +173,7 @@ func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, erro
 		}
 	}
 	if r.Quantity != nil {
-		if *r.Quantity < 1 || *r.Quantity > 100000 {
+		if *r.Quantity < 1 || *r.Quantity > core.MaxQuantity {
 			fields["quantity"] = "between 1 and 100000"
 		} else {
 			in.Quantity = *r.Quantity

@@ -244,9 +244,16 @@ func TestSubcommandHelp(t *testing.T) {
 			t.Errorf("%s -h says no usage:\n%s", cmd, errb.String())
 		}
 	}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"help"}, func(string) string { return "" }, &out, io.Discard); err != nil || !strings.Contains(out.String(), "restore") {
-		t.Errorf("help: %v %s", err, out.String())
+	for _, help := range []string{"help", "-h", "--help"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{help}, func(string) string { return "" }, &out, io.Discard); err != nil {
+			t.Errorf("%s: %v", help, err)
+		}
+		for _, cmd := range []string{"serve", "create-admin", "billing-run", "backup", "restore", "check"} {
+			if !strings.Contains(out.String(), "\n  "+cmd+" ") {
+				t.Errorf("server %s does not list %s:\n%s", help, cmd, out.String())
+			}
+		}
 	}
 }
 

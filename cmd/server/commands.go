@@ -51,6 +51,10 @@ Subcommands:
 "server SUBCOMMAND -h" says more about each.
 `
 
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
 // commandUsage is the usage text of the subcommands parsed by parseConfig.
 func commandUsage(cmd string) func(fs *flag.FlagSet) {
 	help, ok := commandHelp[cmd]
@@ -71,7 +75,7 @@ func preConfigCommand(ctx context.Context, cmd string, args []string, getenv fun
 		return true, backupCmd(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return true, restoreCmd(ctx, args, getenv, stdout, stderr)
-	case "help", "-h", "-help", "--help":
+	case "help":
 		_, err := io.WriteString(stdout, commandsOverview)
 		return true, err
 	}

@@ -45,7 +45,10 @@ func main() {
 // run dispatches a subcommand; serve is the default.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		cmd = "help" // the overview of subcommands; "serve -h" has serve's flags
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		cmd, args = args[0], args[1:]
 	}
 	if ok, err := preConfigCommand(ctx, cmd, args, getenv, stdout, stderr); ok {

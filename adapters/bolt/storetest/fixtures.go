@@ -1,9 +1,9 @@
 package storetest
 
 import (
+	"sync/atomic"
 	"time"
 
-	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 )
 
@@ -11,13 +11,22 @@ import (
 // round trip proves each converter copies each field.
 
 var (
-	ids = random.IDs{}
+	seq atomic.Uint64
 	wib = time.FixedZone("WIB", 7*3600)
 	// base carries a zone and nanoseconds: the store must keep the instant.
 	base = time.Date(2025, 1, 31, 9, 30, 15, 123456789, wib)
 )
 
-func newID() string { return ids.NewID() }
+// newID answers a fresh UUID-shaped id; the suite needs them unique, not random.
+func newID() string {
+	var b [16]byte
+	n := seq.Add(1)
+	for i := range 8 {
+		b[15-i] = byte(n >> (8 * i))
+	}
+	b[6], b[8] = 0x40, 0x80
+	return core.FormatUUID(b)
+}
 
 func at(d time.Duration) time.Time { return base.Add(d) }
 

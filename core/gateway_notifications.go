@@ -438,15 +438,9 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		cycle := sub.Cycle + 1
 		if !paid {
 			if sub.Status == SubActive && strings.EqualFold(ns.Status, "inactive") {
-				if err := sub.Transition(SubPastDue, now); err != nil {
+				if err := s.midtransGaveUp(&sub, plan, now); err != nil {
 					return err
 				}
-				sub.PastDueSince, sub.DunningAttempts = now, s.cfg.DunningRetries+1
-				// Midtrans gave up: dunning is ours, and a recovered
-				// subscription gets a new Midtrans schedule.
-				sub.NativeDisabled = true
-				sub.NextActionAt = s.nextAction(sub, plan, now)
-				sub.UpdatedAt = now
 				if err := tx.Subscriptions().Put(sub); err != nil {
 					return err
 				}
