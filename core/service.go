@@ -38,7 +38,7 @@ type Config struct {
 	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
 	EngineWorkers int
 
-	// Hostile-client bounds (issue 17; webhookguard.go, lookupcache.go).
+	// Hostile-client bounds (issue 17; gateway_notification_limits.go, gateway_lookups.go, webhook_targets.go).
 	// WebhookLogRetention: logs received longer ago are pruned by the
 	// billing run (default 90 days).
 	WebhookLogRetention time.Duration
@@ -156,7 +156,7 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if cfg.EngineWorkers <= 0 {
 		cfg.EngineWorkers = 32
 	}
-	cfg = hostileDefaults(cfg)
+	cfg = limitDefaults(cfg)
 	if d.Wall == nil {
 		d.Wall = d.Clock
 	}

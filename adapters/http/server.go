@@ -162,7 +162,7 @@ func NewServer(cfg Config) *Server {
 		// the list endpoints encoding was a fifth of each request's CPU.
 		JSONEncoder: gojson.Marshal,
 	})
-	s.app.Server().HeaderReceived = s.headerReceived(cfg.WebhookBodyLimit) // webhookguard.go
+	s.app.Server().HeaderReceived = s.headerReceived(cfg.WebhookBodyLimit) // gateway_notification_limits.go
 	s.app.Use(requestid.New(), s.observe, s.accessLog, recover.New())
 	// /metrics carries its own bearer token, so it sits before user auth.
 	s.preAuthRoutes(s.app)

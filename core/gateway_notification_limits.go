@@ -22,7 +22,7 @@ const (
 	pruneBatch = 5000
 )
 
-func hostileDefaults(cfg Config) Config {
+func limitDefaults(cfg Config) Config {
 	if cfg.WebhookLogRetention <= 0 {
 		cfg.WebhookLogRetention = DefaultWebhookLogRetention
 	}
