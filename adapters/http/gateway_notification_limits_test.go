@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	nethttp "net/http"
 	"net/http/httptest"
 	"testing"
@@ -97,6 +98,34 @@ func TestIsWebhookPath(t *testing.T) {
 	} {
 		if got := isWebhookPath([]byte(uri)); got != want {
 			t.Errorf("isWebhookPath(%q) = %v", uri, got)
+		}
+	}
+}
+
+// A webhook endpoint whose name resolves to loopback or a metadata address
+// is refused at registration; an allowed host is not looked up.
+func TestWebhookEndpointNameResolvingInsideRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	e.srv.webhookAllow = []string{"dev.local"}
+	e.srv.resolve = func(_ context.Context, host string) ([]netip.Addr, error) {
+		switch host {
+		case "evil.example":
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		case "meta.example":
+			return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("169.254.169.254")}, nil
+		case "good.example":
+			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
+		case "dev.local":
+			t.Error("an allowed host was looked up")
+		}
+		return nil, errors.New("no such host")
+	}
+	for url, want := range map[string]int{"https://evil.example/_sim/reset": 400, "https://meta.example/": 400,
+		"https://good.example/hook": 201, "https://unresolvable.example/hook": 201, "https://dev.local:9000/hook": 201} {
+		st, m, _ := e.do(t, call{method: "POST", path: "/api/admin/webhook-endpoints/", auth: asAdmin, body: `{"url":"` + url + `"}`})
+		if _, fields := errCode(m); st != want || (want == 400 && fields["url"] == nil) {
+			t.Errorf("%s = %d %v, want %d", url, st, m, want)
 		}
 	}
 }

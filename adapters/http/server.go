@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"runtime"
 	"sync"
 	"time"
@@ -58,6 +59,9 @@ type Config struct {
 	// client retrying at once cannot flood the server with cheap requests;
 	// default 1 s, negative for none.
 	ThrottleDelay time.Duration
+	// WebhookAllowHosts are exempt from the registration-time DNS check
+	// of webhook endpoint URLs (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
+	WebhookAllowHosts []string
 	// WebhookBodyLimit is the largest notification body accepted; larger
 	// ones answer 413 before they are read (default 64 KiB).
 	WebhookBodyLimit int
@@ -97,6 +101,9 @@ type Server struct {
 	// plans caches encoded GET /api/plans/ answers (plans.go); nil when the
 	// service cannot tell when plans change.
 	plans *planPages
+	// webhookAllow and resolve serve checkWebhookTarget (webhook_targets.go).
+	webhookAllow []string
+	resolve      func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // NewServer builds the Fiber app with its middleware and routes.
@@ -139,8 +146,9 @@ func NewServer(cfg Config) *Server {
 			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
 			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications,
 			penalty: cfg.ThrottleDelay}),
-		lockFor: cfg.LockoutDuration,
-		ops:     newOpsConfig(cfg),
+		lockFor:      cfg.LockoutDuration,
+		ops:          newOpsConfig(cfg),
+		webhookAllow: cfg.WebhookAllowHosts, resolve: defaultResolve,
 	}
 	if pv, ok := cfg.Service.(plansVersioner); ok {
 		if _, ok := pv.PlansVersion(); ok {

@@ -107,6 +107,7 @@ func (l limits) apply(c *core.Config) {
 // applyHTTP sets the HTTP side of the limits.
 func (l limits) applyHTTP(c *lhttp.Config) {
 	c.WebhookBodyLimit = l.WebhookMaxBody
+	c.WebhookAllowHosts = l.WebhookAllowHosts
 	c.MaxLoginFailuresPerIP = l.LoginFailuresPerIP
 	c.PasswordVerifications = l.PasswordVerifications
 	c.ThrottleDelay = l.ThrottleDelay
