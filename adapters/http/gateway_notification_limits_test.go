@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	nethttp "net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
