@@ -395,7 +395,7 @@ SCHEMAS["WebhookEndpointInput"] = in_obj(OrderedDict([
     desc="Create: url is needed. Update: only the fields sent change.")
 SCHEMAS["WebhookLog"] = out_obj(OrderedDict([
     ("id", STR), ("kind", enum(WEBHOOK_KINDS, desc="Notification shape; empty if unreadable")), ("order_id", STR),
-    ("event_key", STR), ("payload", s(description="The raw body as received (its first KiB only if it was not verified)")), ("source_ip", STR),
+    ("event_key", STR), ("payload", s(description="The body as received, without card tokens and signatures (its first KiB only if it was not verified)")), ("source_ip", STR),
     ("received_at", DT), ("signature_valid", BOOL), ("status", enum(WEBHOOK_STATUSES)), ("error", STR),
     ("processed_at", DTN),
     ("payload_size", dict(INT, description="Set when payload holds only the first KiB of an unverified body: the body's size")),

@@ -48,7 +48,7 @@ type webhookLogJSON struct {
 }
 
 func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
-	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: string(w.Payload),
+	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: redactPayload(w.Payload),
 		SourceIP: w.SourceIP, ReceivedAt: w.ReceivedAt, SignatureValid: w.SignatureValid, Status: string(w.Status),
 		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt), PayloadSize: w.PayloadSize, PayloadSHA256: w.PayloadSHA256}
 }

@@ -1,6 +1,10 @@
 package http
 
-import "strings"
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
 
 // secretGatewayKeys are Midtrans fields that must never reach an API
 // answer (issue 17): the saved-card token (shown only as masked_card),
@@ -41,4 +45,21 @@ func redactValue(v any) any {
 	default:
 		return v
 	}
+}
+
+// redactPayload is a stored notification body for the admin view: a JSON
+// object is shown without its secrets (re-encoded, numbers kept as sent);
+// anything else (an unreadable body, kept bounded) as it is.
+func redactPayload(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
+		return string(b)
+	}
+	out, err := json.Marshal(redactGateway(m))
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
 }

@@ -71,3 +71,14 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// The admin's view of stored notifications shows no saved token either.
+func TestWebhookLogPayloadRedacted(t *testing.T) {
+	got := redactPayload([]byte(`{"order_id":"o","gross_amount":"1.00","saved_token_id":"481111SECRET","signature_key":"sigSECRET","n":1.50}`))
+	if strings.Contains(got, "SECRET") || !strings.Contains(got, `"order_id":"o"`) || !strings.Contains(got, `"n":1.50`) {
+		t.Errorf("redacted payload = %s", got)
+	}
+	if got := redactPayload([]byte("not json SECRET")); got != "not json SECRET" {
+		t.Errorf("unreadable payload = %q, want as stored", got)
+	}
+}
