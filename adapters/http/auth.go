@@ -255,6 +255,54 @@ func (a *authenticator) basicOnce(ctx context.Context, name, pw, ip string) (cor
 	return u, nil
 }
 
+// guardPassword runs check, a password verification outside sign-in (the
+// current password of a password change), under the same rules as a
+// sign-in: the username+IP and IP lockouts, a verification slot, and a
+// failure (wrong reports it) counted towards both lockouts. A stolen
+// bearer token thus cannot be used to guess its owner's password.
+func (a *authenticator) guardPassword(ctx context.Context, name, ip string, check func() error, wrong func(error) bool) error {
+	err := a.guardOnce(ctx, name, ip, check, wrong)
+	var rl *rateLimitedError
+	if a.penalty > 0 && errors.As(err, &rl) {
+		t := time.NewTimer(a.penalty)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	return err
+}
+
+func (a *authenticator) guardOnce(ctx context.Context, name, ip string, check func() error, wrong func(error) bool) error {
+	now := a.now()
+	key := core.NormalizeUsername(name)
+	failKey := key + "\x00" + ip
+	a.mu.Lock()
+	f, ipf := a.fails[failKey], a.ipFails[ip]
+	a.mu.Unlock()
+	if f != nil && now.Before(f.lockedUntil) {
+		return tooMany("too many failed password checks", f.lockedUntil.Sub(now))
+	}
+	if ipf != nil && now.Before(ipf.lockedUntil) {
+		return tooMany("too many failed password checks from this address", ipf.lockedUntil.Sub(now))
+	}
+	release, err := a.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	err = check()
+	release()
+	if err != nil && wrong(err) {
+		a.mu.Lock()
+		a.countLocked(a.fails, failKey, a.maxFails, now)
+		a.countLocked(a.ipFails, ip, a.maxIPFails, now)
+		a.pruneLocked(now)
+		a.mu.Unlock()
+	}
+	return err
+}
+
 // acquire waits for a verification slot, at most verifyWait, and refuses
 // at once when verifyQueue requests are already waiting.
 func (a *authenticator) acquire(ctx context.Context) (func(), error) {

@@ -29,22 +29,18 @@ func (s *Server) headerReceived(limit int) func(h *fasthttp.RequestHeader) fasth
 	}
 }
 
-// isWebhookPath matches the notification route as Fiber routes it: any
-// case, trailing slash optional, query ignored.
+// isWebhookPath matches the notification route as Fiber routes it: the
+// path decoded and normalized the way fasthttp does it for routing
+// (percent-escapes, dot segments, double slashes), any case, trailing
+// slash optional, query ignored, absolute form too.
 func isWebhookPath(uri []byte) bool {
-	if i := bytes.Index(uri, []byte("://")); i >= 0 { // absolute form
-		rest := uri[i+3:]
-		j := bytes.IndexByte(rest, '/')
-		if j < 0 {
-			return false
-		}
-		uri = rest[j:]
+	u := fasthttp.AcquireURI()
+	defer fasthttp.ReleaseURI(u)
+	if err := u.Parse(nil, uri); err != nil {
+		return false
 	}
-	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
-		uri = uri[:i]
-	}
-	uri = bytes.TrimSuffix(uri, []byte("/"))
-	return bytes.EqualFold(uri, []byte(webhookRoute))
+	p := bytes.TrimSuffix(u.Path(), []byte("/"))
+	return bytes.EqualFold(p, []byte(webhookRoute))
 }
 
 // webhookOutcomeOf names a notification's outcome for the metrics: its

@@ -94,7 +94,8 @@ func TestIsWebhookPath(t *testing.T) {
 	for uri, want := range map[string]bool{
 		"/api/webhook/notification": true, "/api/webhook/notification/": true, "/API/WEBHOOK/NOTIFICATION/?a=b": true,
 		"http://host:1/api/webhook/notification/": true, "/api/webhook/notifications": false, "/api/plans/": false,
-		"/api/webhook/notification/x": false, "http://host": false,
+		"/api/webhook/notification/x": false, "http://host": false, "/api/%77ebhook/notification": true,
+		"/api//webhook/./notification/": true, "/api/plans/../webhook/notification": true,
 	} {
 		if got := isWebhookPath([]byte(uri)); got != want {
 			t.Errorf("isWebhookPath(%q) = %v", uri, got)

@@ -1,9 +1,12 @@
 package http
 
 import (
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/core"
 )
 
 type tokenRequest struct {
@@ -85,9 +88,23 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	id, _ := currentUser(c)
-	if err := s.svc.ChangePassword(c.UserContext(), actor(c), req.CurrentPassword, req.NewPassword); err != nil {
+	err := s.auth.guardPassword(c.UserContext(), id.user.Username, c.IP(), func() error {
+		return s.svc.ChangePassword(c.UserContext(), actor(c), req.CurrentPassword, req.NewPassword)
+	}, wrongCurrentPassword)
+	if err != nil {
+		var rl *rateLimitedError
+		if errors.As(err, &rl) {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(rl.retry.Seconds())))
+		}
 		return err
 	}
 	s.auth.forget(id.user.Username)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// wrongCurrentPassword tells a wrong current password (counted as a failed
+// sign-in) from other refusals of a password change.
+func wrongCurrentPassword(err error) bool {
+	var ce *core.Error
+	return errors.As(err, &ce) && ce.Kind == core.ErrInvalid && ce.Fields["current_password"] == "wrong password"
 }

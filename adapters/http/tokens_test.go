@@ -124,3 +124,22 @@ func TestUsernamesCaseInsensitive(t *testing.T) {
 		t.Errorf("sign in as Budi = %d, want 200", st)
 	}
 }
+
+// Guessing the current password through a password change (say with a
+// stolen token) is throttled like failed sign-ins.
+func TestPasswordChangeGuessesThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	_, sec := e.mint(t, asUser, "stolen")
+	for i := range 10 {
+		if st, _, _ := e.do(t, call{method: "POST", path: "/api/me/password/", auth: "Bearer " + sec,
+			body: `{"current_password":"guess-` + string(rune('a'+i)) + `","new_password":"attacker-pass-1"}`}); st != 400 {
+			t.Fatalf("guess %d = %d, want 400", i, st)
+		}
+	}
+	st, m, h := e.do(t, call{method: "POST", path: "/api/me/password/", auth: "Bearer " + sec,
+		body: `{"current_password":"` + userPW + `","new_password":"attacker-pass-1"}`})
+	if code, _ := errCode(m); st != 429 || code != "rate_limited" || h.Get("Retry-After") == "" {
+		t.Errorf("11th try, the right password = %d %v, want 429 with Retry-After", st, m)
+	}
+}
