@@ -156,6 +156,18 @@ var (
 	dummyHash string
 )
 
+// dummyHash is the hash an unknown username's password is compared with,
+// so that timing does not reveal which usernames exist.
+func (s *Service) dummyHash() string {
+	dummyOnce.Do(func() { dummyHash, _ = s.hasher.Hash("langganan-dummy-password") })
+	return dummyHash
+}
+
+// WarmAuthentication computes the dummy hash now, so that even the first
+// sign-in with an unknown username costs what a known one does (the
+// server calls it at start).
+func (s *Service) WarmAuthentication() { _ = s.dummyHash() }
+
 // Authenticate checks a username and password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (User, error) {
 	var u User
@@ -167,8 +179,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == "") {
 		// Spend the same work as a real check so timing does not reveal
 		// which usernames exist.
-		dummyOnce.Do(func() { dummyHash, _ = s.hasher.Hash("langganan-dummy-password") })
-		s.hasher.Compare(dummyHash, password)
+		s.hasher.Compare(s.dummyHash(), password)
 		return User{}, errBadCredentials()
 	}
 	if err != nil {

@@ -391,6 +391,7 @@ func randomHex(n int) (string, error) {
 // exists with that password; neither set and no admin → "admin" with a
 // random password, printed once.
 func bootstrapAdmin(ctx context.Context, svc *core.Service, cfg config, log zerolog.Logger, stderr io.Writer) error {
+	svc.WarmAuthentication()
 	if cfg.AdminUser != "" {
 		created, err := svc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
 		if err != nil {
