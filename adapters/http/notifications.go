@@ -67,7 +67,7 @@ func notifTime(t time.Time) *time.Time {
 }
 
 func toNotificationJSON(n core.Notification) notificationJSON {
-	p := n.Payload
+	p := redactGateway(n.Payload) // event data may carry gateway fields
 	if p == nil {
 		p = map[string]any{}
 	}
