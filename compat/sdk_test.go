@@ -24,7 +24,7 @@ const (
 	clientKey = "SB-Mid-client-compat"
 )
 
-// rewrite sends the SDK's sandbox requests to the emulator (facts §12.2): only the host changes.
+// rewrite sends the SDK's sandbox requests to the emulator: only the host changes.
 type rewrite struct{ target *url.URL }
 
 func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -416,11 +416,28 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 	if !ok {
 		st = PaymentPending
 	}
-	if p.Status == PaymentCreating && st != PaymentCreating {
-		if err := s.applyStatus(tx, p, st, now); err != nil {
-			return err
+	if st == PaymentRefunded || st == PaymentPartiallyRefunded {
+		// A status answer of a refunded order (check-status, reconciliation):
+		// it was paid first, and what it says was refunded is recorded as a
+		// refund notification's would be.
+		if p.Status.Open() {
+			if err := s.applyStatus(tx, p, PaymentPaid, now); err != nil {
+				return err
+			}
 		}
-	} else if err := s.applyStatus(tx, p, st, now); err != nil {
+		if p.Status.Settled() && (txn.Raw != nil || st == PaymentRefunded) {
+			lines, cumulative, err := refundTotals(txn.Raw, *p, st)
+			if err != nil {
+				return err
+			}
+			if _, err := s.applyGatewayRefund(tx, p, lines, cumulative, now); err != nil {
+				return err
+			}
+		}
+		*out = *p
+		return nil
+	}
+	if err := s.applyStatus(tx, p, st, now); err != nil {
 		return err
 	}
 	*out = *p
@@ -434,9 +451,13 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 	if err != nil {
 		return err
 	}
-	txn, err := gw.Expire(ctx, p.OrderID)
+	closeOrder := gw.Expire
+	if p.Purpose == PurposeCardCheck {
+		closeOrder = gw.Cancel // a pre-authorization is voided, not expired
+	}
+	txn, err := closeOrder(ctx, p.OrderID)
 	if err != nil {
-		// Expire is refused for a paid or already closed order: ask for the truth.
+		// Refused for a paid or already closed order: ask for the truth.
 		txn, err = gw.Status(ctx, p.OrderID)
 		if errors.Is(err, ErrGatewayNotFound) {
 			txn = Transaction{TransactionStatus: "expire"}

@@ -16,7 +16,7 @@ type ClockFunc func() time.Time
 func (f ClockFunc) Now() time.Time { return f() }
 
 // ManualClock stands still until Advance or Set moves it. It backs the
-// CONTRACT's LANGGANAN_CLOCK=manual mode and the tests.
+// LANGGANAN_CLOCK=manual mode and the tests.
 type ManualClock struct {
 	mu  sync.Mutex
 	now time.Time

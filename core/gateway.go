@@ -84,7 +84,7 @@ type ChargeRequest struct {
 	// GopayPaymentOptionToken charges a linked GoPay account (tokenized).
 	GopayPaymentOptionToken string
 	// GopayAccountID is the linked account the token belongs to; Midtrans
-	// requires gopay.account_id with payment_option_token (facts §5.7).
+	// requires gopay.account_id with payment_option_token.
 	GopayAccountID string
 	CallbackURL    string
 	Customer       CustomerDetails

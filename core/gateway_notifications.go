@@ -311,8 +311,22 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
 		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
 		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
-	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && p.Status.Settled() {
-		return p, s.applyRefundNotification(tx, log, &p, b, to, now)
+	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
+		if p.Status.Open() {
+			// Refunded means settled first: the settlement's own
+			// notification is late (or lost), so the money is applied as
+			// paid before the refund is recorded.
+			paid := txn
+			paid.TransactionStatus, paid.StatusCode = "settlement", "200"
+			var out Payment
+			if err := s.applyTransaction(tx, &p, paid, now, &out); err != nil {
+				return p, err
+			}
+			p = out
+		}
+		if p.Status.Settled() {
+			return p, s.applyRefundNotification(tx, log, &p, b, to, now)
+		}
 	}
 	if !p.Status.CanMove(to) {
 		// Out of order or stale (a pending after settlement): keep the
@@ -339,24 +353,12 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 		log.Status, log.ProcessedAt = WebhookIgnored, now
 		return tx.WebhookLogs().Put(*log)
 	}
-	cumulative := p.Amount
-	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
-		m, err := ParseMoney(ra, p.Amount.Currency())
-		if err != nil {
-			log.Status, log.Error, log.ProcessedAt = WebhookRejected, "unreadable refund_amount "+ra, now
-			return tx.WebhookLogs().Put(*log)
-		}
-		cumulative = m
+	lines, cumulative, err := refundTotals(b, *p, to)
+	if err != nil {
+		log.Status, log.Error, log.ProcessedAt = WebhookRejected, err.Error(), now
+		return tx.WebhookLogs().Put(*log)
 	}
 	p.MidtransStatus = b
-	var lines []GatewayRefundLine
-	list, _ := b["refunds"].([]any)
-	for _, x := range list {
-		r, _ := x.(map[string]any)
-		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
-			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
-		}
-	}
 	changed, err := s.applyGatewayRefund(tx, p, lines, cumulative, now)
 	if err != nil {
 		return err
@@ -368,8 +370,31 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 	return tx.WebhookLogs().Put(*log)
 }
 
+// refundTotals reads what a refund notification or a status answer says
+// Midtrans refunded of p: its refunds list and the cumulative
+// refund_amount (a full "refund" without one means everything).
+func refundTotals(b map[string]any, p Payment, to PaymentStatus) ([]GatewayRefundLine, Money, error) {
+	cumulative := p.Amount
+	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
+		m, err := ParseMoney(ra, p.Amount.Currency())
+		if err != nil {
+			return nil, Money{}, fmt.Errorf("unreadable refund_amount %q", ra)
+		}
+		cumulative = m
+	}
+	var lines []GatewayRefundLine
+	list, _ := b["refunds"].([]any)
+	for _, x := range list {
+		r, _ := x.(map[string]any)
+		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
+			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
+		}
+	}
+	return lines, cumulative, nil
+}
+
 // applySubscriptionNotification applies a Subscription API notification.
-// Those carry no signature (facts §7.3), so the subscription is confirmed
+// Those carry no signature, so the subscription is confirmed
 // by reading it back from Midtrans before anything changes.
 func (s *Service) applySubscriptionNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
 	subObj, _ := b["subscription"].(map[string]any)
@@ -435,7 +460,6 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		if err := tx.WebhookLogs().Put(*log); err != nil {
 			return err
 		}
-		cycle := sub.Cycle + 1
 		if !paid {
 			if sub.Status == SubActive && strings.EqualFold(ns.Status, "inactive") {
 				if err := s.midtransGaveUp(&sub, plan, now); err != nil {
@@ -448,42 +472,11 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 			}
 			return nil
 		}
-		orderID := verified.OrderID
-		if orderID == "" {
-			orderID = "SUBS-" + txID
+		refund, err = s.applyNativeCharge(tx, sub, plan, txID, verified, now)
+		if refund == nil && err == nil {
+			subID = sub.ID
 		}
-		p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
-			OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
-			Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
-		if verified.GrossAmount.Valid() {
-			p.Amount = verified.GrossAmount
-		}
-		if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
-			// Charged for nothing owed: never dropped.
-			refund, err = s.strayNativeCharge(tx, sub, &p, now)
-			return err
-		}
-		if sub.ScheduledPlanID != "" && !now.Before(sub.CurrentPeriodEnd) {
-			if plan, err = s.switchScheduledPlan(tx, &sub, now); err != nil {
-				return err
-			}
-		}
-		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
-		if err != nil {
-			return err
-		}
-		p.InvoiceID = inv.ID
-		if !p.Amount.Valid() {
-			p.Amount = inv.Total
-		}
-		if !p.Amount.Equal(inv.Total) {
-			if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
-				"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
-				return err
-			}
-		}
-		subID = sub.ID
-		return s.applyStatus(tx, &p, PaymentPaid, now)
+		return err
 	})
 	if err != nil {
 		return err
@@ -494,6 +487,54 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	}
 	s.afterCyclePaid(ctx, subID)
 	return nil
+}
+
+// applyNativeCharge records a paid Subscription API charge (txID, verified
+// by a status call) of sub inside tx: it pays the next cycle, or, when
+// nothing was owed, is refunded or credited (the answered refund is to be
+// sent after the commit). A charge recorded before is errDuplicate.
+func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID string, verified Transaction, now time.Time) (*strayRefund, error) {
+	orderID := verified.OrderID
+	if orderID == "" {
+		orderID = "SUBS-" + txID
+	}
+	if _, err := tx.Payments().GetByOrderID(orderID); err == nil {
+		return nil, errDuplicate // recorded already (by a notification or a sync)
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	cycle := sub.Cycle + 1
+	p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
+		OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
+		Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
+	if verified.GrossAmount.Valid() {
+		p.Amount = verified.GrossAmount
+	}
+	if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
+		// Charged for nothing owed: never dropped.
+		return s.strayNativeCharge(tx, sub, &p, now)
+	}
+	if sub.ScheduledPlanID != "" && !now.Before(sub.CurrentPeriodEnd) {
+		var err error
+		if plan, err = s.switchScheduledPlan(tx, &sub, now); err != nil {
+			return nil, err
+		}
+	}
+	inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+	if err != nil {
+		return nil, err
+	}
+	p.InvoiceID = inv.ID
+	if !p.Amount.Valid() {
+		p.Amount = inv.Total
+	}
+	if !p.Amount.Equal(inv.Total) {
+		if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
+			"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
+			return nil, err
+		}
+	}
+	return nil, s.applyStatus(tx, &p, PaymentPaid, now)
 }
 
 // strayRefund is a refund reserved for a native charge nothing was owed for.

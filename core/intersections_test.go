@@ -804,3 +804,63 @@ func TestEveryDunningRetryHappens(t *testing.T) {
 		t.Fatalf("status %s", got.Status)
 	}
 }
+
+// Simulator finding: a wallet trial whose wallet cannot cover the charge at
+// its end is charged by Midtrans order instead, and expires unpaid.
+func TestWalletTrialEndFallsBackToAnOrder(t *testing.T) {
+	e := newEnv(t)
+	res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "trial", PaymentType: "wallet"})
+	if err != nil || res.Subscription.Status != core.SubTrialing {
+		t.Fatalf("wallet trial: %v %v", res.Subscription.Status, err)
+	}
+	e.clock.Set(res.Subscription.TrialEnd.Add(time.Hour))
+	e.run()
+	if p := e.openPayment(res.Subscription.ID); p.PaymentType != core.PayBankTransfer {
+		t.Fatalf("trial end with an empty wallet: %s", p.PaymentType)
+	}
+	e.advance(2 * 24 * time.Hour)
+	if got := e.sub(res.Subscription.ID); got.Status != core.SubExpired {
+		t.Fatalf("an unpaid trial end: %s", got.Status)
+	}
+}
+
+// Simulator finding: a refund notification that arrives before the
+// settlement's pays the invoice first, then records the refund.
+func TestRefundNotificationBeforeSettlement(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "qris")
+	order := res.Payment.OrderID
+	e.gw.Settle(order) // its notification is late
+	e.mustNotify(coretest.RefundNotification(order, "partial_refund", "49000.00", core.MustMoney("9000")))
+	p := e.payment(res.Payment.ID)
+	if p.Status != core.PaymentPartiallyRefunded || !p.Refunded.Equal(core.MustMoney("9000")) {
+		t.Fatalf("payment %s refunded %s", p.Status, p.Refunded)
+	}
+	if got := e.sub(res.Subscription.ID); got.Status != core.SubActive || got.Cycle != 1 {
+		t.Fatalf("subscription %s cycle %d", got.Status, got.Cycle)
+	}
+	e.mustNotify(coretest.Notification(order, "settlement", "200", "49000.00", p.TransactionID))
+	if got := e.sub(res.Subscription.ID); got.Cycle != 1 {
+		t.Fatalf("the late settlement paid again: cycle %d", got.Cycle)
+	}
+}
+
+// Simulator finding: a payment refunded to the wallet and then at the
+// Midtrans dashboard is paid back once: the wallet refund is reclaimed.
+func TestWalletRefundThenDashboardRefund(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "qris")
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{ToWallet: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.mustNotify(coretest.RefundNotification(res.Payment.OrderID, "refund", "49000.00", core.MustMoney("49000")))
+	p := e.payment(res.Payment.ID)
+	if !p.Refunded.Equal(core.MustMoney("49000")) {
+		t.Fatalf("refunded %s of 49000", p.Refunded)
+	}
+	if b := e.balance(e.user); !b.IsZero() {
+		t.Fatalf("wallet %s: the customer was paid back twice", b)
+	}
+	e.ledgerClean()
+}

@@ -28,7 +28,8 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 		if sub, err = tx.Subscriptions().Get(id); err != nil {
 			return err
 		}
-		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
+		// The schedule is the plan the next cycle is billed on.
+		if plan, err = s.nativePlan(tx, sub); err != nil {
 			return err
 		}
 		token = sub.CardToken
@@ -79,6 +80,9 @@ func (s *Service) ensureNative(ctx context.Context, id string) error {
 			return err
 		}
 		cur.MidtransSubscriptionID, cur.NativeAmount, cur.NativeDisabled, cur.UpdatedAt = ns.ID, amount, false, s.now()
+		// Midtrans counts max_interval from this schedule's start and never
+		// lets it change: a plan with another limit needs a new schedule.
+		cur.Metadata = withMeta(cur.Metadata, "midtrans_schedule", nativeSchedule(plan))
 		return tx.Subscriptions().Put(cur)
 	})
 }
@@ -112,6 +116,9 @@ func (s *Service) SyncSubscription(ctx context.Context, a Actor, id string) (Sub
 			if errors.Is(err, ErrGatewayNotFound) {
 				return sub, UnprocessableCode("gateway_not_found", "Midtrans has no subscription %s", sub.MidtransSubscriptionID)
 			}
+			return sub, err
+		}
+		if err := s.syncNativeCharges(ctx, sub, ns); err != nil {
 			return sub, err
 		}
 		// Syncing reads Midtrans' view; any member who sees the
@@ -163,4 +170,63 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 		return s.applyTransaction(tx, &cur, txn, s.now(), &out)
 	})
 	return out, err
+}
+
+// syncNativeCharges records the Midtrans charges of a native subscription
+// whose notifications never arrived: its latest transactions are read back
+// and any paid one not recorded here is applied as its notification would
+// have been.
+func (s *Service) syncNativeCharges(ctx context.Context, sub Subscription, ns NativeSubscription) error {
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	ids := ns.TransactionIDs
+	if len(ids) > 3 {
+		ids = ids[len(ids)-3:]
+	}
+	for _, txID := range ids {
+		verified, err := gw.Status(ctx, txID)
+		if errors.Is(err, ErrGatewayNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus); st != PaymentPaid {
+			continue
+		}
+		var refund *strayRefund
+		err = s.store.Update(ctx, func(tx Tx) error {
+			refund = nil
+			cur, err := tx.Subscriptions().Get(sub.ID)
+			if err != nil {
+				return err
+			}
+			plan, err := tx.Plans().Get(cur.PlanID)
+			if err != nil {
+				return err
+			}
+			refund, err = s.applyNativeCharge(tx, cur, plan, txID, verified, s.now())
+			return err
+		})
+		switch {
+		case errors.Is(err, errDuplicate):
+			continue
+		case err != nil:
+			return err
+		case refund != nil:
+			_, _ = s.sendRefund(ctx, refund.payment, refund.req)
+		default:
+			s.afterCyclePaid(ctx, sub.ID)
+		}
+	}
+	return nil
+}
+
+// nativeSchedule names what a Midtrans schedule was made for: interval,
+// unit and cycle limit, none of which a Midtrans update can move (only
+// amount and token are updated in place).
+func nativeSchedule(p Plan) string {
+	return fmt.Sprintf("%d %s max %d", p.Interval, p.IntervalUnit, p.MaxCycles)
 }

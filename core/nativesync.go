@@ -62,7 +62,7 @@ func (s *Service) nativeWant(tx Tx, sub Subscription, now time.Time) (charge boo
 // current period end. It records what Midtrans was told.
 func (s *Service) syncNative(ctx context.Context, id string) error {
 	var sub Subscription
-	var charge, known bool
+	var charge, known, scheduleMoved bool
 	var amount Money
 	if err := s.store.View(ctx, func(tx Tx) error {
 		var err error
@@ -71,6 +71,13 @@ func (s *Service) syncNative(ctx context.Context, id string) error {
 		}
 		if !sub.Native() {
 			return nil
+		}
+		next, err := s.nativePlan(tx, sub)
+		if err != nil {
+			return err
+		}
+		if was, ok := sub.Metadata["midtrans_schedule"].(string); ok && was != nativeSchedule(next) {
+			scheduleMoved = true
 		}
 		charge, amount, known, err = s.nativeWant(tx, sub, s.now())
 		return err
@@ -84,7 +91,7 @@ func (s *Service) syncNative(ctx context.Context, id string) error {
 		return s.ensureNative(ctx, id)
 	case !known:
 		return nil
-	case charge && sub.NativeDisabled && !sub.Status.Terminal():
+	case charge && (sub.NativeDisabled || scheduleMoved) && !sub.Status.Terminal():
 		return s.replaceNative(ctx, id)
 	}
 	return s.pushNative(ctx, sub, charge, amount)

@@ -60,7 +60,7 @@ func (s PaymentStatus) Dead() bool {
 }
 
 // MapTransactionStatus maps Midtrans transaction_status (+ fraud_status) to
-// a PaymentStatus. Comparison is case-insensitive (facts §4.1).
+// a PaymentStatus. Comparison is case-insensitive.
 func MapTransactionStatus(txStatus, fraud string) (PaymentStatus, bool) {
 	switch strings.ToLower(txStatus) {
 	case "pending", "authorize":
@@ -191,8 +191,22 @@ func (p Payment) Refundable() Money {
 // last refund notification reported (refunds made at its dashboard
 // included). Each rupiah is counted once whichever was learnt first.
 func (p *Payment) settleRefunded() {
+	wallet, gateway := p.refundParts()
+	p.Refunded = wallet.Add(gateway)
+	switch {
+	case !p.Status.Settled() || !p.Refunded.IsPositive():
+	case p.Refunded.Cmp(p.Amount) >= 0:
+		p.Status = PaymentRefunded
+	default:
+		p.Status = PaymentPartiallyRefunded
+	}
+}
+
+// refundParts splits what was refunded of p: to the wallet (a reclaimed
+// wallet refund counts negative), and by Midtrans (see settleRefunded).
+func (p Payment) refundParts() (wallet, gateway Money) {
 	cur := p.Amount.Currency()
-	wallet, gateway := Zero(cur), Zero(cur)
+	wallet, gateway = Zero(cur), Zero(cur)
 	for _, r := range p.Refunds {
 		switch {
 		case r.Status != RefundDone:
@@ -205,14 +219,7 @@ func (p *Payment) settleRefunded() {
 	if g := orZero(p.GatewayRefunded, cur); g.Cmp(gateway) > 0 {
 		gateway = g
 	}
-	p.Refunded = wallet.Add(gateway)
-	switch {
-	case !p.Status.Settled() || !p.Refunded.IsPositive():
-	case p.Refunded.Cmp(p.Amount) >= 0:
-		p.Status = PaymentRefunded
-	default:
-		p.Status = PaymentPartiallyRefunded
-	}
+	return wallet, gateway
 }
 
 // RefundRequested reports whether a refund of p waits for the gateway.

@@ -326,7 +326,8 @@ func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, 
 	return inv, &p, false, tx.Payments().Put(p)
 }
 
-// recordHistory keeps the plan change in metadata, as the seed does.
+// recordHistory also keeps the plan change in metadata["plan_history"], where
+// integrations written against the original service read it.
 func recordHistory(sub *Subscription, c PlanChange, state string) {
 	h, _ := sub.Metadata["plan_history"].([]any)
 	h = append(h, map[string]any{"from_plan_id": c.FromPlanID, "to_plan_id": c.ToPlanID,

@@ -30,8 +30,8 @@ type RefundInput struct {
 }
 
 // gatewayRefundable lists the payment types Midtrans can refund: cards,
-// e-wallets and QRIS; never virtual accounts, Mandiri bill or convenience
-// stores (https://docs.midtrans.com/reference/refund-transaction).
+// e-wallets and QRIS. Virtual accounts, Mandiri bill and convenience
+// stores cannot be refunded through Midtrans.
 func gatewayRefundable(t PaymentType) bool {
 	switch t {
 	case PayCreditCard, PayGopay, PayQRIS, PayShopeepay:
@@ -260,6 +260,9 @@ func (s *Service) applyGatewayRefund(tx Tx, p *Payment, lines []GatewayRefundLin
 		p.GatewayRefunded = cumulative
 	}
 	p.settleRefunded()
+	if err := s.reclaimWalletRefund(tx, p, now); err != nil {
+		return false, err
+	}
 	delta := p.Refunded.Sub(before)
 	if err := tx.Payments().Put(*p); err != nil {
 		return false, err
@@ -278,6 +281,43 @@ func (s *Service) applyGatewayRefund(tx Tx, p *Payment, lines []GatewayRefundLin
 		}
 	}
 	return true, s.emit(tx, EvPaymentRefunded, p.OwnerID, now, paymentData(*p))
+}
+
+// reclaimWalletRefund takes back from the wallet what Midtrans refunded of
+// a payment that had been refunded to the wallet already (a refund at the
+// dashboard of a late settlement, or racing a wallet refund): the customer
+// is paid back once. What the wallet no longer holds is raised as an alert.
+func (s *Service) reclaimWalletRefund(tx Tx, p *Payment, now time.Time) error {
+	wallet, gateway := p.refundParts()
+	over := wallet.Add(gateway).Sub(p.Amount)
+	if !over.IsPositive() || !wallet.IsPositive() {
+		return nil
+	}
+	if over.Cmp(wallet) > 0 {
+		over = wallet
+	}
+	w, err := s.walletOf(tx, p.OwnerID, now)
+	if err != nil {
+		return err
+	}
+	take := over
+	if w.Balance.Cmp(take) < 0 {
+		take = w.Balance
+	}
+	if take.IsPositive() {
+		if _, err := s.debitWallet(tx, p.OwnerID, take, EntryReversal, "payment", p.ID,
+			"Refunded at Midtrans after a wallet refund of "+p.OrderID, now); err != nil {
+			return err
+		}
+	}
+	p.Refunds = append(p.Refunds, Refund{Key: fmt.Sprintf("wallet-reclaim-%s-%d", p.ID, len(p.Refunds)+1), Amount: over.Neg(),
+		Reason: "refunded at Midtrans after a wallet refund", Status: RefundDone, ToWallet: true, CreatedAt: now})
+	p.settleRefunded()
+	if short := over.Sub(take); short.IsPositive() {
+		return s.emit(tx, EvAlert, p.OwnerID, now, map[string]any{"alert": "refund_paid_twice",
+			"order_id": p.OrderID, "amount": short.String()})
+	}
+	return nil
 }
 
 // takeBackTopUp debits a wallet for a top-up refunded outside this service.

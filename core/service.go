@@ -63,7 +63,7 @@ type Config struct {
 	RepeatTrials bool
 }
 
-// DefaultConfig is the configuration the seeds describe.
+// DefaultConfig is the documented default configuration (README, Billing rules).
 func DefaultConfig() Config {
 	loc, err := time.LoadLocation("Asia/Jakarta")
 	if err != nil {

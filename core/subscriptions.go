@@ -658,11 +658,17 @@ func (s *Service) shiftForPause(tx Tx, sub *Subscription, plan Plan, d time.Dura
 			sub.Anchor = sub.Anchor.Add(d)
 		}
 		shift(&sub.CurrentPeriodEnd)
-	default:
+	case sub.CurrentPeriodEnd.After(sub.PausedAt):
 		// The last paid period ends d later, and the schedule restarts
 		// there: cycle Cycle+1 begins at the moved end.
 		sub.CurrentPeriodEnd = sub.CurrentPeriodEnd.Add(d)
 		sub.Anchor, sub.AnchorCycle = sub.CurrentPeriodEnd, sub.Cycle
+	default:
+		// Paused while its renewal was being collected: the unpaid cycle
+		// starts at the resume, so no paused day is in it (the days
+		// between the period end and the pause were not billed).
+		sub.CurrentPeriodEnd = now
+		sub.Anchor, sub.AnchorCycle = now, sub.Cycle
 	}
 	shift(&sub.NextBillingDate)
 	if sub.Cycle > 0 {

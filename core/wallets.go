@@ -98,7 +98,9 @@ func (s *Service) tryWallet(tx Tx, sub *Subscription, inv Invoice, cycle, attemp
 		return false, nil
 	}
 	if err != nil || !w.IsActive || w.Balance.Cmp(inv.Total) < 0 {
-		if sub.PaymentType == PayWallet && sub.Cycle == 0 {
+		// Refused only at sign-up, where nothing is written; a trial's end
+		// falls back to a Midtrans order like any renewal.
+		if sub.PaymentType == PayWallet && sub.Status == SubPending {
 			have := Zero(IDR)
 			if err == nil {
 				have = w.Balance
@@ -106,7 +108,7 @@ func (s *Service) tryWallet(tx Tx, sub *Subscription, inv Invoice, cycle, attemp
 			return false, UnprocessableCode("insufficient_balance",
 				"insufficient wallet balance: %s available, %s needed", have.String(), inv.Total.String())
 		}
-		// Renewal falls back to a Midtrans charge; the owner is told.
+		// Renewals and trial ends fall back to a Midtrans charge; the owner is told.
 		return false, s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{
 			"alert": "wallet_autopay_insufficient", "subscription_id": sub.ID, "needed": inv.Total.String()})
 	}

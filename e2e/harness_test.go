@@ -2,7 +2,7 @@
 
 // Package e2e drives cmd/server and cmd/mockmidtrans as real processes,
 // speaking only HTTP: the /api/ surface of the one and the /_sim/ control
-// plane of the other (shared/CONTRACT.md). Run with
+// plane of the other (the README's emulator section). Run with
 //
 //	go test -race -count=1 -tags e2e ./e2e/
 //

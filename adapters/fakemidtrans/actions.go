@@ -155,7 +155,7 @@ func validRefundKey(s string) bool {
 	return true
 }
 
-// refundable says whether a payment type may be refunded, directly or not (facts §6.2).
+// refundable says whether a payment type may be refunded, directly or not.
 func refundable(t *txn, direct bool) bool {
 	switch t.PaymentType {
 	case "credit_card":

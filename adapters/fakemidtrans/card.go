@@ -169,7 +169,7 @@ func (e *Emulator) useToken(id string, now time.Time) (*cardToken, *coreError) {
 	return tok, nil
 }
 
-// cardOutcome is what the sandbox bank / FDS does with a card (facts §10.2).
+// cardOutcome is what the sandbox bank / FDS does with a card.
 func cardOutcome(card string, amount int64) string {
 	switch card {
 	case "4911111111111113", "4711111111111115", "5111111111111118", "5511111111111114", "4485436455354151":

@@ -122,7 +122,7 @@ func digitsOnly(s string) bool {
 	return s != ""
 }
 
-// defaultExpiry and maxExpiry per method (facts §5.12).
+// defaultExpiry and maxExpiry per method.
 func expiryLimits(paymentType string) (def, max time.Duration) {
 	switch paymentType {
 	case "gopay", "qris":

@@ -7,7 +7,7 @@ import (
 )
 
 func TestSignatureVectors(t *testing.T) {
-	// facts §7.3 test vectors
+	// Midtrans' documented signature test vectors
 	if got := Signature("ORDER-101", "200", "49000.00", "SB-Mid-server-EXAMPLEKEY"); got != "81c37ef2a71f2c9296890e2d6c27d4b4390f0ed78bf55eb609b206eddf048fb98f9a43830cc2ea07533e3e743c71f3ddfa2fec74ea4746298e1799147e0729b2" {
 		t.Fatalf("200 vector: %s", got)
 	}

@@ -206,7 +206,7 @@ type subMessage struct {
 	ValidationMessages []string `json:"validation_messages,omitempty"`
 }
 
-// httpStatusFor mirrors the body status_code for errors; 2xx bodies and 407 answer HTTP 200 (facts §2.3).
+// httpStatusFor mirrors the body status_code for errors; 2xx bodies and 407 answer HTTP 200.
 func httpStatusFor(code int) int {
 	switch {
 	case code == 407 || (code >= 200 && code < 300):

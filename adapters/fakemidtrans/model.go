@@ -153,7 +153,7 @@ type refundJSON struct {
 	CreatedAt            string `json:"created_at"`
 }
 
-// statusCode is the code that goes with a state in status answers and notifications (facts §4.3).
+// statusCode is the code that goes with a state in status answers and notifications.
 func (t *txn) statusCode(notification bool) string {
 	switch t.Status {
 	case "pending":

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// retryGaps are Midtrans' nominal gaps between notification attempts (facts §7.4).
+// retryGaps are Midtrans' nominal gaps between notification attempts.
 var retryGaps = []time.Duration{2 * time.Minute, 10 * time.Minute, 30 * time.Minute, 90 * time.Minute, 210 * time.Minute}
 
 // retriesFor is how many retries Midtrans makes after a receiver answered code (0 = transport error).
@@ -312,7 +312,7 @@ func (q *notifier) snapshot() []Delivery {
 }
 
 // targets resolves where a transaction's notifications go: X-Override-Notification wins over
-// X-Append-Notification, which adds to the configured URL (facts §1.3).
+// X-Append-Notification, which adds to the configured URL.
 func targets(def string, t *txn) []string {
 	if t.NotifyMode == "override" {
 		return t.Notify

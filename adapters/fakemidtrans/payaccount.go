@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// payAccount is a GoPay account linked through the Pay Account API (facts §9).
+// payAccount is a GoPay account linked through the Pay Account API.
 type payAccount struct {
 	ID          string    `json:"id"`
 	Phone       string    `json:"phone"`
@@ -123,7 +123,7 @@ func (e *Emulator) handlePayAccountCreate(w http.ResponseWriter, r *http.Request
 		badRequest(w, msgs...)
 		return
 	}
-	switch phone { // sandbox numbers that fail (facts §9)
+	switch phone { // sandbox numbers that fail
 	case "123450001":
 		writeCore(w, 202, &payAccountJSON{StatusCode: "202", PaymentType: "gopay", ChannelResponseCode: "105", ChannelResponseMessage: "User Not Found"})
 		return
@@ -273,7 +273,7 @@ func (e *Emulator) handleLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// gopayTokenCharge charges a linked account (facts §5.7). Call with e.mu held.
+// gopayTokenCharge charges a linked account. Call with e.mu held.
 func (e *Emulator) gopayTokenCharge(t *txn, token string, now time.Time) (int, string, *coreError) {
 	a := e.st.Accounts[t.AccountID]
 	if a == nil || a.Status != "ENABLED" {

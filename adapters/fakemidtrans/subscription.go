@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// subscription is a Subscription API subscription (facts §8).
+// subscription is a Subscription API subscription.
 type subscription struct {
 	ID            string          `json:"id"`
 	Name          string          `json:"name"`
@@ -336,7 +336,7 @@ func (e *Emulator) handleSubCreate(w http.ResponseWriter, r *http.Request) {
 		subError(w, 400, "Invalid parameter.", msgs...)
 		return
 	}
-	// Idempotency is honoured only after the body validated (facts §8.5), for 3 minutes.
+	// Idempotency is honoured only after the body validated, for 3 minutes.
 	key := idemKey(r)
 	if key != "" && e.idemBegin(w, key, append([]byte("sub:"), body...), now) {
 		return
@@ -567,7 +567,7 @@ func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 		s.RetryAt = addInterval(at, s.RetryInterval, s.RetryUnit)
 		return notes
 	}
-	// retry cycle over: the subscription stops (facts §8.3), and the merchant hears about it once
+	// retry cycle over: the subscription stops, and the merchant hears about it once
 	s.Status, s.Retries, s.RetryAt = "inactive", 0, time.Time{}
 	return append(notes, e.subNote(s, txInfo))
 }

@@ -16,7 +16,7 @@ var (
 	errNoBackup         = errors.New("backups are not available")
 )
 
-// errorBody is the CONTRACT's error shape.
+// errorBody is the API's error shape: {"error": {code, message, fields}}.
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -66,7 +66,7 @@ var fiberCodes = map[int]string{
 }
 
 // errorHandler is Fiber's ErrorHandler: core errors → status and the
-// CONTRACT body. Faults are logged here, once, and answered generically.
+// API error body. Faults are logged here, once, and answered generically.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	status, body := s.classify(err)
 	if status >= 500 && !errors.Is(err, errNotReady) {

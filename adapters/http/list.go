@@ -12,7 +12,7 @@ const (
 	maxPageSize     = 100
 )
 
-// page is the CONTRACT's list shape.
+// page is the API's list shape: count, next, previous, results.
 type page[T any] struct {
 	Count    int     `json:"count"`
 	Next     *string `json:"next"`

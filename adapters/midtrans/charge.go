@@ -14,8 +14,8 @@ import (
 // ErrPaymentDeclined and the returned Transaction still carries the body.
 //
 // Retries: a transient failure is retried only when req.IdempotencyKey is
-// set and the method honours the key (not Permata VA or Indomaret, facts
-// §11); every attempt reuses the key and the order id, so Midtrans replays
+// set and the method honours the key (not Permata VA or Indomaret, which
+// ignore it); every attempt reuses the key and the order id, so Midtrans replays
 // the first success rather than charging twice. Without a key a transient
 // failure is returned at once as ErrGatewayUnavailable: the charge may or
 // may not exist, and the caller should check Status(order id) before trying

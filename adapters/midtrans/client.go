@@ -4,7 +4,7 @@
 //
 // It is written by hand instead of using midtrans-go because the SDK ignores
 // context, logs the server key in sandbox mode, treats a body "400" under
-// HTTP 200 as success and mis-maps several fields (facts §12).
+// HTTP 200 as success and mis-maps several fields.
 package midtrans
 
 import (
@@ -25,7 +25,7 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// Midtrans base URLs (facts §1.1); Core, Subscription and Pay Account share one host.
+// Midtrans base URLs; Core, Subscription and Pay Account share one host.
 const (
 	SandboxBaseURL    = "https://api.sandbox.midtrans.com"
 	ProductionBaseURL = "https://api.midtrans.com"
@@ -176,8 +176,8 @@ func (c *Client) GoString() string { return c.String() }
 type api int
 
 const (
-	coreAPI api = iota // body status_code is authoritative (facts §2.3)
-	subAPI             // no body status_code; the HTTP status carries it (facts §2.2)
+	coreAPI api = iota // body status_code is authoritative
+	subAPI             // no body status_code; the HTTP status carries it
 )
 
 // call describes one logical Midtrans call (possibly several attempts).

@@ -32,8 +32,8 @@ func refuse(op, msg string, cause error) error {
 }
 
 // classify decides a response's outcome. The body's status_code wins over
-// the HTTP status (facts §2.3); the Subscription API has none, so there the
-// HTTP status is the code (facts §2.2).
+// the HTTP status; the Subscription API has none, so there the
+// HTTP status is the code.
 func (c *Client) classify(cl call, r *response) error {
 	if cl.api == subAPI && r.raw == nil && !r.oversized && len(bytes.TrimSpace(r.body)) == 0 && r.httpStatus >= 200 && r.httpStatus < 300 {
 		// An empty 2xx from the Subscription API is a plain success.
@@ -75,7 +75,7 @@ func (c *Client) classify(cl call, r *response) error {
 	}
 	if code == 202 && cl.declineOn202 {
 		// An in-flight idempotent replay also answers 202, but without a
-		// transaction_status (facts §11); that one is worth another try.
+		// transaction_status; that one is worth another try.
 		if flexString(r.raw["transaction_status"]) == "" && flexString(r.raw["account_status"]) == "" && flexString(r.raw["channel_response_code"]) == "" {
 			return &core.GatewayError{Kind: core.ErrGatewayUnavailable, Op: cl.op, StatusCode: r.codeText, Message: nonEmpty(msg, "request still in progress")}
 		}
@@ -86,7 +86,7 @@ func (c *Client) classify(cl call, r *response) error {
 	return c.fromCode(cl, r, msg, vms)
 }
 
-// fromCode maps a non-success code to a sentinel (facts §3).
+// fromCode maps a non-success code to a sentinel.
 func (c *Client) fromCode(cl call, r *response, msg string, vms []string) error {
 	var kind error
 	switch code := r.code; {

@@ -10,7 +10,7 @@ import (
 
 // Sign is Midtrans' signature_key: lowercase hex SHA-512 of
 // order_id + status_code + gross_amount + server key, using the exact
-// strings of the payload ("200", "49000.00") (facts §7.3).
+// strings of the payload ("200", "49000.00").
 func Sign(orderID, statusCode, grossAmount, serverKey string) string {
 	h := sha512.New()
 	h.Write([]byte(orderID))
@@ -29,7 +29,7 @@ func (c *Client) VerifySignature(orderID, statusCode, grossAmount, signatureKey 
 }
 
 // VerifyPayAccountSignature checks a pay-account notification. Midtrans does
-// not document its formula (facts §7.3, UNCONFIRMED); the common scheme with
+// not document its formula (unconfirmed); the common scheme with
 // account_id in place of order_id and an empty amount is assumed. Callers
 // should confirm the account with GetPayAccount either way.
 func (c *Client) VerifyPayAccountSignature(accountID, statusCode, signatureKey string) bool {

@@ -7,7 +7,7 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// Pay Account API (GoPay tokenization, facts §9). It takes no
+// Pay Account API (GoPay tokenization). It takes no
 // Idempotency-Key, so create and unbind are never retried blindly: on
 // ErrGatewayUnavailable the caller should look the account up first.
 

@@ -9,10 +9,10 @@ import (
 )
 
 // Subscription API (/v1/subscriptions). Its error bodies have no
-// status_code, so the HTTP status decides (facts §2.2).
+// status_code, so the HTTP status decides.
 
 // CreateSubscription is POST /v1/subscriptions. It is retried on transient
-// failures only with an IdempotencyKey (honoured for 3 minutes, facts §8.5).
+// failures only with an IdempotencyKey (honoured for 3 minutes).
 func (c *Client) CreateSubscription(ctx context.Context, req core.NativeSubscriptionRequest) (core.NativeSubscription, error) {
 	const op = "subscription_create"
 	body, err := fromCoreSubscriptionRequest(req)
@@ -97,7 +97,7 @@ func (c *Client) subOp(ctx context.Context, id, verb string) error {
 
 type subRequestJSON struct {
 	Name          string          `json:"name"`
-	Amount        string          `json:"amount"` // a string per the docs (facts §2.1)
+	Amount        string          `json:"amount"` // a string per the docs
 	Currency      string          `json:"currency"`
 	PaymentType   string          `json:"payment_type"`
 	Token         string          `json:"token"`

@@ -21,7 +21,7 @@ func (c *Client) Cancel(ctx context.Context, orderID string) (core.Transaction, 
 	return c.txnCall(ctx, "cancel", "POST", orderID, "/cancel", okTxnState)
 }
 
-// Expire is POST /v2/{id}/expire, whose success is body 407 (facts §6).
+// Expire is POST /v2/{id}/expire, whose success is body 407.
 func (c *Client) Expire(ctx context.Context, orderID string) (core.Transaction, error) {
 	return c.txnCall(ctx, "expire", "POST", orderID, "/expire", okTxnState)
 }
@@ -201,7 +201,7 @@ func toCoreRefund(m map[string]any) core.RefundResult {
 	return res
 }
 
-// maxIdemKey is Midtrans' limit; longer keys are silently ignored (facts §11),
+// maxIdemKey is Midtrans' limit; longer keys are silently ignored,
 // which would make a retry unsafe.
 const maxIdemKey = 46
 

@@ -9,7 +9,7 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// wib is Midtrans' wire time zone: timestamps without a zone are GMT+7 (facts §2.1).
+// wib is Midtrans' wire time zone: timestamps without a zone are GMT+7.
 var wib = time.FixedZone("WIB", 7*3600)
 
 // zoned layouts carry their own offset; local ones are read in WIB.
@@ -49,7 +49,7 @@ func parseTime(v any) time.Time {
 	return time.Time{}
 }
 
-// formatStartTime is the request format for schedule.start_time (facts §2.1).
+// formatStartTime is the request format for schedule.start_time.
 func formatStartTime(t time.Time) string { return t.In(wib).Format("2006-01-02 15:04:05 -0700") }
 
 // flexString renders a decoded JSON scalar (string, json.Number, bool) as a string.

@@ -278,7 +278,7 @@ func TestSignatureVectors(t *testing.T) {
 		}
 	}
 	if !strings.HasPrefix(Sign("ORDER-101", "200", "49000", testKey), "b85965eb") {
-		t.Error("third vector of facts §7.3 does not match")
+		t.Error("third documented signature vector does not match")
 	}
 }
 

@@ -1,5 +1,5 @@
 // Command mockmidtrans serves the Midtrans emulator (adapters/fakemidtrans) configured by the
-// MOCKMIDTRANS_* variables of shared/CONTRACT.md.
+// MOCKMIDTRANS_* variables (the README's emulator table).
 package main
 
 import (

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// config is the CONTRACT's variables, parsed once. Flags of the same
+// config is the documented variables, parsed once. Flags of the same
 // meaning override the variables.
 type config struct {
 	Addr          string
@@ -44,7 +44,7 @@ type config struct {
 // would bill real customers at simulated times.
 var productionHosts = map[string]bool{"api.midtrans.com": true, "app.midtrans.com": true}
 
-// parseConfigUsage parses the CONTRACT's variables and the flags of the
+// parseConfigUsage parses the documented variables and the flags of the
 // same meaning, once; usage is the flag set's help text (for
 // "SUBCOMMAND -h"), nil keeping the flag package's default.
 func parseConfigUsage(args []string, getenv func(string) string, stderr io.Writer, usage func(fs *flag.FlagSet)) (config, error) {

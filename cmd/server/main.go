@@ -1,6 +1,8 @@
 // Command server runs Langganan:
 // go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check].
-// Its variables, readiness line and signals follow shared/CONTRACT.md.
+// Its variables (the README's configuration table), its readiness line
+// ("listening" with the bound address) and its signals are fixed: outside
+// tools drive it by them.
 package main
 
 import (
@@ -140,7 +142,7 @@ func (a *app) newService(cfg config, gw core.Gateway) error {
 	return nil
 }
 
-// serviceConfig is core's defaults (the seeds' dunning schedule, invoice
+// serviceConfig is core's defaults (the documented dunning schedule, invoice
 // and top-up limits) with what the environment sets.
 func serviceConfig(cfg config) core.Config {
 	c := core.DefaultConfig()
@@ -250,7 +252,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
-	// The exact readiness line of the CONTRACT, after the listener is bound.
+	// The readiness line outside tools wait for, after the listener is bound.
 	ready := zerolog.New(stdout)
 	ready.Info().Str("addr", ln.Addr().String()).Msg("listening")
 
@@ -387,7 +389,7 @@ func randomHex(n int) (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// bootstrapAdmin applies the CONTRACT: both variables set → that admin
+// bootstrapAdmin applies the documented admin rule: both variables set → that admin
 // exists with that password; neither set and no admin → "admin" with a
 // random password, printed once.
 func bootstrapAdmin(ctx context.Context, svc *core.Service, cfg config, log zerolog.Logger, stderr io.Writer) error {

@@ -39,7 +39,7 @@ func (NoDriver) Act(context.Context, string, string) error         { return ErrU
 func (NoDriver) LinkPayAccount(context.Context, string) error      { return ErrUnsupported }
 func (NoDriver) AdvanceClock(context.Context, time.Duration) error { return ErrUnsupported }
 
-// Sandbox cards (facts §10.2).
+// Sandbox cards.
 const (
 	CardAccept    = "4811111111111114"
 	CardBankDeny  = "4911111111111113"
@@ -273,7 +273,7 @@ func RunContract(t *testing.T, newClient func(t *testing.T) *midtrans.Client, dr
 					t.Fatal(err)
 				}
 				if tx.TransactionStatus != "capture" || tx.FraudStatus != "challenge" {
-					t.Skipf("card %s was not challenged here (facts §10.2: UNCONFIRMED in today's sandbox): %+v", CardChallenge, tx)
+					t.Skipf("card %s was not challenged here (unconfirmed in today's sandbox): %+v", CardChallenge, tx)
 				}
 				var got core.Transaction
 				if act == "approve" {
@@ -321,7 +321,7 @@ func RunContract(t *testing.T, newClient func(t *testing.T) *midtrans.Client, dr
 			t.Fatal(err)
 		}
 		// Whether refund_amount is this refund or the running total is not
-		// documented (facts §6.2); accept either.
+		// documented; accept either.
 		if res.TransactionStatus != "refund" || (!res.RefundAmount.Equal(amount) && !res.RefundAmount.Equal(core.MustMoney("40000"))) {
 			t.Fatalf("direct refund %+v", res)
 		}
