@@ -10,7 +10,7 @@ import (
 // Subscription API notifications carry no signature, so each is checked by
 // reading the subscription back from Midtrans. Without a bound, every forged
 // notification would become one authenticated call on the merchant's API
-// quota. subLookups bounds that (issue 17):
+// quota. subLookups bounds that:
 //
 //   - a subscription read back is remembered for LookupTTL (default 1 min,
 //     on the service clock, so a manual clock advance expires it);

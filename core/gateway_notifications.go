@@ -41,7 +41,7 @@ func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourc
 	if perr != nil {
 		return s.finishLog(ctx, log, WebhookRejected, perr)
 	}
-	// Not stored before it is verified (issue 17: an anonymous body must
+	// Not stored before it is verified (an anonymous body must
 	// not cost a write); every outcome below stores the log, and a crash
 	// before that answered nothing, so Midtrans sends it again.
 	return s.applyLog(ctx, log, body)

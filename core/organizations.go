@@ -92,7 +92,7 @@ func (s *Service) AddMemberRole(ctx context.Context, a Actor, orgID, username st
 		}
 		// The seat limit is checked before the username is looked up, so
 		// a full organization answers seat_limit alike for unknown and
-		// existing usernames (issue 17: no enumeration).
+		// existing usernames: membership cannot be used to enumerate users.
 		final := len(o.Members) + 1
 		allowed, limit, _, err := s.canAddUsers(tx, o, final)
 		if err != nil {

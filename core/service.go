@@ -38,7 +38,7 @@ type Config struct {
 	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
 	EngineWorkers int
 
-	// Hostile-client bounds (issue 17; gateway_notification_limits.go, gateway_lookups.go, webhook_targets.go).
+	// Hostile-client bounds (gateway_notification_limits.go, gateway_lookups.go, webhook_targets.go).
 	// WebhookLogRetention: logs received longer ago are pruned by the
 	// billing run (default 90 days).
 	WebhookLogRetention time.Duration
@@ -112,7 +112,7 @@ type Service struct {
 	// defects are fixed defects re-created for the simulator's self-test
 	// (see Plant); nil in production.
 	defects map[Defect]bool
-	// lookups and hooks bound what anonymous notifications cost (issue 17).
+	// lookups and hooks bound what anonymous notifications cost.
 	lookups *subLookups
 	hooks   *webhookGuard
 }

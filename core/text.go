@@ -4,7 +4,7 @@ import "unicode/utf8"
 
 // Names and descriptions are shown in HTML pages, emails, logs and
 // terminals; control characters, NUL and bidirectional overrides in them
-// would let one user disguise text for another (issue 17). textProblem
+// would let one user disguise text for another. textProblem
 // says what is wrong with s, or "" if nothing is. multiline admits line
 // breaks and tabs (descriptions); names admit neither.
 func textProblem(s string, multiline bool) string {

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Outbound webhooks must not reach inside (issue 17). An endpoint URL is
+// Outbound webhooks must not reach inside. An endpoint URL is
 // https to a public address, or, only for a host the operator allows
 // (LANGGANAN_WEBHOOK_ALLOW_HOSTS: local development and tests), http or
 // https to any address. Registration checks what it can without the

@@ -12,7 +12,7 @@ import (
 
 // TestAnonymousWebhookBodiesStayCheap: oversized notification bodies are
 // refused with 413 and garbage is stored bounded and rate limited, so a
-// flood of anonymous posts barely grows the data file (issue 17: 20 bodies
+// flood of anonymous posts barely grows the data file (20 bodies
 // of 900 KB used to add 70 MB).
 func TestAnonymousWebhookBodiesStayCheap(t *testing.T) {
 	t.Parallel()

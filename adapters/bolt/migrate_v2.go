@@ -9,7 +9,7 @@ import (
 )
 
 // usernameKey is the username index key: usernames are unique in their
-// lower-case form (issue 17), so "ALICE" and "alice" are one key.
+// lower-case form, so "ALICE" and "alice" are one key.
 func usernameKey(username string) []byte { return hashKey(core.NormalizeUsername(username)) }
 
 // migrateV2 (1 → 2) rebuilds the username index under lower-cased keys

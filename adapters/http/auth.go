@@ -39,7 +39,7 @@ type identity struct {
 // verified against, so a password change or reset revokes it at once, in
 // every process.
 //
-// Against hostile clients (issue 17):
+// Against hostile clients:
 //   - repeated failures for one username and IP lock that pair out;
 //   - failures from one IP across all usernames are counted too: past
 //     maxIPFails within window, that IP's uncached sign-ins answer 429 with

@@ -7,7 +7,7 @@ import (
 )
 
 // secretGatewayKeys are Midtrans fields that must never reach an API
-// answer (issue 17): the saved-card token (shown only as masked_card),
+// answer: the saved-card token (shown only as masked_card),
 // one-time card tokens, GoPay payment-option tokens and signatures. The
 // token's expiry (saved_token_id_expired_at) and masked_card are kept.
 var secretGatewayKeys = map[string]bool{

@@ -11,7 +11,7 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// limits are the hostile-client bounds (issue 17) the environment may
+// limits are the hostile-client bounds the environment may
 // change; zero values keep the defaults of core and adapters/http. See the
 // README's operations section.
 type limits struct {
