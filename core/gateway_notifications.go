@@ -41,9 +41,10 @@ func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourc
 	if perr != nil {
 		return s.finishLog(ctx, log, WebhookRejected, perr)
 	}
-	// Not stored before it is verified (an anonymous body must
-	// not cost a write); every outcome below stores the log, and a crash
-	// before that answered nothing, so Midtrans sends it again.
+	// Not stored before it is verified: an unverified body is stored only
+	// in bounded form and rate limited (finishUnverified). Every outcome
+	// below stores the log, and a crash before that answered nothing, so
+	// Midtrans sends the notification again.
 	return s.applyLog(ctx, log, body)
 }
 
