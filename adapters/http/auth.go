@@ -213,7 +213,7 @@ func (a *authenticator) basicOnce(ctx context.Context, name, pw, ip string) (cor
 		return core.User{}, tooMany("too many failed sign-ins", f.lockedUntil.Sub(now))
 	}
 	e, hit := a.cache[key]
-	ipf := a.ipFails[ip]
+	ipUntil := lockedUntil(a.ipFails[ip]) // copied under the lock
 	a.mu.Unlock()
 
 	if hit && now.Before(e.expires) && hmac.Equal(e.mac, mac) {
@@ -228,8 +228,8 @@ func (a *authenticator) basicOnce(ctx context.Context, name, pw, ip string) (cor
 	}
 	// An IP over its failure budget gets no more bcrypt (cached sign-ins,
 	// above, still pass: a shared address does not lock its users out).
-	if ipf != nil && now.Before(ipf.lockedUntil) {
-		return core.User{}, tooMany("too many failed sign-ins from this address", ipf.lockedUntil.Sub(now))
+	if now.Before(ipUntil) {
+		return core.User{}, tooMany("too many failed sign-ins from this address", ipUntil.Sub(now))
 	}
 	release, err := a.acquire(ctx)
 	if err != nil {
@@ -279,13 +279,13 @@ func (a *authenticator) guardOnce(ctx context.Context, name, ip string, check fu
 	key := core.NormalizeUsername(name)
 	failKey := key + "\x00" + ip
 	a.mu.Lock()
-	f, ipf := a.fails[failKey], a.ipFails[ip]
+	userUntil, ipUntil := lockedUntil(a.fails[failKey]), lockedUntil(a.ipFails[ip])
 	a.mu.Unlock()
-	if f != nil && now.Before(f.lockedUntil) {
-		return tooMany("too many failed password checks", f.lockedUntil.Sub(now))
+	if now.Before(userUntil) {
+		return tooMany("too many failed password checks", userUntil.Sub(now))
 	}
-	if ipf != nil && now.Before(ipf.lockedUntil) {
-		return tooMany("too many failed password checks from this address", ipf.lockedUntil.Sub(now))
+	if now.Before(ipUntil) {
+		return tooMany("too many failed password checks from this address", ipUntil.Sub(now))
 	}
 	release, err := a.acquire(ctx)
 	if err != nil {
@@ -340,6 +340,14 @@ func (a *authenticator) countLocked(m map[string]*failures, k string, limit int,
 	if f.n >= limit {
 		f.lockedUntil, f.n, f.first = now.Add(a.lockFor), 0, now
 	}
+}
+
+// lockedUntil is when f's lockout ends (zero: none). a.mu is held.
+func lockedUntil(f *failures) time.Time {
+	if f == nil {
+		return time.Time{}
+	}
+	return f.lockedUntil
 }
 
 // forget drops the cached credential of a username (password changed).
