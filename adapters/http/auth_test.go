@@ -208,3 +208,30 @@ func TestThrottledAnswerHeldBack(t *testing.T) {
 		t.Errorf("throttled answer after %v, want at least %v", d, l.penalty)
 	}
 }
+
+// Concurrent failures and successes from one IP keep the counters
+// consistent (run with -race).
+func TestSignInCountersConcurrent(t *testing.T) {
+	t.Parallel()
+	l := testLimits()
+	l.slots, l.verifyQueue, l.verifyWait = 4, 1000, time.Minute
+	a := newAuthenticator(&cachedAccounts{&fakeAccounts{}}, time.Now, l)
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 5 {
+				if (i+j)%3 == 0 {
+					_, _ = a.basic(context.Background(), "good", "right", "10.9.9.9")
+				} else {
+					_, _ = a.basic(context.Background(), "u"+strconv.Itoa(i*10+j), "wrong", "10.9.9.9")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := a.basic(context.Background(), "fresh", "wrong", "10.9.9.9"); !errors.Is(err, core.ErrRateLimited) {
+		t.Errorf("after 200+ failures from one IP: %v, want 429", err)
+	}
+}
