@@ -164,3 +164,22 @@ func TestWebhookLogRetention(t *testing.T) {
 		t.Errorf("after 91 days: %d logs, counts %v; want the newer one only, 1 pruned", len(logs), sum.Counts)
 	}
 }
+
+// A failed charge reads the subscription afresh (its status decides), but
+// still under the rate limit.
+func TestFailedChargeBypassesLookupCache(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ns, err := e.gw.CreateSubscription(e.ctx, core.NativeSubscriptionRequest{Name: "x", Amount: core.MoneyFromRupiah(49000, core.IDR),
+		PaymentType: core.PayCreditCard, Token: "tok", Interval: 1, IntervalUnit: "month", StartTime: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := []byte(`{"event_name":"subscription.update","subscription":{"id":"` + ns.ID + `"}}`)
+	failed := []byte(`{"event_name":"subscription.charge","subscription":{"id":"` + ns.ID + `"},"transaction":{"status_code":"202","transaction_id":"t1"}}`)
+	_, _ = e.svc.ProcessNotification(e.ctx, update, "203.0.113.9")
+	_, _ = e.svc.ProcessNotification(e.ctx, failed, "203.0.113.9")
+	if n := e.countCalls("subscription.get"); n != 2 {
+		t.Errorf("look-ups = %d, want 2 (the failed charge reads afresh)", n)
+	}
+}

@@ -410,7 +410,7 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	if err != nil {
 		return err
 	}
-	ns, err := s.lookupSubscription(ctx, gw, nativeID)
+	ns, err := s.lookupSubscription(ctx, gw, nativeID, b)
 	if err != nil {
 		if errors.Is(err, ErrGatewayNotFound) {
 			return Forbiddenf("Midtrans does not know subscription %s", nativeID)
