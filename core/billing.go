@@ -219,6 +219,9 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 			end = sub.EndsAt
 		}
 		if now.Before(end) {
+			if needsNativeCheck(sub, end) && !now.Before(end.Add(-nativeCheckLead)) {
+				return "native_checked", s.checkNative(ctx, sub, end)
+			}
 			return "reminders", s.remindExpiring(ctx, id, end)
 		}
 		switch {
@@ -414,7 +417,7 @@ func (s *Service) remind(ctx context.Context, id, ev string, bit int) error {
 		if err != nil {
 			return err
 		}
-		if sub.RemindersSent&bit == 0 {
+		if bit != 0 && sub.RemindersSent&bit == 0 {
 			sub.RemindersSent |= bit
 			if err := s.emit(tx, ev, sub.OwnerID, now, subscriptionData(sub)); err != nil {
 				return err
@@ -435,7 +438,7 @@ func (s *Service) remindExpiring(ctx context.Context, id string, end time.Time) 
 		}
 	}
 	if bit == 0 {
-		return s.reschedule(ctx, id, end)
+		return s.remind(ctx, id, EvSubscriptionExpiringSoon, 0) // nothing to send: just the next look
 	}
 	return s.remind(ctx, id, EvSubscriptionExpiringSoon, bit)
 }

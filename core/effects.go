@@ -249,6 +249,11 @@ func (s *Service) nextAction(sub Subscription, plan Plan, now time.Time) time.Ti
 				}
 			}
 		}
+		if needsNativeCheck(sub, end) {
+			if r := end.Add(-nativeCheckLead); r.After(now) {
+				return r
+			}
+		}
 		return end
 	case SubPastDue:
 		next := sub.PastDueSince.Add(s.cfg.GracePeriod)

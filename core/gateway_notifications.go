@@ -424,15 +424,17 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	}
 	code, txID := str(txObj, "status_code"), str(txObj, "transaction_id")
 	log.EventKey = "subscription|" + nativeID + "|" + code + "|" + txID + "|" + fmt.Sprint(ns.CurrentInterval)
-	paid := code == "200" && txID != ""
+	// A charge: confirm it by its status before renewing on it. One held
+	// for review (challenge) or still pending is recorded open, so that its
+	// own payment notification finds it when it settles.
+	paid := (code == "200" || code == "201") && txID != ""
 	var verified Transaction
 	if paid {
-		// Confirm the charge itself before renewing on it.
 		if verified, err = s.lookupTransaction(ctx, gw, txID); err != nil {
 			return err
 		}
 		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
-		paid = st == PaymentPaid
+		paid = st == PaymentPaid || st.Open()
 	}
 	var refund *strayRefund
 	var subID string
@@ -504,12 +506,28 @@ func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID str
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
+	st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
+	if st != PaymentPaid && !st.Open() {
+		return nil, nil
+	}
 	cycle := sub.Cycle + 1
 	p := Payment{ID: s.ids.NewID(), OwnerID: sub.OwnerID, Purpose: PurposeSubscription, SubscriptionID: sub.ID,
 		OrderID: orderID, TransactionID: txID, PaymentType: sub.PaymentType, Status: PaymentPending, Cycle: cycle,
 		Attempt: 1, Refunded: Zero(plan.Currency()), MidtransStatus: verified.Raw, CreatedAt: now, UpdatedAt: now}
 	if verified.GrossAmount.Valid() {
 		p.Amount = verified.GrossAmount
+	}
+	if st != PaymentPaid {
+		// Held by Midtrans: recorded open for the cycle; settling applies it.
+		inv, err := s.cycleInvoice(tx, &sub, plan, cycle, now)
+		if err != nil {
+			return nil, err
+		}
+		p.InvoiceID, p.Status, p.FraudStatus = inv.ID, st, verified.FraudStatus
+		if !p.Amount.Valid() {
+			p.Amount = inv.Total
+		}
+		return nil, tx.Payments().Put(p)
 	}
 	if sub.Status.Terminal() || sub.Status == SubPaused || sub.Status == SubPending {
 		// Charged for nothing owed: never dropped.

@@ -193,7 +193,7 @@ func (s *Service) syncNativeCharges(ctx context.Context, sub Subscription, ns Na
 		if err != nil {
 			return err
 		}
-		if st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus); st != PaymentPaid {
+		if st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus); st != PaymentPaid && !st.Open() {
 			continue
 		}
 		var refund *strayRefund

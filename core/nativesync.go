@@ -249,6 +249,43 @@ func nativeName(sub Subscription) string {
 	return "LGN-" + strings.ToUpper(strings.ReplaceAll(sub.ID, "-", ""))[:12]
 }
 
+// nativeCheckLead is how long before a period end the engine makes sure
+// Midtrans will charge the right amount: a sync that failed or was cut
+// short by a crash after the change was stored is repaired before Midtrans
+// charges.
+const nativeCheckLead = time.Hour
+
+// needsNativeCheck reports whether sub's Midtrans charge at end has not
+// been checked yet.
+func needsNativeCheck(sub Subscription, end time.Time) bool {
+	return sub.Native() && !sub.NativeDisabled && sub.Metadata["midtrans_checked_for"] != end.UTC().Format(time.RFC3339)
+}
+
+// checkNative is the engine's step before a native subscription's period
+// end: Midtrans is brought in step, and the check is recorded for that end.
+func (s *Service) checkNative(ctx context.Context, sub Subscription, end time.Time) error {
+	if err := s.syncNative(ctx, sub.ID); err != nil {
+		retry := s.now().Add(5 * time.Minute)
+		if retry.After(end) {
+			retry = end
+		}
+		return errors.Join(err, s.reschedule(ctx, sub.ID, retry))
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Subscriptions().Get(sub.ID)
+		if err != nil {
+			return err
+		}
+		plan, err := tx.Plans().Get(cur.PlanID)
+		if err != nil {
+			return err
+		}
+		cur.Metadata = withMeta(cur.Metadata, "midtrans_checked_for", end.UTC().Format(time.RFC3339))
+		cur.NextActionAt = s.nextAction(cur, plan, s.now())
+		return tx.Subscriptions().Put(cur)
+	})
+}
+
 // afterCyclePaid runs after a transaction that paid a cycle (one-time
 // charge, wallet, or Midtrans' own charge): the subscription is handed to,
 // or kept in step with, the Midtrans Subscription API. It is best-effort

@@ -652,6 +652,10 @@ func (s *Service) shiftForPause(tx Tx, sub *Subscription, plan Plan, d time.Dura
 		}
 	}
 	switch {
+	case sub.Cycle == 0 && !sub.TrialEnd.IsZero() && !sub.TrialEnd.After(sub.PausedAt):
+		// The trial had ended and its first charge was being collected:
+		// the first period starts at the resume.
+		sub.Anchor, sub.AnchorCycle = now, 0
 	case sub.Cycle == 0:
 		shift(&sub.TrialEnd)
 		if !sub.Anchor.IsZero() {
