@@ -138,5 +138,9 @@ func (s *Service) lookupPayAccount(ctx context.Context, gw Gateway, id string) (
 // a charge that did not succeed.
 func failedCharge(b map[string]any) bool {
 	tx, _ := b["transaction"].(map[string]any)
-	return str(b, "event_name") == "subscription.charge" && (tx == nil || str(tx, "status_code") != "200")
+	if str(b, "event_name") != "subscription.charge" {
+		return false
+	}
+	code := str(tx, "status_code")
+	return tx == nil || (code != "200" && code != "201")
 }
