@@ -547,10 +547,31 @@ func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID str
 	if !p.Amount.Valid() {
 		p.Amount = inv.Total
 	}
-	if !p.Amount.Equal(inv.Total) {
+	if !p.Amount.Equal(inv.Total) && inv.Status != InvoicePaid {
+		// Midtrans charged what it was last told; the invoice follows the
+		// money and the admins are told. An overcharge is credited to the
+		// next invoice.
+		diff := p.Amount.Sub(inv.Total)
 		if err := s.emit(tx, EvAlert, sub.OwnerID, now, map[string]any{"alert": "native_amount_mismatch",
 			"subscription_id": sub.ID, "order_id": orderID, "charged": p.Amount.String(), "invoice": inv.Total.String()}); err != nil {
 			return nil, err
+		}
+		inv.Lines = append(inv.Lines, InvoiceLine{Kind: LineAdjustment, Description: "Charged by Midtrans at " + p.Amount.String(),
+			Quantity: 1, UnitAmount: diff, Amount: diff})
+		inv.Totals(s.cfg.TaxRate)
+		inv.UpdatedAt = now
+		if err := tx.Invoices().Put(inv); err != nil {
+			return nil, err
+		}
+		if diff.IsPositive() {
+			cur, err := tx.Subscriptions().Get(sub.ID)
+			if err != nil {
+				return nil, err
+			}
+			cur.PendingCredit = orZero(cur.PendingCredit, diff.Currency()).Sub(diff)
+			if err := tx.Subscriptions().Put(cur); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return nil, s.applyStatus(tx, &p, PaymentPaid, now)

@@ -26,6 +26,10 @@ const (
 	LineDiscount        LineKind = "discount"
 	LineCredit          LineKind = "credit"
 	LineTax             LineKind = "tax"
+	// LineAdjustment records that Midtrans charged a native subscription
+	// other than the invoice said (it was told the amount before a change
+	// reached it): the invoice follows the money.
+	LineAdjustment LineKind = "adjustment"
 )
 
 // InvoiceLine is one line of an invoice. Amount = UnitAmount × Quantity,

@@ -304,6 +304,9 @@ func (s *Service) switchScheduledPlan(tx Tx, sub *Subscription, now time.Time) (
 		return Plan{}, err
 	}
 	from := sub.PlanID
+	if old, err := tx.Plans().Get(from); err == nil {
+		reanchor(sub, old, np)
+	}
 	sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 	recordHistory(sub, PlanChange{FromPlanID: from, ToPlanID: np.ID, At: now, Proration: "0.00"}, "applied")
 	sub.UpdatedAt = now

@@ -232,6 +232,7 @@ func (s *Service) AdminUpdateSubscription(ctx context.Context, a Actor, id strin
 				change := PlanChange{FromPlanID: plan.ID, ToPlanID: np.ID, At: now, Immediate: true, Proration: "0.00"}
 				sub.PlanHistory = append(sub.PlanHistory, change)
 				recordHistory(&sub, change, "applied by admin")
+				reanchor(&sub, plan, np)
 				sub.PlanID, sub.ScheduledPlanID, plan = np.ID, "", np
 				if err := s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{
 					"subscription_id": sub.ID, "from_plan_id": change.FromPlanID, "to_plan_id": np.ID, "proration": "0.00"}); err != nil {

@@ -39,7 +39,9 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 	}
 	if cur.Native() {
 		// What the subscription will be billed next once the change is
-		// stored; an upgrade awaiting payment does not move it yet.
+		// stored. An upgrade counts as applied: a native subscription's
+		// proration is charged to its saved card or linked account, which
+		// captures at once; if it does not, the sync below puts Midtrans back.
 		if err := s.preflightNative(ctx, id, func(tx Tx, sub *Subscription) error {
 			old, err := tx.Plans().Get(sub.PlanID)
 			if err != nil {
@@ -52,7 +54,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			switch {
 			case !change.Immediate:
 				sub.ScheduledPlanID = np.ID
-			case !change.net.IsPositive():
+			default:
 				sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 				if change.net.IsNegative() {
 					sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
@@ -174,12 +176,23 @@ func (s *Service) planChange(tx Tx, sub Subscription, old Plan, planRef string, 
 
 // switchPlan puts sub on plan np now (inside tx).
 func (s *Service) switchPlan(tx Tx, sub *Subscription, old, np Plan, proration string, now time.Time) error {
+	reanchor(sub, old, np)
 	sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 	sub.PendingPlanID, sub.PendingPlanInvoiceID = "", ""
 	recordHistory(sub, PlanChange{FromPlanID: old.ID, ToPlanID: np.ID, At: now, Immediate: true, Proration: proration}, "applied")
 	sub.NextActionAt = s.nextAction(*sub, np, now)
 	return s.emit(tx, EvSubscriptionPlanChanged, sub.OwnerID, now, map[string]any{
 		"subscription_id": sub.ID, "from_plan_id": old.ID, "to_plan_id": np.ID, "proration": proration})
+}
+
+// reanchor restarts the schedule at the current period end when a plan
+// change moves the billing interval: the next cycle is one interval of the
+// new plan from there, never counted from the old anchor in new units.
+func reanchor(sub *Subscription, old, np Plan) {
+	if old.Interval == np.Interval && old.IntervalUnit == np.IntervalUnit || sub.Cycle == 0 {
+		return
+	}
+	sub.Anchor, sub.AnchorCycle = sub.CurrentPeriodEnd, sub.Cycle
 }
 
 // applyChangePaid applies the upgrade a paid change invoice was for.

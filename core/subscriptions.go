@@ -127,9 +127,17 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 			sub.TrialEnd = now.AddDate(0, 0, plan.TrialPeriodDays)
 			sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, sub.TrialEnd
 			sub.NextBillingDate = sub.TrialEnd
-			if ptype == PayCreditCard && sub.PaymentMethodID == "" && !s.planted(DefectCardTrialKeepsSingleUseToken) {
-				// The token is single-use and would be stale when the trial
-				// ends: verify the card now and keep its saved token instead.
+		}
+		if ptype == PayCreditCard && sub.PaymentMethodID == "" && !s.planted(DefectCardTrialKeepsSingleUseToken) {
+			// The token is single-use: with nothing charged now (a trial, or
+			// a first invoice fully discounted) it would be stale at the
+			// first real charge, so the card is verified now and its saved
+			// token kept instead.
+			first, err := s.priceCycle(tx, sub, plan, 1, now)
+			if err != nil {
+				return err
+			}
+			if sub.Status == SubTrialing || !first.Total.IsPositive() {
 				sub.CardToken = ""
 				cardCheck = s.newCardCheck(sub, plan, now)
 				if err := tx.Payments().Put(*cardCheck); err != nil {
