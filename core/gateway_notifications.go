@@ -438,12 +438,17 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	}
 	var refund *strayRefund
 	var subID string
+	orphan := false
 	err = s.store.Update(ctx, func(tx Tx) error {
-		refund, subID = nil, "" // fn may run more than once
+		refund, subID, orphan = nil, "", false // fn may run more than once
 		now := s.now()
 		sub, err := tx.Subscriptions().GetByNativeID(nativeID)
 		if errors.Is(err, ErrNotFound) {
-			return NotFoundf("unknown subscription %s", nativeID)
+			// A schedule whose creation answer was lost (or a second one made
+			// by a retry) names our subscription in its metadata.
+			if sub, orphan, err = s.adoptNative(tx, ns, now); err != nil {
+				return err
+			}
 		}
 		if err != nil {
 			return err
@@ -464,6 +469,9 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 			return err
 		}
 		if !paid {
+			if orphan {
+				return nil
+			}
 			if sub.Status == SubActive && strings.EqualFold(ns.Status, "inactive") {
 				if err := s.midtransGaveUp(&sub, plan, now); err != nil {
 					return err
@@ -475,12 +483,19 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 			}
 			return nil
 		}
+		if orphan {
+			// Charged by a schedule this service does not use: never kept.
+			sub.Status = SubCancelled
+		}
 		refund, err = s.applyNativeCharge(tx, sub, plan, txID, verified, now)
 		if refund == nil && err == nil {
 			subID = sub.ID
 		}
 		return err
 	})
+	if orphan && err == nil {
+		_ = gw.CancelSubscription(ctx, nativeID)
+	}
 	if err != nil {
 		return err
 	}
@@ -490,6 +505,29 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	}
 	s.afterCyclePaid(ctx, subID)
 	return nil
+}
+
+// adoptNative finds the subscription a Midtrans schedule unknown here was
+// made for (its metadata names it). A subscription still waiting for its
+// Midtrans schedule adopts it; any other answers orphan: the schedule is a
+// duplicate, its charges are refunded and it is cancelled.
+func (s *Service) adoptNative(tx Tx, ns NativeSubscription, now time.Time) (Subscription, bool, error) {
+	id, _ := ns.Metadata["langganan_subscription_id"].(string)
+	if id == "" {
+		return Subscription{}, false, NotFoundf("unknown subscription %s", ns.ID)
+	}
+	sub, err := tx.Subscriptions().Get(id)
+	if errors.Is(err, ErrNotFound) {
+		return Subscription{}, false, NotFoundf("unknown subscription %s", ns.ID)
+	}
+	if err != nil {
+		return Subscription{}, false, err
+	}
+	if sub.Native() || sub.Status.Terminal() || !wantsNative(sub) {
+		return sub, true, nil
+	}
+	sub.MidtransSubscriptionID, sub.NativeAmount, sub.NativeDisabled, sub.UpdatedAt = ns.ID, ns.Amount, false, now
+	return sub, false, tx.Subscriptions().Put(sub)
 }
 
 // applyNativeCharge records a paid Subscription API charge (txID, verified

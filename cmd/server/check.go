@@ -29,7 +29,7 @@ func checkCmd(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	p := newProgress(stderr, 2, "check", false)
-	indexErr := a.store.Check()
+	indexErr := a.store.Check(ctx)
 	p.Add(1)
 	ledgers, wallets, ledgerErr := a.svc.CheckLedgers(ctx)
 	p.Add(1)
@@ -37,7 +37,7 @@ func checkCmd(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	var report strings.Builder
 	problems := 0
-	fmt.Fprintf(&report, "check of %s (schema version %d)\n", cfg.Data, bolt.SchemaVersion)
+	fmt.Fprintf(&report, "check of %s\n", storeDescription(cfg))
 	var indexProblems []string
 	if indexErr != nil {
 		for _, line := range strings.Split(indexErr.Error(), "\n") {

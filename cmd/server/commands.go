@@ -35,7 +35,9 @@ Verifies the data file and prints a report: every index against its
 records (both ways; invoice uniqueness is enforced by unique indexes and
 checked with them) and every wallet ledger (balance = sum of entries,
 running sums never negative). Exits non-zero when it finds a problem.
-Needs the data file's lock: stop the service, or check a backup copy.`,
+Needs the data file's lock: stop the service, or check a backup copy.
+With LANGGANAN_DATABASE_URL it checks PostgreSQL (every record decodes
+and matches its indexed columns) while the service runs.`,
 }
 
 const commandsOverview = `usage: server [SUBCOMMAND] [flags]
@@ -70,6 +72,9 @@ func commandUsage(cmd string) func(fs *flag.FlagSet) {
 // preConfigCommand runs the subcommands that have flag sets of their own;
 // ok is false for the others.
 func preConfigCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) (ok bool, err error) {
+	if err := refuseFileCommand(cmd, getenv); err != nil {
+		return true, err
+	}
 	switch cmd {
 	case "backup":
 		return true, backupCmd(ctx, args, getenv, stdout, stderr)

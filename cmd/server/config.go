@@ -38,6 +38,9 @@ type config struct {
 	SMTPURL string
 	// Limits are the hostile-client bounds (limits.go).
 	Limits limits
+	// DatabaseURL, if set, selects PostgreSQL instead of the bbolt file
+	// (LANGGANAN_DATABASE_URL); never logged, it may hold a password.
+	DatabaseURL string
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -67,6 +70,7 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 	}
 	fs.StringVar(&c.Addr, "addr", env("LANGGANAN_ADDR", ":8080"), "listen address (LANGGANAN_ADDR)")
 	fs.StringVar(&c.Data, "data", env("LANGGANAN_DATA", "./data/langganan.db"), "bbolt data file (LANGGANAN_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("LANGGANAN_DATABASE_URL", ""), "postgres:// URL: store in PostgreSQL instead of the data file (LANGGANAN_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "midtrans-base-url", env("MIDTRANS_BASE_URL", "https://api.sandbox.midtrans.com"), "Midtrans API host (MIDTRANS_BASE_URL)")
 	fs.StringVar(&clock, "clock", env("LANGGANAN_CLOCK", "real"), "real or manual (LANGGANAN_CLOCK)")
 	fs.StringVar(&clockStart, "clock-start", env("LANGGANAN_CLOCK_START", ""), "RFC 3339 start of a new manual clock (LANGGANAN_CLOCK_START)")
@@ -98,6 +102,12 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("MIDTRANS_BASE_URL %q is not an http(s) URL", c.BaseURL))
+	}
+	if c.DatabaseURL != "" {
+		// The URL itself is not quoted: it may hold a password.
+		if du, err := url.Parse(c.DatabaseURL); err != nil || (du.Scheme != "postgres" && du.Scheme != "postgresql") {
+			errs = append(errs, errors.New("LANGGANAN_DATABASE_URL must be a postgres:// URL"))
+		}
 	}
 	switch clock {
 	case "real":

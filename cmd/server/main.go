@@ -79,13 +79,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // app is what every subcommand opens: the store, the clock and the service.
 type app struct {
-	store  *bolt.Store
+	store  storage
 	clock  core.Clock
 	manual *core.ManualClock // nil with a real clock
 	svc    *core.Service
 }
 
-func openStore(cfg config) (*bolt.Store, error) {
+func openStore(ctx context.Context, cfg config) (storage, error) {
+	if cfg.DatabaseURL != "" {
+		return openPostgres(ctx, cfg)
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Data), 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -93,7 +96,7 @@ func openStore(cfg config) (*bolt.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", cfg.Data, err)
 	}
-	return st, nil
+	return boltStorage{st}, nil
 }
 
 // clockKey is the Meta time under which a manual clock is kept, so a
@@ -101,7 +104,7 @@ func openStore(cfg config) (*bolt.Store, error) {
 const clockKey = "clock"
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
-	st, err := openStore(cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +172,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		return err
 	}
 	defer a.store.Close()
+	log.Info().Str("store", storeDescription(cfg)).Msg("store open")
 
 	// Bind first: emulator mode needs the real address for its webhook URL.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -216,7 +220,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		Ready:   a.store.Writable,
 		Clock:   manual,
 		// Operations (ops.go): online backups and /metrics protection.
-		Backup:          a.store.Backup,
+		Backup:          backupFunc(a.store),
 		MetricsToken:    cfg.MetricsToken,
 		MetricsSeparate: cfg.MetricsAddr != "",
 		AfterAdvance: func(ctx context.Context) error {
