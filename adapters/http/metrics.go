@@ -8,15 +8,35 @@ import (
 	"sync"
 	"time"
 
+	nethttp "net/http"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/langganan/langganan/core"
 )
 
-// Prometheus metrics. Event counters live in adapters/metrics; this file
-// feeds the HTTP ones (requests, webhook outcomes, wallet operations),
-// times billing runs, and serves GET /metrics.
+// Metrics is what this layer reports to, and serves from, the metrics
+// adapter (Prometheus, wired by cmd/server): requests, webhook outcomes,
+// wallet operations and billing runs. Without one nothing is recorded and
+// GET /metrics answers 404.
+type Metrics interface {
+	ObserveRequest(method, route, status string, took time.Duration)
+	RecordWebhook(outcome string)
+	RecordWalletOp(operation, outcome string)
+	RecordBillingRun(sum core.RunSummary, took time.Duration, err error)
+	// Handler serves the metrics; now is the billing clock (outbox event
+	// times come from it).
+	Handler(now func() time.Time) nethttp.Handler
+}
+
+// noMetrics records nothing.
+type noMetrics struct{}
+
+func (noMetrics) ObserveRequest(string, string, string, time.Duration)   {}
+func (noMetrics) RecordWebhook(string)                                   {}
+func (noMetrics) RecordWalletOp(string, string)                          {}
+func (noMetrics) RecordBillingRun(core.RunSummary, time.Duration, error) {}
+func (noMetrics) Handler(func() time.Time) nethttp.Handler               { return nethttp.NotFoundHandler() }
 
 const localWebhookOutcome = "langganan.webhook_outcome"
 
@@ -65,8 +85,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	route := s.routeLabel(c)
 	code := strconv.Itoa(status)
-	metrics.HTTPRequests.WithLabelValues(c.Method(), route, code).Inc()
-	metrics.HTTPDuration.WithLabelValues(c.Method(), route, code).Observe(time.Since(start).Seconds())
+	s.metrics.ObserveRequest(c.Method(), route, code, time.Since(start))
 
 	norm := strings.TrimSuffix(route, "/")
 	switch {
@@ -75,9 +94,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		if outcome == "" {
 			outcome = webhookOutcome(status)
 		}
-		metrics.RecordWebhook(outcome)
+		s.metrics.RecordWebhook(outcome)
 	case isWalletRoute(norm) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead:
-		metrics.RecordWalletOp(c.Method()+" "+norm, statusOutcome(status))
+		s.metrics.RecordWalletOp(c.Method()+" "+norm, statusOutcome(status))
 	}
 	return err
 }
@@ -113,17 +132,23 @@ func isWalletRoute(route string) bool {
 
 // meteredService times every billing run (admin run, clock advance) into
 // langganan_billing_run_*. It forwards the optional NextDue.
-type meteredService struct{ Service }
+type meteredService struct {
+	Service
+	m Metrics
+}
 
-func meter(svc Service) Service {
+func meter(svc Service, m Metrics) Service {
 	if svc == nil {
 		return nil
 	}
-	return meteredService{svc}
+	return meteredService{svc, m}
 }
 
 func (m meteredService) RunDue(ctx context.Context) (core.RunSummary, error) {
-	return metrics.RunDue(ctx, m.Service)
+	start := time.Now()
+	sum, err := m.Service.RunDue(ctx)
+	m.m.RecordBillingRun(sum, time.Since(start), err)
+	return sum, err
 }
 
 func (m meteredService) NextDue(ctx context.Context) (time.Time, bool, error) {
@@ -152,15 +177,10 @@ func (s *Server) serveMetrics(c *fiber.Ctx) error {
 	return s.ops.metricsHandler(c)
 }
 
-func newMetricsHandler(cfg Config) fiber.Handler {
-	src := cfg.Metrics
-	if src == nil {
-		src, _ = cfg.Service.(metrics.Source)
-	}
-	opts := metrics.HandlerOpts{Source: src}
+func newMetricsHandler(cfg Config, m Metrics) fiber.Handler {
+	now := time.Now
 	if cfg.Clock != nil {
-		// Outbox events carry billing-clock times.
-		opts.Now = cfg.Clock.Now
+		now = cfg.Clock.Now // outbox events carry billing-clock times
 	}
-	return adaptor.HTTPHandler(metrics.NewHandler(opts))
+	return adaptor.HTTPHandler(m.Handler(now))
 }

@@ -27,7 +27,7 @@ func newOpsConfig(cfg Config) opsConfig {
 	}
 	return opsConfig{
 		backup: cfg.Backup, metricsToken: cfg.MetricsToken, metricsSeparate: cfg.MetricsSeparate,
-		metricsHandler: newMetricsHandler(cfg), writeTimeout: wt,
+		metricsHandler: newMetricsHandler(cfg, cfg.Metrics), writeTimeout: wt,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/rs/zerolog"
 )
 
@@ -28,7 +29,7 @@ func scrapeApp(t *testing.T, s *Server, auth string) (int, string) {
 
 func TestMetricsToken(t *testing.T) {
 	e := newEnv(t, false)
-	s := NewServer(Config{Service: e.svc, Log: zerolog.Nop(), MetricsToken: "s3cret"})
+	s := NewServer(Config{Service: e.svc, Metrics: metrics.Recorder{Source: e.svc}, Log: zerolog.Nop(), MetricsToken: "s3cret"})
 	// Traffic to label: a plan read, an unknown path, a failed sign-in.
 	for _, p := range []string{"/api/plans/", "/api/plans/basic/", "/no/such/path/x1"} {
 		if _, err := s.App().Test(httptest.NewRequest("GET", p, nil), -1); err != nil {
@@ -66,7 +67,7 @@ func TestMetricsToken(t *testing.T) {
 
 func TestMetricsLoopbackOnlyAndSeparate(t *testing.T) {
 	e := newEnv(t, false)
-	s := NewServer(Config{Service: e.svc, Log: zerolog.Nop()})
+	s := NewServer(Config{Service: e.svc, Metrics: metrics.Recorder{Source: e.svc}, Log: zerolog.Nop()})
 	// app.Test's client address is 0.0.0.0: not loopback.
 	if code, _ := scrapeApp(t, s, ""); code != 403 {
 		t.Errorf("non-loopback without a token: %d, want 403", code)
@@ -87,7 +88,7 @@ func TestMetricsLoopbackOnlyAndSeparate(t *testing.T) {
 		t.Errorf("loopback scrape: %d", resp.StatusCode)
 	}
 
-	sep := NewServer(Config{Service: e.svc, Log: zerolog.Nop(), MetricsSeparate: true})
+	sep := NewServer(Config{Service: e.svc, Metrics: metrics.Recorder{Source: e.svc}, Log: zerolog.Nop(), MetricsSeparate: true})
 	if code, _ := scrapeApp(t, sep, ""); code != 404 {
 		t.Errorf("separate metrics still on the app: %d", code)
 	}

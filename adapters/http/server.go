@@ -15,7 +15,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
-	"github.com/langganan/langganan/adapters/metrics"
 	"github.com/langganan/langganan/core"
 	"github.com/rs/zerolog"
 )
@@ -79,13 +78,14 @@ type Config struct {
 	// MetricsSeparate means the caller serves MetricsHandler on a listener
 	// of its own; /metrics is then not on the app.
 	MetricsSeparate bool
-	// Metrics gives the gauges computed at scrape time; default: Service,
-	// if it implements metrics.Source.
-	Metrics metrics.Source
+	// Metrics records and serves the metrics (see Metrics); nil records
+	// nothing.
+	Metrics Metrics
 }
 
 // Server is the HTTP adapter.
 type Server struct {
+	metrics      Metrics
 	svc          Service
 	log          zerolog.Logger
 	ready        func(ctx context.Context) error
@@ -140,8 +140,12 @@ func NewServer(cfg Config) *Server {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	s := &Server{
-		svc: meter(cfg.Service), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
+		metrics: cfg.Metrics,
+		svc:     meter(cfg.Service, cfg.Metrics), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
 		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
 			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
 			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications,

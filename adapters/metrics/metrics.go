@@ -256,3 +256,30 @@ func Outcome(err error) string {
 	}
 	return "error"
 }
+
+// Recorder is the HTTP layer's view of these metrics: it records requests,
+// webhook outcomes, wallet operations and billing runs, and serves them
+// with the gauges of Source (nil: none).
+type Recorder struct{ Source Source }
+
+// ObserveRequest counts one HTTP request and its latency.
+func (Recorder) ObserveRequest(method, route, status string, took time.Duration) {
+	HTTPRequests.WithLabelValues(method, route, status).Inc()
+	HTTPDuration.WithLabelValues(method, route, status).Observe(took.Seconds())
+}
+
+// RecordWebhook counts one Midtrans notification by outcome.
+func (Recorder) RecordWebhook(outcome string) { RecordWebhook(outcome) }
+
+// RecordWalletOp counts one wallet operation.
+func (Recorder) RecordWalletOp(operation, outcome string) { RecordWalletOp(operation, outcome) }
+
+// RecordBillingRun records one billing run.
+func (Recorder) RecordBillingRun(sum core.RunSummary, took time.Duration, err error) {
+	RecordBillingRun(sum, took, err)
+}
+
+// Handler serves the registry and, with a Source, the scrape-time gauges.
+func (r Recorder) Handler(now func() time.Time) http.Handler {
+	return NewHandler(HandlerOpts{Source: r.Source, Now: now})
+}

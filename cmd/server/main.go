@@ -216,6 +216,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	}
 	hcfg := lhttp.Config{
 		Service: a.svc,
+		Metrics: metrics.Recorder{Source: a.svc},
 		Log:     log,
 		Ready:   a.store.Writable,
 		Clock:   manual,
