@@ -1,9 +1,8 @@
 package fakemidtrans
 
 import (
+	"sync"
 	"time"
-
-	"github.com/langganan/langganan/core"
 )
 
 // Clock is the emulator's source of time.
@@ -19,13 +18,43 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-// ManualClock stands still until Advance or Set moves it. It is core's
-// manual clock, so the billing service and its in-process emulator can
-// share one.
-type ManualClock = core.ManualClock
+// ManualClock stands still until Advance or Set moves it. The emulator
+// keeps its own (it knows nothing of the service it stands in for); a
+// program embedding it may pass any clock with the same methods, such as
+// the billing service's, so both share one time.
+type ManualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
 
 // NewManualClock returns a manual clock starting at start.
-func NewManualClock(start time.Time) *ManualClock { return core.NewManualClock(start) }
+func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
+
+// Now is the clock's time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves time forward by d (never backward) and returns the new time.
+func (c *ManualClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.now = c.now.Add(d)
+	}
+	return c.now
+}
+
+// Set moves the clock to t if t is later than its time.
+func (c *ManualClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.now) {
+		c.now = t
+	}
+}
 
 // wib is Midtrans' wire time zone (GMT+7, no suffix on the wire).
 var wib = time.FixedZone("WIB", 7*3600)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Fails when the hexagon's wiring is broken: core depends on anything but
+# the standard library and shopspring/decimal, an adapter imports another
+# adapter (its own subpackages excepted), or the Midtrans emulator imports
+# anything of this service. Tests are not counted: a test may drive two
+# adapters together. Run from the repository root.
+set -euo pipefail
+mod=github.com/langganan/langganan
+fail=0
+
+bad=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./core/... \
+  | grep -v -e "^$mod/core" -e '^github.com/shopspring/decimal$' || true)
+if [ -n "$bad" ]; then
+  echo "core imports non-stdlib packages:" >&2
+  echo "$bad" >&2
+  fail=1
+fi
+
+for pkg in $(go list ./adapters/...); do
+  own=$(echo "$pkg" | sed -E "s|^($mod/adapters/[^/]+).*|\1|")
+  for imp in $(go list -f '{{join .Imports " "}}' "$pkg"); do
+    case "$imp" in
+      "$own" | "$own"/*) ;;
+      "$mod"/adapters/*) echo "$pkg imports another adapter: $imp" >&2; fail=1 ;;
+    esac
+  done
+done
+
+for imp in $(go list -deps -f '{{.ImportPath}}' ./adapters/fakemidtrans ./cmd/mockmidtrans); do
+  case "$imp" in
+    "$mod"/adapters/fakemidtrans* | "$mod"/cmd/mockmidtrans) ;;
+    "$mod"/*) echo "the emulator imports this service's $imp" >&2; fail=1 ;;
+  esac
+done
+exit $fail
