@@ -256,7 +256,7 @@ func (e *Emulator) refund(id string, req *refundReq, amount int64, direct bool) 
 		return 414, &coreError{StatusCode: "414", StatusMessage: "Refund request is rejected due to invalid amount", ID: newUUID()}
 	}
 	e.st.RefundSeq++
-	rf := refund{ID: e.st.RefundSeq, UUID: newUUID(), Key: req.RefundKey, Amount: amount, Reason: req.Reason, Method: "online", CreatedAt: now}
+	rf := refund{ID: e.st.RefundSeq, UUID: e.newUUID(), Key: req.RefundKey, Amount: amount, Reason: req.Reason, Method: "online", CreatedAt: now}
 	if rf.Key == "" {
 		rf.Key = "rfd-" + strconv.FormatInt(rf.ID, 10)
 	}

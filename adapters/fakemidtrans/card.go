@@ -1,7 +1,6 @@
 package fakemidtrans
 
 import (
-	"crypto/rand"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -52,9 +51,9 @@ func masked(card string) string { return card[:8] + "-" + card[len(card)-4:] }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-func randAlnum(n int) string {
+func (e *Emulator) randAlnum(n int) string {
 	b := make([]byte, n)
-	_, _ = rand.Read(b)
+	e.readRand(b)
 	for i := range b {
 		b[i] = alnum[int(b[i])%len(alnum)]
 	}
@@ -107,7 +106,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		st := e.st.Tokens[saved]
 		var tok *cardToken
 		if st != nil && st.Saved {
-			tok = &cardToken{ID: masked(st.Card) + "-" + newUUID(), Card: st.Card, Expires: now.Add(10 * time.Minute)}
+			tok = &cardToken{ID: masked(st.Card) + "-" + e.newUUID(), Card: st.Card, Expires: now.Add(10 * time.Minute)}
 			e.st.Tokens[tok.ID] = tok
 		}
 		e.mu.Unlock()
@@ -127,7 +126,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeCore(w, 400, &tokenJSON{StatusCode: "400", StatusMessage: "One or more parameters in the payload is invalid.", ValidationMessages: msgs, ID: newUUID()})
 		return
 	}
-	tok := &cardToken{ID: masked(number) + "-" + newUUID(), Card: number, Expires: now.Add(10 * time.Minute)}
+	tok := &cardToken{ID: masked(number) + "-" + e.newUUID(), Card: number, Expires: now.Add(10 * time.Minute)}
 	e.mu.Lock()
 	e.st.Tokens[tok.ID] = tok
 	e.mu.Unlock()
@@ -149,7 +148,7 @@ func (e *Emulator) handleCardRegister(w http.ResponseWriter, r *http.Request) {
 		writeCore(w, 400, &tokenJSON{StatusCode: "400", StatusMessage: "One or more parameters in the payload is invalid.", ValidationMessages: msgs, ID: newUUID()})
 		return
 	}
-	tok := &cardToken{ID: number[:8] + randAlnum(20) + number[len(number)-4:], Card: number, Expires: exp, Saved: true}
+	tok := &cardToken{ID: number[:8] + e.randAlnum(20) + number[len(number)-4:], Card: number, Expires: exp, Saved: true}
 	e.mu.Lock()
 	e.st.Tokens[tok.ID] = tok
 	e.mu.Unlock()
@@ -196,7 +195,7 @@ func (e *Emulator) cardCharge(t *txn, tok *cardToken, threeDS, preAuth, save boo
 		t.CardBank = "bni"
 	}
 	if save {
-		st := &cardToken{ID: tok.Card[:8] + randAlnum(20) + tok.Card[len(tok.Card)-4:], Card: tok.Card, Saved: true, Expires: now.AddDate(3, 0, 0)}
+		st := &cardToken{ID: tok.Card[:8] + e.randAlnum(20) + tok.Card[len(tok.Card)-4:], Card: tok.Card, Saved: true, Expires: now.AddDate(3, 0, 0)}
 		e.st.Tokens[st.ID] = st
 		t.SavedToken, t.SavedExpiry = st.ID, st.Expires
 	}

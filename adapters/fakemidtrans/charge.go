@@ -419,7 +419,7 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	} else if ap := parseURLList(r.Header.Get("X-Append-Notification")); len(ap) > 0 {
 		t.Notify, t.NotifyMode = ap, "append"
 	}
-	t.ID = newUUID()
+	t.ID = e.newUUID()
 	code := 201
 
 	e.mu.Lock()

@@ -26,6 +26,9 @@ type Options struct {
 	DataFile                                                             string       // "" = memory only; else a bbolt file that keeps state across restarts
 	PublicURL                                                            string       // base URL used in redirect_url / simulator links (may be set after listen via SetPublicURL)
 	Log                                                                  zerolog.Logger
+	// Rand, when set, is the source of every id and token the emulator
+	// mints (a seeded stream makes a run repeatable); nil = crypto/rand.
+	Rand io.Reader
 }
 
 // Emulator is a stateful Midtrans sandbox served as an http.Handler.
@@ -36,6 +39,8 @@ type Emulator struct {
 	client *http.Client
 	mux    *http.ServeMux
 	public atomic.Pointer[string]
+
+	randMu sync.Mutex // guards reads of opts.Rand
 
 	mu sync.Mutex // guards st
 	st *state

@@ -1,13 +1,16 @@
 package fakemidtrans
 
 import (
+	"crypto/rand"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"strconv"
 	"time"
 
 	"github.com/langganan/langganan/adapters/random"
+	"github.com/langganan/langganan/core"
 )
 
 const merchantID = "G812785002"
@@ -247,3 +250,27 @@ func Signature(orderID, statusCode, grossAmount, serverKey string) string {
 
 // newUUID returns a random RFC 4122 version 4 UUID.
 func newUUID() string { return random.IDs{}.NewID() }
+
+// newUUID returns a version 4 UUID drawn from Options.Rand (crypto/rand
+// when nil): the ids of transactions, tokens, subscriptions and accounts.
+func (e *Emulator) newUUID() string {
+	if e.opts.Rand == nil {
+		return newUUID()
+	}
+	var b [16]byte
+	e.readRand(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return core.FormatUUID(b)
+}
+
+// readRand fills b from Options.Rand, or crypto/rand when it is nil.
+func (e *Emulator) readRand(b []byte) {
+	if e.opts.Rand == nil {
+		_, _ = rand.Read(b)
+		return
+	}
+	e.randMu.Lock()
+	defer e.randMu.Unlock()
+	_, _ = io.ReadFull(e.opts.Rand, b)
+}

@@ -52,8 +52,8 @@ type payAccountJSON struct {
 	MerchantID   string `json:"merchant_id,omitempty"`
 }
 
-func optionToken(kind string) string {
-	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(`{"type":%q,"id":%q}`, kind, newUUID())))
+func (e *Emulator) optionToken(kind string) string {
+	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(`{"type":%q,"id":%q}`, kind, e.newUUID())))
 }
 
 // view renders an account for GET; call with e.mu held.
@@ -132,7 +132,7 @@ func (e *Emulator) handlePayAccountCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	now := e.now()
-	a := &payAccount{ID: newUUID(), Phone: phone, RedirectURL: req.GopayPartner.RedirectURL, Status: "PENDING", Created: now, Updated: now}
+	a := &payAccount{ID: e.newUUID(), Phone: phone, RedirectURL: req.GopayPartner.RedirectURL, Status: "PENDING", Created: now, Updated: now}
 	e.mu.Lock()
 	e.st.Accounts[a.ID] = a
 	_, v := a.view(e)
@@ -212,7 +212,7 @@ func (e *Emulator) LinkAccount(ctx context.Context, id string) (int, any) {
 		return 409, &coreError{StatusCode: "409", StatusMessage: "account is " + st + ", only PENDING accounts can be linked", ID: newUUID()}
 	}
 	a.Status, a.Updated = "ENABLED", e.now()
-	a.WalletToken, a.LaterToken = optionToken("GOPAY_WALLET"), optionToken("PAY_LATER")
+	a.WalletToken, a.LaterToken = e.optionToken("GOPAY_WALLET"), e.optionToken("PAY_LATER")
 	note := e.accountNote(a, "200", "Midtrans account_linked notification")
 	_, v := a.view(e)
 	e.mu.Unlock()

@@ -95,7 +95,7 @@ func (e *Emulator) simRefund(t *txn, now time.Time) *moveError {
 	if !refundable(t, false) {
 		method = "offline"
 	}
-	t.Refunds = append(t.Refunds, refund{ID: e.st.RefundSeq, UUID: newUUID(), Key: "sim-" + strconv.FormatInt(e.st.RefundSeq, 10),
+	t.Refunds = append(t.Refunds, refund{ID: e.st.RefundSeq, UUID: e.newUUID(), Key: "sim-" + strconv.FormatInt(e.st.RefundSeq, 10),
 		Amount: t.Gross - t.refunded(), Reason: "simulator refund", Method: method, CreatedAt: now})
 	e.st.setStatus(t, "refund", now)
 	return nil

@@ -328,7 +328,7 @@ func (e *Emulator) handleSubCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := e.now()
-	s := &subscription{ID: newUUID(), Status: "active", Created: now, RetryInterval: 1, RetryUnit: "hour", RetryMax: 3, TxnIDs: []string{}}
+	s := &subscription{ID: e.newUUID(), Status: "active", Created: now, RetryInterval: 1, RetryUnit: "hour", RetryMax: 3, TxnIDs: []string{}}
 	e.mu.Lock()
 	msgs := e.applySub(s, &req, true, now)
 	e.mu.Unlock()
@@ -498,7 +498,7 @@ func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 	step, _, _ := e.faults.step("subscription_charge", s.ID)
 	var notes []*notification
 	e.st.Seq++
-	t := &txn{ID: newUUID(), OrderID: fmt.Sprintf("SUBS-%s-%020d%012d", s.Name, at.UnixNano(), e.st.Seq), PaymentType: s.PaymentType,
+	t := &txn{ID: e.newUUID(), OrderID: fmt.Sprintf("SUBS-%s-%020d%012d", s.Name, at.UnixNano(), e.st.Seq), PaymentType: s.PaymentType,
 		Gross: s.Amount, Status: "pending", Fraud: "accept", Created: at, Updated: at, Subscription: s.ID, Seq: e.st.Seq}
 	if len(t.OrderID) > 50 {
 		t.OrderID = t.OrderID[:18] + t.OrderID[len(t.OrderID)-32:]

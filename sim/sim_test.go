@@ -1,0 +1,158 @@
+package sim
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/langganan/langganan/core"
+)
+
+func workers() int { return min(runtime.GOMAXPROCS(0), 2) }
+
+// budgetSeeds are the regular seeds: RegularSeeds, or RaceSeeds under the
+// race detector.
+func budgetSeeds() []uint64 {
+	n := RegularSeeds
+	if raceOn {
+		n = RaceSeeds
+	}
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(1000 + i)
+	}
+	return seeds
+}
+
+// shrinkRuns bounds the replays a test spends shrinking one violation;
+// under the race detector none (the report then lists every step run).
+func shrinkRuns() int {
+	if raceOn {
+		return 0
+	}
+	return 40
+}
+
+// TestSameSeedSameRun: two runs of one seed write the same trace, byte
+// for byte; another seed writes another. Seed 1001 runs all its steps and
+// the final drain (faults, crashes and restarts included).
+func TestSameSeedSameRun(t *testing.T) {
+	ctx := context.Background()
+	var b1, b2 strings.Builder
+	r1, err := Run(ctx, Options{Seed: 1001, Steps: RegularSteps, Dir: t.TempDir(), Trace: &b1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Run(ctx, Options{Seed: 1001, Steps: RegularSteps, Dir: t.TempDir(), Trace: &b2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Hash != r2.Hash || b1.String() != b2.String() {
+		t.Fatalf("seed 1001 ran differently twice: %s vs %s\n%s", r1.Hash, r2.Hash, firstDiff(b1.String(), b2.String()))
+	}
+	t.Logf("seed 1001: %d steps, %d trace lines, %d crashes, trace %s", r1.Steps, strings.Count(b1.String(), "\n"), r1.Counts["crashes"], r1.Hash)
+	r3, err := Run(ctx, Options{Seed: 1002, Steps: RegularSteps, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r3.Hash == r1.Hash {
+		t.Fatal("seeds 1001 and 1002 ran the same")
+	}
+}
+
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return "first difference, line " + itoa(i) + ":\n" + la[i] + "\n" + lb[i]
+		}
+	}
+	return "one trace is a prefix of the other"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// reportFailures shrinks up to two failing seeds (one per invariant) and
+// reports them as errors.
+func reportFailures(t *testing.T, results []Result, defects []core.Defect) {
+	t.Helper()
+	seen := map[string]bool{}
+	failed := 0
+	for _, r := range results {
+		if r.Violation == nil {
+			continue
+		}
+		failed++
+		if seen[r.Violation.Invariant] || len(seen) >= 2 {
+			t.Errorf("seed %d: %s after step %d: %s", r.Seed, r.Violation.Invariant, r.Violation.Step, r.Violation.Detail)
+			continue
+		}
+		seen[r.Violation.Invariant] = true
+		steps, res := Shrink(context.Background(), Options{Seed: r.Seed, Defects: defects}, r.Failing, r.Violation.Invariant, shrinkRuns())
+		v := r.Violation
+		if res.Violation != nil {
+			v = res.Violation
+		}
+		t.Errorf("%s", Report(r.Seed, v, steps, defectNames(defects)))
+	}
+	if failed > 0 {
+		t.Logf("%d of %d seeds found a violation", failed, len(results))
+	}
+}
+
+func defectNames(ds []core.Defect) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, string(d))
+	}
+	return out
+}
+
+// TestRegularSeeds runs the regular budget: RegularSeeds seeds of
+// RegularSteps steps each, every invariant after every step.
+func TestRegularSeeds(t *testing.T) {
+	seeds := budgetSeeds()
+	begin := time.Now()
+	results, err := Batch(context.Background(), seeds, RegularSteps, nil, nil, workers(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for _, r := range results {
+		steps += r.Steps
+	}
+	took := time.Since(begin)
+	t.Logf("%d seeds, %d steps in %s: %.0f steps/s", len(seeds), steps, took.Round(time.Millisecond), float64(steps)/took.Seconds())
+	reportFailures(t, results, nil)
+}
+
+// TestRegressionSeeds runs every seed that ever found a bug.
+func TestRegressionSeeds(t *testing.T) {
+	f, err := os.Open("testdata/regressions.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	regs, err := ParseRegressions(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range regs {
+		res, err := Run(context.Background(), Options{Seed: r.Seed, Steps: r.Steps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation != nil {
+			steps, sres := Shrink(context.Background(), Options{Seed: r.Seed}, res.Failing, res.Violation.Invariant, shrinkRuns())
+			v := res.Violation
+			if sres.Violation != nil {
+				v = sres.Violation
+			}
+			t.Errorf("regression seed %d (%s):\n%s", r.Seed, r.Comment, Report(r.Seed, v, steps, nil))
+		}
+	}
+}
