@@ -35,7 +35,7 @@ func newEnvConfig(t *testing.T, cfg core.Config) *env {
 	clock := core.NewManualClock(start)
 	gw := coretest.NewGateway(clock)
 	store := bolt.NewMemory()
-	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
+	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

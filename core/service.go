@@ -90,8 +90,10 @@ type Deps struct {
 	Clock   Clock
 	IDs     IDs
 	Hasher  PasswordHasher
-	// Wall is wall time for rate limits, which must not stand still with
-	// a manual Clock; default Clock.
+	// Wall is wall time for the rate limits on unverified notifications
+	// (look-ups, stored rejects), which must not stand still with a manual
+	// Clock. Without it those two limits are off (tests, the simulator);
+	// cmd/server always sets it.
 	Wall Clock
 }
 
@@ -157,9 +159,6 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 		cfg.EngineWorkers = 32
 	}
 	cfg = limitDefaults(cfg)
-	if d.Wall == nil {
-		d.Wall = d.Clock
-	}
 	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
 		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}, nil
 }
