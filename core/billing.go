@@ -242,7 +242,26 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 			if _, err := s.SyncSubscription(ctx, Actor{IsAdmin: true}, id); err != nil {
 				return "", err
 			}
-			return "native_synced", s.reschedule(ctx, id, now.Add(24*time.Hour))
+			// Still unpaid a day after it fell due (Midtrans is retrying, or
+			// holds a charge for review): past due like any renewal, so
+			// access ends with the grace period if no charge comes. Midtrans
+			// makes the retries.
+			return "native_synced", s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Subscriptions().Get(id)
+				if err != nil {
+					return err
+				}
+				if cur.Status != SubActive || cur.Cycle != sub.Cycle {
+					return nil // renewed (or changed) meanwhile
+				}
+				if _, err := s.enterPastDue(&cur, plan, s.cfg.DunningRetries+1, s.now()); err != nil {
+					return err
+				}
+				if err := tx.Subscriptions().Put(cur); err != nil {
+					return err
+				}
+				return s.emit(tx, EvSubscriptionPastDue, cur.OwnerID, s.now(), subscriptionData(cur))
+			})
 		}
 		return "renewals", s.chargeNative(ctx, sub, sub.Cycle+1)
 	case SubPastDue:
