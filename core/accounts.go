@@ -91,7 +91,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 			return fmt.Errorf("look up admin: %w", err)
 		}
 		u.IsAdmin, u.PasswordHash, u.UpdatedAt = true, hash, now
-		return storeErr(tx.Users().Put(u), "user", "username")
+		if err := storeErr(tx.Users().Put(u), "user", "username"); err != nil {
+			return err
+		}
+		// A reset password revokes every token minted with the old one.
+		return revokeTokensTx(tx, u.ID)
 	})
 	if err != nil {
 		return false, err
@@ -152,6 +156,18 @@ var (
 	dummyHash string
 )
 
+// dummyHash is the hash an unknown username's password is compared with,
+// so that timing does not reveal which usernames exist.
+func (s *Service) dummyHash() string {
+	dummyOnce.Do(func() { dummyHash, _ = s.hasher.Hash("langganan-dummy-password") })
+	return dummyHash
+}
+
+// WarmAuthentication computes the dummy hash now, so that even the first
+// sign-in with an unknown username costs what a known one does (the
+// server calls it at start).
+func (s *Service) WarmAuthentication() { _ = s.dummyHash() }
+
 // Authenticate checks a username and password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (User, error) {
 	var u User
@@ -163,8 +179,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == "") {
 		// Spend the same work as a real check so timing does not reveal
 		// which usernames exist.
-		dummyOnce.Do(func() { dummyHash, _ = s.hasher.Hash("langganan-dummy-password") })
-		s.hasher.Compare(dummyHash, password)
+		s.hasher.Compare(s.dummyHash(), password)
 		return User{}, errBadCredentials()
 	}
 	if err != nil {
@@ -182,9 +197,13 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 		return User{}, errBadCredentials()
 	}
 	hash := HashToken(secret)
-	var u User
+	var (
+		u User
+		t Token
+	)
 	err := s.store.View(ctx, func(tx Tx) error {
-		t, err := tx.Tokens().GetByHash(hash)
+		var err error
+		t, err = tx.Tokens().GetByHash(hash)
 		if err != nil {
 			return err
 		}
@@ -200,6 +219,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 	if err != nil {
 		return User{}, fmt.Errorf("look up token: %w", err)
 	}
+	s.noteTokenUse(ctx, t)
 	return u, nil
 }
 
@@ -212,6 +232,9 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string) (Token,
 	name = strings.TrimSpace(name)
 	if len(name) > 100 {
 		return Token{}, "", (FieldErrors{"name": "at most 100 characters"}).Err()
+	}
+	if p := textProblem(name, false); p != "" {
+		return Token{}, "", (FieldErrors{"name": p}).Err()
 	}
 	if name == "" {
 		name = "api"

@@ -85,6 +85,11 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	}); err != nil {
 		return sum, err
 	}
+	if n, err := s.PruneWebhookLogs(ctx); err != nil {
+		return sum, err
+	} else if n > 0 {
+		c.m["webhook_logs_pruned"] = n
+	}
 	sum.Counts, sum.Errors, sum.FinishedAt = c.m, int(errs.Load()), s.now()
 	return sum, ctx.Err()
 }

@@ -37,4 +37,9 @@ type WebhookLog struct {
 	Status         WebhookStatus
 	Error          string
 	ProcessedAt    time.Time
+	// PayloadSize and PayloadSHA256 describe the body as received when
+	// Payload holds only its first bytes (an unverified notification is
+	// kept in this bounded form); zero when Payload is the whole body.
+	PayloadSize   int
+	PayloadSHA256 string
 }

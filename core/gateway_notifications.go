@@ -35,12 +35,16 @@ func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourc
 	if perr == nil && log.Kind == NotifyPayment {
 		return s.processPayment(ctx, log, body)
 	}
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.WebhookLogs().Put(log) }); err != nil {
-		return log, fmt.Errorf("store webhook log: %w", err)
+	if perr == nil && log.Kind == "" {
+		perr = Invalidf("not a Midtrans notification")
 	}
 	if perr != nil {
 		return s.finishLog(ctx, log, WebhookRejected, perr)
 	}
+	// Not stored before it is verified: an unverified body is stored only
+	// in bounded form and rate limited (finishUnverified). Every outcome
+	// below stores the log, and a crash before that answered nothing, so
+	// Midtrans sends the notification again.
 	return s.applyLog(ctx, log, body)
 }
 
@@ -106,6 +110,9 @@ func (s *Service) afterPaymentApplied(ctx context.Context, orderID string) {
 
 // finishLog records the outcome of a notification and returns err.
 func (s *Service) finishLog(ctx context.Context, log WebhookLog, st WebhookStatus, err error) (WebhookLog, error) {
+	if unverified(log, st, err) {
+		return s.finishUnverified(ctx, log, st, err)
+	}
 	log.Status, log.ProcessedAt = st, s.now()
 	if err != nil {
 		log.Error = err.Error()
@@ -403,7 +410,7 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	if err != nil {
 		return err
 	}
-	ns, err := gw.GetSubscription(ctx, nativeID)
+	ns, err := s.lookupSubscription(ctx, gw, nativeID, b)
 	if err != nil {
 		if errors.Is(err, ErrGatewayNotFound) {
 			return Forbiddenf("Midtrans does not know subscription %s", nativeID)
@@ -423,7 +430,7 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	paid := (code == "200" || code == "201") && txID != ""
 	var verified Transaction
 	if paid {
-		if verified, err = gw.Status(ctx, txID); err != nil {
+		if verified, err = s.lookupTransaction(ctx, gw, txID); err != nil {
 			return err
 		}
 		st, _ := MapTransactionStatus(verified.TransactionStatus, verified.FraudStatus)
@@ -645,7 +652,7 @@ func (s *Service) applyPayAccountNotification(ctx context.Context, log *WebhookL
 	if err != nil {
 		return err
 	}
-	acct, err := gw.GetPayAccount(ctx, accountID)
+	acct, err := s.lookupPayAccount(ctx, gw, accountID)
 	if err != nil {
 		if errors.Is(err, ErrGatewayNotFound) {
 			return Forbiddenf("Midtrans does not know account %s", accountID)

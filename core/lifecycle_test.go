@@ -28,12 +28,14 @@ type env struct {
 
 var start = time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvConfig(t, core.DefaultConfig()) }
+
+func newEnvConfig(t *testing.T, cfg core.Config) *env {
 	t.Helper()
 	clock := core.NewManualClock(start)
 	gw := coretest.NewGateway(clock)
 	store := bolt.NewMemory()
-	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, core.DefaultConfig())
+	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

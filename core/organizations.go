@@ -21,6 +21,7 @@ func (s *Service) CreateOrganization(ctx context.Context, a Actor, name string) 
 	case len(name) > 100:
 		fe.Add("name", "at most 100 characters")
 	}
+	checkText(fe, "name", name, false)
 	if a.UserID == "" {
 		return Organization{}, &Error{Kind: ErrUnauthenticated, Message: "authentication required"}
 	}
@@ -89,6 +90,17 @@ func (s *Service) AddMemberRole(ctx context.Context, a Actor, orgID, username st
 		if o, err = s.managedOrg(tx, a, orgID); err != nil {
 			return err
 		}
+		// The seat limit is checked before the username is looked up, so
+		// a full organization answers seat_limit alike for unknown and
+		// existing usernames: membership cannot be used to enumerate users.
+		final := len(o.Members) + 1
+		allowed, limit, _, err := s.canAddUsers(tx, o, final)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return seatLimitError(limit, len(o.Members), final)
+		}
 		u, err := tx.Users().GetByUsername(strings.TrimSpace(username))
 		if errors.Is(err, ErrNotFound) {
 			return &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"username": "no such user"}}
@@ -98,14 +110,6 @@ func (s *Service) AddMemberRole(ctx context.Context, a Actor, orgID, username st
 		}
 		if _, ok := o.member(u.ID); ok {
 			return Conflictf("%s is already a member of the organization", u.Username)
-		}
-		final := len(o.Members) + 1
-		allowed, limit, _, err := s.canAddUsers(tx, o, final)
-		if err != nil {
-			return err
-		}
-		if !allowed {
-			return seatLimitError(limit, len(o.Members), final)
 		}
 		now := s.now()
 		o.Members = append(o.Members, Member{UserID: u.ID, Role: role, JoinedAt: now})

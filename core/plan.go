@@ -120,6 +120,7 @@ func ApplyPlanInput(p Plan, in PlanInput, creating bool) (Plan, error) {
 		case len(n) > 100:
 			fe.Add("name", "at most 100 characters")
 		}
+		checkText(fe, "name", n, false)
 		p.Name = n
 		if creating && in.Slug == nil {
 			p.Slug = Slugify(n)
@@ -135,6 +136,7 @@ func ApplyPlanInput(p Plan, in PlanInput, creating bool) (Plan, error) {
 		if len(*in.Description) > 2000 {
 			fe.Add("description", "at most 2000 characters")
 		}
+		checkText(fe, "description", *in.Description, true)
 		p.Description = *in.Description
 	}
 	cur := p.Price.Currency()

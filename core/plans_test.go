@@ -100,7 +100,7 @@ func (r memUsers) Get(id string) (core.User, error) {
 
 func (r memUsers) GetByUsername(name string) (core.User, error) {
 	for _, u := range r.t.users {
-		if u.Username == name {
+		if core.NormalizeUsername(u.Username) == core.NormalizeUsername(name) {
 			return u, nil
 		}
 	}
@@ -147,6 +147,15 @@ func (r memTokens) GetByHash(h string) (core.Token, error) {
 
 func (r memTokens) Put(t core.Token) error { r.t.tokens[t.ID] = t; return nil }
 func (r memTokens) Delete(id string) error { delete(r.t.tokens, id); return nil }
+func (r memTokens) ListByUser(userID string) ([]core.Token, error) {
+	var out []core.Token
+	for _, t := range r.t.tokens {
+		if t.UserID == userID {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
 
 // plainHasher stands in for bcrypt: tests check use-case logic, not hashing.
 type plainHasher struct{}

@@ -61,6 +61,8 @@ type (
 		GetByHash(hash string) (Token, error)
 		Put(t Token) error
 		Delete(id string) error
+		// ListByUser lists a user's tokens, oldest first.
+		ListByUser(userID string) ([]Token, error)
 	}
 	SubscriptionRepo interface {
 		Get(id string) (Subscription, error)
@@ -108,6 +110,10 @@ type (
 		// MarkApplied records an applied event key; it reports false if the
 		// key was applied before.
 		MarkApplied(eventKey string) (bool, error)
+		Delete(id string) error
+		// DeleteReceivedBefore deletes up to max logs (max <= 0: no
+		// limit) received before t, oldest first, and reports how many.
+		DeleteReceivedBefore(t time.Time, max int) (int, error)
 	}
 	WalletRepo interface {
 		Get(id string) (Wallet, error)

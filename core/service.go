@@ -37,6 +37,27 @@ type Config struct {
 	NotificationURL string
 	// EngineWorkers bounds concurrent subscriptions (and gateway calls) in a billing run.
 	EngineWorkers int
+
+	// Hostile-client bounds (gateway_notification_limits.go, gateway_lookups.go, webhook_targets.go).
+	// WebhookLogRetention: logs received longer ago are pruned by the
+	// billing run (default 90 days).
+	WebhookLogRetention time.Duration
+	// RejectedWebhooksPerMinute: at most this many unverified or
+	// unreadable notifications per source IP and minute are stored (in a
+	// bounded form); the rest are only counted (default 10).
+	RejectedWebhooksPerMinute int
+	// LookupTTL and UnknownLookupTTL: how long a Subscription API
+	// read-back, and an id Midtrans does not know, are remembered
+	// (defaults 1 min, 10 min).
+	LookupTTL, UnknownLookupTTL time.Duration
+	// LookupRate per second with LookupBurst bounds verification calls to
+	// Midtrans for unsigned notifications (defaults 5, 20).
+	LookupRate  float64
+	LookupBurst int
+	// WebhookAllowHosts are the hosts outbound webhook endpoints may use
+	// with http, and at any address (loopback included): for local
+	// development and tests only (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
+	WebhookAllowHosts []string
 	// RepeatTrials gives a trial again to an owner who had one on the same
 	// plan. The zero value keeps one trial per owner and plan.
 	RepeatTrials bool
@@ -69,6 +90,11 @@ type Deps struct {
 	Clock   Clock
 	IDs     IDs
 	Hasher  PasswordHasher
+	// Wall is wall time for the rate limits on unverified notifications
+	// (look-ups, stored rejects), which must not stand still with a manual
+	// Clock. Without it those two limits are off (tests, the simulator);
+	// cmd/server always sets it.
+	Wall Clock
 }
 
 // Service holds every use case. Methods are grouped by file: plans.go,
@@ -88,6 +114,9 @@ type Service struct {
 	// defects are fixed defects re-created for the simulator's self-test
 	// (see Plant); nil in production.
 	defects map[Defect]bool
+	// lookups and hooks bound what anonymous notifications cost.
+	lookups *subLookups
+	hooks   *webhookGuard
 }
 
 // NewService checks its dependencies; a missing required port is an error.
@@ -129,7 +158,9 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if cfg.EngineWorkers <= 0 {
 		cfg.EngineWorkers = 32
 	}
-	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg}, nil
+	cfg = limitDefaults(cfg)
+	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
+		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}, nil
 }
 
 // Config returns the effective configuration.

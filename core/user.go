@@ -31,6 +31,9 @@ type Token struct {
 	Name      string
 	Hash      string // hex SHA-256 of the secret
 	CreatedAt time.Time
+	// LastUsedAt is when the token last authenticated a request, to the
+	// minute (zero: never); kept coarse so reads do not become writes.
+	LastUsedAt time.Time
 }
 
 // HashToken is the lookup key of a bearer token.
@@ -75,6 +78,9 @@ func (in NewUserInput) Validate() error {
 	if len(in.LastName) > 150 {
 		fe.Add("last_name", "at most 150 characters")
 	}
+	// The username pattern already admits no control characters.
+	checkText(fe, "first_name", in.FirstName, false)
+	checkText(fe, "last_name", in.LastName, false)
 	switch strings.ToLower(in.Locale) {
 	case "", "id", "en":
 	default:
@@ -108,3 +114,7 @@ func validEmail(s string) bool {
 	}
 	return true
 }
+
+// NormalizeUsername is the form usernames are unique in and looked up by:
+// lower case, so "Alice" and "alice" are one user.
+func NormalizeUsername(s string) string { return strings.ToLower(s) }

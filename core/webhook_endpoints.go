@@ -40,7 +40,7 @@ func (s *Service) newWebhookSecret() (string, error) {
 }
 
 // applyEndpointInput validates in and applies it to ep.
-func applyEndpointInput(ep *WebhookEndpoint, in WebhookEndpointInput, create bool) error {
+func applyEndpointInput(ep *WebhookEndpoint, in WebhookEndpointInput, create bool, allow []string) error {
 	fe := FieldErrors{}
 	if in.URL != nil {
 		raw := strings.TrimSpace(*in.URL)
@@ -54,6 +54,8 @@ func applyEndpointInput(ep *WebhookEndpoint, in WebhookEndpointInput, create boo
 			fe.Add("url", "must not have a fragment")
 		case len(raw) > 2000:
 			fe.Add("url", "at most 2000 characters")
+		case endpointURLProblem(u, allow) != "":
+			fe.Add("url", endpointURLProblem(u, allow))
 		default:
 			ep.URL = raw
 		}
@@ -78,6 +80,7 @@ func applyEndpointInput(ep *WebhookEndpoint, in WebhookEndpointInput, create boo
 		if len(*in.Description) > 500 {
 			fe.Add("description", "at most 500 characters")
 		}
+		checkText(fe, "description", *in.Description, true)
 		ep.Description = *in.Description
 	}
 	if in.Active != nil {
@@ -97,7 +100,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, a Actor, in Webhook
 		return WebhookEndpoint{}, err
 	}
 	ep := WebhookEndpoint{Active: true}
-	if err := applyEndpointInput(&ep, in, true); err != nil {
+	if err := applyEndpointInput(&ep, in, true, s.cfg.WebhookAllowHosts); err != nil {
 		return WebhookEndpoint{}, err
 	}
 	secret, err := s.newWebhookSecret()
@@ -168,7 +171,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string,
 		if ep, err = getEndpoint(tx, id); err != nil {
 			return err
 		}
-		if err := applyEndpointInput(&ep, in, false); err != nil {
+		if err := applyEndpointInput(&ep, in, false, s.cfg.WebhookAllowHosts); err != nil {
 			return err
 		}
 		ep.UpdatedAt = s.now()

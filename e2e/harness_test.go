@@ -288,6 +288,8 @@ func (s *stack) startServer() {
 		"MIDTRANS_BASE_URL":        s.mock.url,
 		"LANGGANAN_CLOCK":          "manual",
 		"LANGGANAN_CLOCK_START":    clockStart,
+		// The journeys' webhook receivers listen on loopback.
+		"LANGGANAN_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
 	}, s.srvLog)
 	if err != nil {
 		s.t.Fatal(err)

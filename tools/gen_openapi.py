@@ -166,6 +166,14 @@ SCHEMAS["UserCreate"] = in_obj(OrderedDict([
 SCHEMAS["TokenCreate"] = in_obj(OrderedDict([("name", s(maxLength=100))]))
 SCHEMAS["Token"] = out_obj(OrderedDict([
     ("id", STR), ("token", s(description="The secret, shown only once")), ("name", STR), ("created_at", DT)]))
+SCHEMAS["TokenInfo"] = out_obj(OrderedDict([
+    ("id", STR), ("name", STR), ("created_at", DT),
+    ("last_used_at", dict(DTN, description="When the token last authenticated a request (to the minute); null if never"))]),
+    desc="An API token without its secret")
+page("TokenInfo")
+SCHEMAS["PasswordChange"] = in_obj(OrderedDict([
+    ("current_password", s(minLength=1)), ("new_password", s(minLength=8, maxLength=72))]),
+    required=["current_password", "new_password"])
 SCHEMAS["RunSummary"] = out_obj(OrderedDict([
     ("started_at", DT), ("finished_at", DT),
     ("counts", {"type": ["object", "null"], "additionalProperties": {"type": "integer"},
@@ -387,9 +395,12 @@ SCHEMAS["WebhookEndpointInput"] = in_obj(OrderedDict([
     desc="Create: url is needed. Update: only the fields sent change.")
 SCHEMAS["WebhookLog"] = out_obj(OrderedDict([
     ("id", STR), ("kind", enum(WEBHOOK_KINDS, desc="Notification shape; empty if unreadable")), ("order_id", STR),
-    ("event_key", STR), ("payload", s(description="The raw body as received")), ("source_ip", STR),
+    ("event_key", STR), ("payload", s(description="The body as received, without card tokens and signatures (its first KiB only if it was not verified)")), ("source_ip", STR),
     ("received_at", DT), ("signature_valid", BOOL), ("status", enum(WEBHOOK_STATUSES)), ("error", STR),
-    ("processed_at", DTN)]), desc="A Midtrans notification as received")
+    ("processed_at", DTN),
+    ("payload_size", dict(INT, description="Set when payload holds only the first KiB of an unverified body: the body's size")),
+    ("payload_sha256", s(description="Set with payload_size: the hex SHA-256 of the whole body"))]),
+    optional=("payload_size", "payload_sha256"), desc="A Midtrans notification as received")
 page("WebhookLog")
 SCHEMAS["MidtransNotification"] = {
     "type": "object",
@@ -575,6 +586,12 @@ op("POST", "/api/auth/tokens/", "Create an API token", "accounts", auth="basic",
    headers={"Cache-Control": {"schema": s(enum=["no-store"])}})
 OPS[-1]["location"] = False
 op("DELETE", "/api/auth/tokens/{id}/", "Revoke an API token", "accounts", ok=(204, None))
+op("GET", "/api/auth/tokens/", "List the caller's API tokens", "accounts",
+   desc="Id, name, creation and last use of each token; never the secret.", query=[], ok=(200, "TokenInfoPage"),
+   headers={"Cache-Control": {"schema": s(enum=["no-store"])}})
+op("POST", "/api/me/password/", "Change the password", "accounts", body="PasswordChange",
+   desc="The current password is required. Every token of the user is revoked and cached credentials are forgotten.",
+   ok=(204, None))
 
 # Admin.
 op("POST", "/api/admin/users/", "Create a user", "admin", auth="admin", body="UserCreate", ok=(201, "User"), extra=[409])

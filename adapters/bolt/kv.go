@@ -45,11 +45,12 @@ const (
 	bPlanSlug // unique sha256(slug) → plan pk
 
 	bUsers
-	bUserName  // unique sha256(username) → user pk
+	bUserName  // unique sha256(lower-case username) → user pk
 	bUserAdmin // pk → pk, admins only
 
 	bTokens
 	bTokenHash // sha256(hash) ‖ pk → pk
+	bTokenUser // user ‖ created ‖ pk → pk
 
 	bSubs
 	bSubOwner  // owner ‖ created ‖ pk → pk
@@ -119,6 +120,7 @@ var bucketNames = [nBuckets]string{
 	bUserAdmin:     "idx_user_admin",
 	bTokens:        "tokens",
 	bTokenHash:     "idx_token_hash",
+	bTokenUser:     "idx_token_user",
 	bSubs:          "subscriptions",
 	bSubOwner:      "idx_sub_owner",
 	bSubNative:     "idx_sub_native",

@@ -100,15 +100,16 @@ type tokenRec struct {
 	Name      string    `json:",omitzero"`
 	Hash      string    `json:",omitzero"`
 	CreatedAt time.Time `json:",omitzero"`
+	LastUsed  time.Time `json:",omitzero"`
 }
 
 func tokenToRecord(t *core.Token) any {
-	return &tokenRec{V: recordV, ID: t.ID, UserID: t.UserID, Name: t.Name, Hash: t.Hash, CreatedAt: utc(t.CreatedAt)}
+	return &tokenRec{V: recordV, ID: t.ID, UserID: t.UserID, Name: t.Name, Hash: t.Hash, CreatedAt: utc(t.CreatedAt), LastUsed: utc(t.LastUsedAt)}
 }
 
 func tokenFromRecord(b []byte) (core.Token, error) {
 	r, err := decodeRec(b, func(r *tokenRec) int { return r.V })
-	return core.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt}, err
+	return core.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsed}, err
 }
 
 // ---- subscription
@@ -399,19 +400,23 @@ type hookRec struct {
 	Status         core.WebhookStatus    `json:",omitzero"`
 	Error          string                `json:",omitzero"`
 	ProcessedAt    time.Time             `json:",omitzero"`
+	PayloadSize    int                   `json:",omitzero"`
+	PayloadSHA256  string                `json:",omitzero"`
 }
 
 func hookToRecord(w *core.WebhookLog) any {
 	return &hookRec{V: recordV, ID: w.ID, Kind: w.Kind, OrderID: w.OrderID, EventKey: w.EventKey,
 		Payload: w.Payload, SourceIP: w.SourceIP, ReceivedAt: utc(w.ReceivedAt), SignatureValid: w.SignatureValid,
-		Status: w.Status, Error: w.Error, ProcessedAt: utc(w.ProcessedAt)}
+		Status: w.Status, Error: w.Error, ProcessedAt: utc(w.ProcessedAt), PayloadSize: w.PayloadSize,
+		PayloadSHA256: w.PayloadSHA256}
 }
 
 func hookFromRecord(b []byte) (core.WebhookLog, error) {
 	r, err := decodeRec(b, func(r *hookRec) int { return r.V })
 	return core.WebhookLog{ID: r.ID, Kind: r.Kind, OrderID: r.OrderID, EventKey: r.EventKey,
 		Payload: r.Payload, SourceIP: r.SourceIP, ReceivedAt: r.ReceivedAt, SignatureValid: r.SignatureValid,
-		Status: r.Status, Error: r.Error, ProcessedAt: r.ProcessedAt}, err
+		Status: r.Status, Error: r.Error, ProcessedAt: r.ProcessedAt, PayloadSize: r.PayloadSize,
+		PayloadSHA256: r.PayloadSHA256}, err
 }
 
 // ---- wallet, entries, top-up

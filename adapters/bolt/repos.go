@@ -38,7 +38,7 @@ var users = &table[core.User]{
 	id: func(u *core.User) string { return u.ID },
 	indexes: []index[core.User]{
 		{name: "username", bucket: bUserName, unique: true, key: func(u *core.User, _ []byte) []byte {
-			return nonEmpty(u.Username, func() []byte { return hashKey(u.Username) })
+			return nonEmpty(u.Username, func() []byte { return usernameKey(u.Username) })
 		}},
 		{name: "admin", bucket: bUserAdmin, key: func(u *core.User, pk []byte) []byte {
 			if !u.IsAdmin {
@@ -56,6 +56,9 @@ var tokens = &table[core.Token]{
 	indexes: []index[core.Token]{
 		{name: "hash", bucket: bTokenHash, key: func(t *core.Token, pk []byte) []byte {
 			return nonEmpty(t.Hash, func() []byte { return cat(hashKey(t.Hash), pk) })
+		}},
+		{name: "user", bucket: bTokenUser, key: func(t *core.Token, pk []byte) []byte {
+			return nonEmpty(t.UserID, func() []byte { return ownerTimeKey(t.UserID, t.CreatedAt, pk) })
 		}},
 	},
 }
@@ -283,8 +286,8 @@ func (r userRepo) Get(id string) (core.User, error) { return users.get(r.t, id) 
 func (r userRepo) Put(u core.User) error            { return users.put(r.t, &u) }
 
 func (r userRepo) GetByUsername(username string) (core.User, error) {
-	return users.getUnique(r.t, bUserName, hashKey(username), "with username "+username,
-		func(u *core.User) bool { return u.Username == username })
+	return users.getUnique(r.t, bUserName, usernameKey(username), "with username "+username,
+		func(u *core.User) bool { return core.NormalizeUsername(u.Username) == core.NormalizeUsername(username) })
 }
 
 func (r userRepo) Count() (int, error) { return count(r.t.b(bUsers)), nil }
@@ -298,6 +301,11 @@ type tokenRepo struct{ t *tx }
 func (r tokenRepo) Get(id string) (core.Token, error) { return tokens.get(r.t, id) }
 func (r tokenRepo) Put(t core.Token) error            { return tokens.put(r.t, &t) }
 func (r tokenRepo) Delete(id string) error            { return tokens.del(r.t, id) }
+
+// ListByUser answers a user's tokens, oldest first.
+func (r tokenRepo) ListByUser(userID string) ([]core.Token, error) {
+	return tokens.list(r.t, bTokenUser, idKey(userID), func(t *core.Token) bool { return t.UserID == userID })
+}
 
 func (r tokenRepo) GetByHash(hash string) (core.Token, error) {
 	return tokens.first(r.t, bTokenHash, hashKey(hash), "with this hash",
@@ -428,6 +436,33 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		return limit <= 0 || len(out) < limit
 	})
 	return out, err
+}
+
+func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }
+
+// DeleteReceivedBefore deletes up to max logs (max <= 0: no limit)
+// received before t, oldest first, and reports how many.
+func (r hookRepo) DeleteReceivedBefore(t time.Time, max int) (int, error) {
+	if err := r.t.writable(); err != nil {
+		return 0, err
+	}
+	var ids []string
+	err := webhookLogs.scan(r.t, bHookReceived, nil, tsKey(t), false, func(w core.WebhookLog) bool {
+		if !w.ReceivedAt.Before(t) {
+			return false
+		}
+		ids = append(ids, w.ID)
+		return max <= 0 || len(ids) < max
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := webhookLogs.del(r.t, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 func (r hookRepo) MarkApplied(eventKey string) (bool, error) {

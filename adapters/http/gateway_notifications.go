@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,8 +20,11 @@ import (
 // 400 unreadable body; a 5xx makes Midtrans retry.
 func (s *Server) webhookNotification(c *fiber.Ctx) error {
 	log, err := s.svc.ProcessNotification(c.UserContext(), c.Body(), c.IP())
-	SetWebhookOutcome(c, string(log.Status))
+	SetWebhookOutcome(c, webhookOutcomeOf(log, err))
 	if err != nil {
+		if errors.Is(err, core.ErrRateLimited) {
+			c.Set(fiber.HeaderRetryAfter, "1")
+		}
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "ok", "webhook_log_id": log.ID, "result": string(log.Status)})
@@ -38,12 +42,15 @@ type webhookLogJSON struct {
 	Status         string     `json:"status"`
 	Error          string     `json:"error"`
 	ProcessedAt    *time.Time `json:"processed_at"`
+	// Set when payload holds only the first KiB of an unverified body.
+	PayloadSize   int    `json:"payload_size,omitempty"`
+	PayloadSHA256 string `json:"payload_sha256,omitempty"`
 }
 
 func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
-	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: string(w.Payload),
+	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: redactPayload(w.Payload),
 		SourceIP: w.SourceIP, ReceivedAt: w.ReceivedAt, SignatureValid: w.SignatureValid, Status: string(w.Status),
-		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt)}
+		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt), PayloadSize: w.PayloadSize, PayloadSHA256: w.PayloadSHA256}
 }
 
 // maxWebhookLogScan bounds how many logs one listing reads: count is then

@@ -67,7 +67,7 @@ func notifTime(t time.Time) *time.Time {
 }
 
 func toNotificationJSON(n core.Notification) notificationJSON {
-	p := n.Payload
+	p := redactGateway(n.Payload) // event data may carry gateway fields
 	if p == nil {
 		p = map[string]any{}
 	}
@@ -175,6 +175,9 @@ func (s *Server) createWebhookEndpoint(c *fiber.Ctx) error {
 	if err := decodeBody(c, &req, false); err != nil {
 		return err
 	}
+	if err := s.checkWebhookTarget(c.UserContext(), req.URL); err != nil {
+		return err
+	}
 	ep, err := s.svc.CreateWebhookEndpoint(c.UserContext(), actor(c), req.toInput())
 	if err != nil {
 		return err
@@ -210,6 +213,9 @@ func (s *Server) getWebhookEndpoint(c *fiber.Ctx) error {
 func (s *Server) updateWebhookEndpoint(c *fiber.Ctx) error {
 	var req endpointRequest
 	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	if err := s.checkWebhookTarget(c.UserContext(), req.URL); err != nil {
 		return err
 	}
 	ep, err := s.svc.UpdateWebhookEndpoint(c.UserContext(), actor(c), c.Params("id"), req.toInput())

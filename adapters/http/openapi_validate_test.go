@@ -270,6 +270,9 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "GET", path: "/api/me/", auth: "Bearer " + tok["token"].(string)})
 	r.ok(204, call{method: "DELETE", path: "/api/auth/tokens/" + tok["id"].(string) + "/", auth: asUser})
 	r.fail(404, false, call{method: "DELETE", path: "/api/auth/tokens/" + tok["id"].(string) + "/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/auth/tokens/", auth: asUser})
+	r.fail(400, true, call{method: "POST", path: "/api/me/password/", auth: basic("sari", "sari-pass-1234"), body: `{"current_password":"sari-pass-1234","new_password":"short"}`})
+	r.ok(204, call{method: "POST", path: "/api/me/password/", auth: basic("sari", "sari-pass-1234"), body: `{"current_password":"sari-pass-1234","new_password":"sari-pass-5678"}`})
 
 	// Subscribing, with an Idempotency-Key: the retry replays.
 	subBody := `{"plan_id":"basic","payment_type":"bank_transfer","metadata":{"bank":"bni"},"customer_details":{"first_name":"Budi","email":"budi@example.com"}}`

@@ -52,8 +52,8 @@ func toPaymentJSON(p core.Payment) paymentJSON {
 		ID: p.ID, OrderID: p.OrderID, TransactionID: p.TransactionID, Purpose: string(p.Purpose),
 		SubscriptionID: optString(p.SubscriptionID), InvoiceID: optString(p.InvoiceID), TopUpID: optString(p.TopUpID),
 		PaymentType: string(p.PaymentType), Bank: p.Bank, GrossAmount: money(p.Amount), Currency: string(p.Amount.Currency()),
-		Status: string(p.Status), FraudStatus: p.FraudStatus, PaymentDetails: emptyMap(p.Details),
-		MidtransStatus: p.MidtransStatus, Cycle: p.Cycle, RetryCount: p.RetryCount, IsRetry: p.IsRetry,
+		Status: string(p.Status), FraudStatus: p.FraudStatus, PaymentDetails: emptyMap(redactGateway(p.Details)),
+		MidtransStatus: redactGateway(p.MidtransStatus), Cycle: p.Cycle, RetryCount: p.RetryCount, IsRetry: p.IsRetry,
 		Superseded: p.Superseded, RefundedAmount: money(p.Refunded), Refunds: make([]refundJSON, len(p.Refunds)),
 		FailureReason: p.FailureReason, ExpiresAt: optTime(p.ExpiresAt), PaidAt: optTime(p.PaidAt),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
@@ -179,5 +179,5 @@ func (s *Server) checkPaymentStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"local_status": string(p.Status), "midtrans_status": raw, "payment": toPaymentJSON(p)})
+	return c.JSON(fiber.Map{"local_status": string(p.Status), "midtrans_status": redactGateway(raw), "payment": toPaymentJSON(p)})
 }

@@ -22,6 +22,8 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/me/", requireUser, s.me)
 	api.Post("/auth/tokens/", requireUser, s.createToken)
 	api.Delete("/auth/tokens/:id/", requireUser, s.deleteToken)
+	api.Get("/auth/tokens/", requireUser, s.listTokens)
+	api.Post("/me/password/", requireUser, s.changePassword)
 
 	// Administration.
 	admin := api.Group("/admin", requireAdmin)

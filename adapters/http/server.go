@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -43,6 +45,25 @@ type Config struct {
 	MaxLoginFailures int
 	LoginWindow      time.Duration
 	LockoutDuration  time.Duration
+	// MaxLoginFailuresPerIP within LoginWindow, across all usernames, lock
+	// that source IP out of uncached sign-ins for LockoutDuration; default 30.
+	MaxLoginFailuresPerIP int
+	// PasswordVerifications bounds how many bcrypt checks run at once
+	// (default half the CPUs, at least 1); a sign-in waits at most
+	// VerifyWait (default 2 s) for a slot, and at most 8 per slot may wait,
+	// else it answers 429.
+	PasswordVerifications int
+	VerifyWait            time.Duration
+	// ThrottleDelay holds back every throttled sign-in answer (429), so a
+	// client retrying at once cannot flood the server with cheap requests;
+	// default 1 s, negative for none.
+	ThrottleDelay time.Duration
+	// WebhookAllowHosts are exempt from the registration-time DNS check
+	// of webhook endpoint URLs (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
+	WebhookAllowHosts []string
+	// WebhookBodyLimit is the largest notification body accepted; larger
+	// ones answer 413 before they are read (default 64 KiB).
+	WebhookBodyLimit int
 	// Now is wall time for the auth cache and lockouts (not the billing
 	// clock: a manual clock must not freeze lockouts); default time.Now.
 	Now func() time.Time
@@ -80,6 +101,9 @@ type Server struct {
 	// plans caches encoded GET /api/plans/ answers (plans.go); nil when the
 	// service cannot tell when plans change.
 	plans *planPages
+	// webhookAllow and resolve serve checkWebhookTarget (webhook_targets.go).
+	webhookAllow []string
+	resolve      func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // NewServer builds the Fiber app with its middleware and routes.
@@ -100,6 +124,16 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxLoginFailures <= 0 {
 		cfg.MaxLoginFailures = 10
 	}
+	if cfg.MaxLoginFailuresPerIP <= 0 {
+		cfg.MaxLoginFailuresPerIP = 30
+	}
+	if cfg.PasswordVerifications <= 0 {
+		cfg.PasswordVerifications = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	def(&cfg.VerifyWait, 2*time.Second)
+	if cfg.ThrottleDelay == 0 {
+		cfg.ThrottleDelay = time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -112,9 +146,13 @@ func NewServer(cfg Config) *Server {
 	s := &Server{
 		metrics: cfg.Metrics,
 		svc:     meter(cfg.Service, cfg.Metrics), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
-		auth:    newAuthenticator(cfg.Service, cfg.Now, cfg.AuthCacheTTL, cfg.MaxLoginFailures, cfg.LoginWindow, cfg.LockoutDuration),
-		lockFor: cfg.LockoutDuration,
-		ops:     newOpsConfig(cfg),
+		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
+			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
+			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications,
+			penalty: cfg.ThrottleDelay}),
+		lockFor:      cfg.LockoutDuration,
+		ops:          newOpsConfig(cfg),
+		webhookAllow: cfg.WebhookAllowHosts, resolve: defaultResolve,
 	}
 	if pv, ok := cfg.Service.(plansVersioner); ok {
 		if _, ok := pv.PlansVersion(); ok {
@@ -136,6 +174,7 @@ func NewServer(cfg Config) *Server {
 		// the list endpoints encoding was a fifth of each request's CPU.
 		JSONEncoder: gojson.Marshal,
 	})
+	s.app.Server().HeaderReceived = s.headerReceived(cfg.WebhookBodyLimit) // gateway_notification_limits.go
 	s.app.Use(requestid.New(), s.observe, s.accessLog, recover.New())
 	// /metrics carries its own bearer token, so it sits before user auth.
 	s.preAuthRoutes(s.app)

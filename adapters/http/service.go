@@ -28,6 +28,8 @@ type AccountService interface {
 	AuthenticateToken(ctx context.Context, secret string) (core.User, error)
 	CreateToken(ctx context.Context, a core.Actor, name string) (core.Token, string, error)
 	DeleteToken(ctx context.Context, a core.Actor, id string) error
+	ListTokens(ctx context.Context, a core.Actor) ([]core.Token, error)
+	ChangePassword(ctx context.Context, a core.Actor, current, next string) error
 	GetUser(ctx context.Context, id string) (core.User, error)
 }
 

@@ -25,7 +25,7 @@ type topUpJSON struct {
 func toTopUpJSON(t core.TopUp) topUpJSON {
 	return topUpJSON{ID: t.ID, OrderID: t.OrderID, WalletID: t.WalletID, PaymentID: optString(t.PaymentID),
 		Amount: money(t.Amount), Status: string(t.Status), PaymentType: string(t.PaymentType), Bank: t.Bank,
-		PaymentDetails: emptyMap(t.Details), PaidAt: optTime(t.PaidAt), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		PaymentDetails: emptyMap(redactGateway(t.Details)), PaidAt: optTime(t.PaidAt), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 // topUpRequest: amount is a whole-rupiah number or string; core checks

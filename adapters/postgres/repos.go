@@ -51,7 +51,7 @@ func (r userRepo) Get(id string) (core.User, error) { return users.get(r.t, id) 
 func (r userRepo) Put(u core.User) error            { return users.put(r.t, &u) }
 
 func (r userRepo) GetByUsername(username string) (core.User, error) {
-	return users.first(r.t, "with username "+username, "username = $1", "id", username)
+	return users.first(r.t, "with username "+username, "username = $1", "id", core.NormalizeUsername(username))
 }
 
 func (r userRepo) Count() (int, error) {
@@ -67,6 +67,14 @@ type tokenRepo struct{ t *tx }
 func (r tokenRepo) Get(id string) (core.Token, error) { return tokens.get(r.t, id) }
 func (r tokenRepo) Put(t core.Token) error            { return tokens.put(r.t, &t) }
 func (r tokenRepo) Delete(id string) error            { return tokens.del(r.t, id) }
+
+// ListByUser answers a user's tokens, oldest first.
+func (r tokenRepo) ListByUser(userID string) ([]core.Token, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	return tokens.list(r.t, "user_id = $1", byCreated, userID)
+}
 
 func (r tokenRepo) GetByHash(hash string) (core.Token, error) {
 	if hash == "" {
@@ -210,6 +218,26 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		max = limit
 	}
 	return webhookLogs.list(r.t, "", "received_at DESC, id DESC LIMIT $1", max)
+}
+
+func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }
+
+// DeleteReceivedBefore deletes up to max logs (max <= 0: no limit)
+// received before at, oldest first, and reports how many.
+func (r hookRepo) DeleteReceivedBefore(at time.Time, max int) (int, error) {
+	if err := r.t.writable(); err != nil {
+		return 0, err
+	}
+	var limit any // NULL: LIMIT ALL
+	if max > 0 {
+		limit = max
+	}
+	tag, err := r.t.exec("delete old webhook logs", `DELETE FROM webhook_logs WHERE id IN (
+		SELECT id FROM webhook_logs WHERE received_at < $1 ORDER BY received_at, id LIMIT $2)`, ts(at), limit)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 func (r hookRepo) MarkApplied(eventKey string) (bool, error) {

@@ -29,13 +29,15 @@ var users = (&table[core.User]{
 	name: "users", kind: "user", encode: userToRecord, decode: userFromRecord,
 	id: func(u *core.User) string { return u.ID },
 	cols: []column[core.User]{
-		// Usernames are unique as given (case-sensitive), as in the bbolt
-		// store, whose index key is the username's exact bytes.
-		col("username", func(u *core.User) any { return optText(u.Username) }),
+		// Usernames are unique in their lower-case form, as in the bbolt
+		// store; the column holds that form, the record the name as given.
+		col("username", func(u *core.User) any { return optText(core.NormalizeUsername(u.Username)) }),
 		col("is_admin", func(u *core.User) any { return u.IsAdmin }),
 	},
 	uniques: []unique[core.User]{
-		{what: "username", where: "username = $1", args: func(u *core.User) []any { return nonEmpty(u.Username) }},
+		{what: "username", where: "username = $1", args: func(u *core.User) []any {
+			return nonEmpty(core.NormalizeUsername(u.Username))
+		}},
 	},
 }).init()
 
@@ -44,6 +46,8 @@ var tokens = (&table[core.Token]{
 	id: func(t *core.Token) string { return t.ID },
 	cols: []column[core.Token]{
 		col("hash", func(t *core.Token) any { return t.Hash }),
+		col("user_id", func(t *core.Token) any { return t.UserID }),
+		col("created_at", func(t *core.Token) any { return ts(t.CreatedAt) }),
 	},
 }).init()
 

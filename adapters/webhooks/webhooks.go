@@ -110,8 +110,15 @@ type Lookup func(ctx context.Context, endpointID string) (url, secret string, er
 // Config builds a Sender. Lookup is required.
 type Config struct {
 	Lookup Lookup
-	// Client defaults to one with a 10 s timeout that follows no redirects.
+	// Client, if set, is used for every delivery as is (tests). By default
+	// deliveries to hosts in AllowHosts use a plain client, and all others
+	// a guarded one that refuses loopback, link-local, private and this
+	// machine's own addresses after DNS resolution; both follow no
+	// redirects and time out after 10 s.
 	Client *nethttp.Client
+	// AllowHosts may be reached over http and at any address
+	// (LANGGANAN_WEBHOOK_ALLOW_HOSTS).
+	AllowHosts []string
 	// Now stamps signatures; default time.Now (wall time, also under a
 	// manual billing clock, since receivers compare with their own clock).
 	Now func() time.Time
@@ -120,9 +127,12 @@ type Config struct {
 // Sender is the core.Notifier of the webhook channel: the notification's
 // Recipient is the endpoint id and its Payload the JSON body.
 type Sender struct {
-	lookup Lookup
-	client *nethttp.Client
-	now    func() time.Time
+	lookup  Lookup
+	client  *nethttp.Client // guarded, or Config.Client
+	plain   *nethttp.Client // allowed hosts
+	allow   []string
+	checked bool // false with Config.Client
+	now     func() time.Time
 }
 
 var _ core.Notifier = (*Sender)(nil)
@@ -135,18 +145,14 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Lookup == nil {
 		return nil, errors.New("webhooks: New needs a Lookup")
 	}
-	if cfg.Client == nil {
-		cfg.Client = &nethttp.Client{
-			Timeout: Timeout,
-			CheckRedirect: func(*nethttp.Request, []*nethttp.Request) error {
-				return nethttp.ErrUseLastResponse // a redirect is an answer, not a delivery
-			},
-		}
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Sender{lookup: cfg.Lookup, client: cfg.Client, now: cfg.Now}, nil
+	s := &Sender{lookup: cfg.Lookup, client: cfg.Client, plain: cfg.Client, allow: cfg.AllowHosts, now: cfg.Now}
+	if cfg.Client == nil {
+		s.client, s.plain, s.checked = guardedClient(), plainClient(), true
+	}
+	return s, nil
 }
 
 // Send POSTs the payload, signed; any answer but 2xx is an error. Errors
@@ -158,6 +164,16 @@ func (s *Sender) Send(ctx context.Context, n core.Notification) error {
 	url, secret, err := s.lookup(ctx, n.Recipient)
 	if err != nil {
 		return fmt.Errorf("webhook endpoint %s: %w", n.Recipient, err)
+	}
+	client := s.client
+	if s.checked {
+		allowed, err := checkURL(url, s.allow)
+		if err != nil {
+			return err
+		}
+		if allowed {
+			client = s.plain
+		}
 	}
 	body, err := json.Marshal(n.Payload)
 	if err != nil {
@@ -177,7 +193,7 @@ func (s *Sender) Send(ctx context.Context, n core.Notification) error {
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set(HeaderEventID, eventID)
 	req.Header.Set(HeaderSignature, Sign(secret, s.now().Unix(), body))
-	resp, err := s.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("deliver: %w", err)
 	}

@@ -119,7 +119,9 @@ func TestLoopbackDelivery(t *testing.T) {
 	start := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
 	clock := core.NewManualClock(start)
 	store := bolt.NewMemory()
-	svc, err := core.NewService(core.Deps{Store: store, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, core.DefaultConfig())
+	cfg := core.DefaultConfig()
+	cfg.WebhookAllowHosts = []string{"127.0.0.1"} // the receiver is on loopback
+	svc, err := core.NewService(core.Deps{Store: store, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestLoopbackDelivery(t *testing.T) {
 	rcv.mu.Lock()
 	rcv.secret = ep.Secret
 	rcv.mu.Unlock()
-	sender, err := webhooks.New(webhooks.Config{Lookup: svc.WebhookTarget})
+	sender, err := webhooks.New(webhooks.Config{Lookup: svc.WebhookTarget, AllowHosts: cfg.WebhookAllowHosts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +229,8 @@ func TestSendErrors(t *testing.T) {
 	}))
 	defer ts.Close()
 	const secret = "whsec_never_in_errors"
-	s, err := webhooks.New(webhooks.Config{Lookup: func(context.Context, string) (string, string, error) { return ts.URL, secret, nil }})
+	s, err := webhooks.New(webhooks.Config{Lookup: func(context.Context, string) (string, string, error) { return ts.URL, secret, nil },
+		AllowHosts: []string{"127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

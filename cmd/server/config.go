@@ -36,6 +36,8 @@ type config struct {
 	MetricsToken string
 	// SMTPURL is smtp://user:pass@host:port (LANGGANAN_SMTP_URL); never logged.
 	SMTPURL string
+	// Limits are the hostile-client bounds (limits.go).
+	Limits limits
 	// DatabaseURL, if set, selects PostgreSQL instead of the bbolt file
 	// (LANGGANAN_DATABASE_URL); never logged, it may hold a password.
 	DatabaseURL string
@@ -91,6 +93,9 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 	c.MetricsToken = strings.TrimSpace(getenv("LANGGANAN_METRICS_TOKEN"))
 
 	var errs []error
+	var lerr error
+	c.Limits, lerr = parseLimits(getenv)
+	errs = append(errs, lerr)
 	if (c.AdminUser == "") != (c.AdminPassword == "") {
 		errs = append(errs, errors.New("set both LANGGANAN_ADMIN_USER and LANGGANAN_ADMIN_PASSWORD, or neither"))
 	}

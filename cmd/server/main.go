@@ -137,7 +137,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 // newService builds the core service; gw may be nil (no payments).
 func (a *app) newService(cfg config, gw core.Gateway) error {
 	svc, err := core.NewService(core.Deps{Store: a.store, Gateway: gw, Clock: a.clock, IDs: random.IDs{},
-		Hasher: passwords.Bcrypt{}}, serviceConfig(cfg))
+		Hasher: passwords.Bcrypt{}, Wall: core.ClockFunc(time.Now)}, serviceConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("build service: %w", err)
 	}
@@ -150,6 +150,7 @@ func (a *app) newService(cfg config, gw core.Gateway) error {
 func serviceConfig(cfg config) core.Config {
 	c := core.DefaultConfig()
 	c.Location, c.NotificationURL = cfg.Location, cfg.NotificationURL
+	cfg.Limits.apply(&c)
 	return c
 }
 
@@ -195,7 +196,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	}
 	// Notifications: email (LANGGANAN_SMTP_URL, or log-only), outbound
 	// webhooks, and the relay/delivery loop; stopped before the store closes.
-	stopNotify, err := startNotifications(ctx, a.svc, cfg.SMTPURL, log)
+	stopNotify, err := startNotifications(ctx, a.svc, cfg.SMTPURL, cfg.Limits.WebhookAllowHosts, log)
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	if a.manual != nil {
 		manual = a.manual
 	}
-	srv := lhttp.NewServer(lhttp.Config{
+	hcfg := lhttp.Config{
 		Service: a.svc,
 		Metrics: metrics.Recorder{Source: a.svc},
 		Log:     log,
@@ -234,7 +235,9 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 			}
 			return a.saveClock(ctx)
 		},
-	})
+	}
+	cfg.Limits.applyHTTP(&hcfg)
+	srv := lhttp.NewServer(hcfg)
 
 	defer startPprof(log)()
 
@@ -395,6 +398,7 @@ func randomHex(n int) (string, error) {
 // exists with that password; neither set and no admin → "admin" with a
 // random password, printed once.
 func bootstrapAdmin(ctx context.Context, svc *core.Service, cfg config, log zerolog.Logger, stderr io.Writer) error {
+	svc.WarmAuthentication()
 	if cfg.AdminUser != "" {
 		created, err := svc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
 		if err != nil {

@@ -20,12 +20,12 @@ const notifyInterval = time.Second
 // log-only sender, which says so) and the outbound webhook sender, installs
 // them on the service and runs the notification loop until stop is called
 // (stop waits for the loop, so call it before closing the store).
-func startNotifications(ctx context.Context, svc *core.Service, smtpURL string, log zerolog.Logger) (stop func(), err error) {
+func startNotifications(ctx context.Context, svc *core.Service, smtpURL string, allowHosts []string, log zerolog.Logger) (stop func(), err error) {
 	mailer, err := email.New(smtpURL, log.With().Str("component", "email").Logger())
 	if err != nil {
 		return nil, fmt.Errorf("email sender: %w", err)
 	}
-	hooks, err := webhooks.New(webhooks.Config{Lookup: svc.WebhookTarget})
+	hooks, err := webhooks.New(webhooks.Config{Lookup: svc.WebhookTarget, AllowHosts: allowHosts})
 	if err != nil {
 		return nil, fmt.Errorf("webhook sender: %w", err)
 	}

@@ -82,7 +82,7 @@ type sizes struct {
 }
 
 // measurements are the names -only accepts.
-var measurements = []string{"read_plans", "read_subscriptions", "webhook_ingest", "billing_run", "startup"}
+var measurements = []string{"read_plans", "read_subscriptions", "webhook_ingest", "billing_run", "startup", "signin_flood"}
 
 // wants reports whether the named measurement runs.
 func (sz sizes) wants(name string) bool { return sz.only == nil || sz.only[name] }
@@ -95,7 +95,7 @@ func main() {
 	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
 	gateway := flag.String("billing-gateway", "", "with -billing-child: the emulator's URL (empty: the emulator in process)")
 	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
-	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup (default: all)")
+	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all)")
 	flag.Parse()
 	if *child > 0 {
 		if err := billingChild(*child, *gateway, *cpuProfile); err != nil {
@@ -243,6 +243,11 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 	if sz.wants("startup") {
 		if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
 			rep.notes = append(rep.notes, "startup: "+err.Error())
+		}
+	}
+	if sz.wants("signin_flood") {
+		if err := signinFloodBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
+			rep.notes = append(rep.notes, "signin_flood: "+err.Error())
 		}
 	}
 	return rep, ctx.Err()

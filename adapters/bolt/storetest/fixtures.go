@@ -46,7 +46,7 @@ func user(id, username string, admin bool) core.User {
 }
 
 func token(id, userID, hash string) core.Token {
-	return core.Token{ID: id, UserID: userID, Name: "ci", Hash: hash, CreatedAt: at(0)}
+	return core.Token{ID: id, UserID: userID, Name: "ci", Hash: hash, CreatedAt: at(0), LastUsedAt: at(time.Hour)}
 }
 
 func subscription(id, owner string, next time.Time) core.Subscription {
@@ -90,7 +90,8 @@ func invoice(id, owner, sub, key, number string, status core.InvoiceStatus, due 
 func webhookLog(id string, received time.Time, status core.WebhookStatus) core.WebhookLog {
 	return core.WebhookLog{ID: id, Kind: core.NotifyPayment, OrderID: "SUB-1", EventKey: "SUB-1|settlement|200",
 		Payload: []byte(`{"order_id":"SUB-1"}`), SourceIP: "10.0.0.1", ReceivedAt: received, SignatureValid: true,
-		Status: status, Error: "none", ProcessedAt: received.Add(time.Second)}
+		Status: status, Error: "none", ProcessedAt: received.Add(time.Second),
+		PayloadSize: 20, PayloadSHA256: "ab12"}
 }
 
 func wallet(id, owner string) core.Wallet {

@@ -42,6 +42,89 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 		})
 	})
 
+	t.Run("UsernameCaseInsensitive", func(t *testing.T) {
+		s := open(t)
+		u := user(newID(), "Alice", false)
+		update(t, s, func(tx core.Tx) error { return tx.Users().Put(u) })
+		view(t, s, func(tx core.Tx) error {
+			for _, name := range []string{"alice", "ALICE", "Alice"} {
+				same(t, "user by "+name, must(tx.Users().GetByUsername(name)), u)
+			}
+			return nil
+		})
+		err := s.Update(ctx, func(tx core.Tx) error { return tx.Users().Put(user(newID(), "aLICE", false)) })
+		if !errors.Is(err, core.ErrConflict) {
+			t.Errorf("a username differing only in case = %v, want ErrConflict", err)
+		}
+		u.Username = "ALICE" // its own owner may change the case
+		update(t, s, func(tx core.Tx) error { return tx.Users().Put(u) })
+		view(t, s, func(tx core.Tx) error {
+			same(t, "recased user", must(tx.Users().GetByUsername("alice")), u)
+			return nil
+		})
+	})
+
+	t.Run("TokensByUser", func(t *testing.T) {
+		s := open(t)
+		alice, bob := newID(), newID()
+		t1, t2, t3 := token(newID(), alice, "h1"), token(newID(), bob, "h2"), token(newID(), alice, "h3")
+		t3.CreatedAt = at(time.Hour)
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.Tokens().Put(t3), tx.Tokens().Put(t1), tx.Tokens().Put(t2))
+		})
+		view(t, s, func(tx core.Tx) error {
+			got := idsOf(must(tx.Tokens().ListByUser(alice)), func(t core.Token) string { return t.ID })
+			if !equalIDs(got, t1.ID, t3.ID) {
+				t.Errorf("ListByUser(alice) = %v, want oldest first [t1 t3]", got)
+			}
+			return nil
+		})
+		update(t, s, func(tx core.Tx) error { return tx.Tokens().Delete(t1.ID) })
+		view(t, s, func(tx core.Tx) error {
+			got := idsOf(must(tx.Tokens().ListByUser(alice)), func(t core.Token) string { return t.ID })
+			if !equalIDs(got, t3.ID) {
+				t.Errorf("ListByUser(alice) after delete = %v, want [t3]", got)
+			}
+			if l := must(tx.Tokens().ListByUser(newID())); len(l) != 0 {
+				t.Errorf("ListByUser(nobody) = %v", l)
+			}
+			return nil
+		})
+	})
+
+	t.Run("WebhookLogRetention", func(t *testing.T) {
+		s := open(t)
+		w1 := webhookLog(newID(), at(time.Minute), core.WebhookProcessed)
+		w2 := webhookLog(newID(), at(2*time.Minute), core.WebhookRejected)
+		w3 := webhookLog(newID(), at(3*time.Minute), core.WebhookProcessed)
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.WebhookLogs().Put(w3), tx.WebhookLogs().Put(w1), tx.WebhookLogs().Put(w2))
+		})
+		update(t, s, func(tx core.Tx) error {
+			if n := must(tx.WebhookLogs().DeleteReceivedBefore(at(3*time.Minute), 1)); n != 1 {
+				t.Errorf("DeleteReceivedBefore(max 1) = %d, want 1", n)
+			}
+			if n := must(tx.WebhookLogs().DeleteReceivedBefore(at(3*time.Minute), 0)); n != 1 {
+				t.Errorf("second DeleteReceivedBefore = %d, want 1", n)
+			}
+			return nil
+		})
+		view(t, s, func(tx core.Tx) error {
+			got := idsOf(must(tx.WebhookLogs().List(0)), func(w core.WebhookLog) string { return w.ID })
+			if !equalIDs(got, w3.ID) {
+				t.Errorf("logs after pruning = %v, want [w3]", got)
+			}
+			return nil
+		})
+		update(t, s, func(tx core.Tx) error { return tx.WebhookLogs().Delete(w3.ID) })
+		view(t, s, func(tx core.Tx) error {
+			if _, err := tx.WebhookLogs().Get(w3.ID); !errors.Is(err, core.ErrNotFound) {
+				t.Errorf("deleted log: %v", err)
+			}
+			return nil
+		})
+	})
+
 	t.Run("SubscriptionDue", func(t *testing.T) {
 		s := open(t)
 		a := subscription(newID(), newID(), at(3*time.Hour))
