@@ -8,9 +8,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"github.com/langganan/langganan/adapters/random"
-	"github.com/langganan/langganan/core"
 )
 
 const merchantID = "G812785002"
@@ -248,20 +245,35 @@ func Signature(orderID, statusCode, grossAmount, serverKey string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() string { return random.IDs{}.NewID() }
+// newUUID returns a random RFC 4122 version 4 UUID from crypto/rand (for
+// errors' ids, which no seeded run compares).
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return formatUUID(b)
+}
 
 // newUUID returns a version 4 UUID drawn from Options.Rand (crypto/rand
 // when nil): the ids of transactions, tokens, subscriptions and accounts.
 func (e *Emulator) newUUID() string {
-	if e.opts.Rand == nil {
-		return newUUID()
-	}
 	var b [16]byte
 	e.readRand(b[:])
+	return formatUUID(b)
+}
+
+// formatUUID marks b as a version 4 UUID and formats it.
+func formatUUID(b [16]byte) string {
 	b[6] = (b[6] & 0x0f) | 0x40
 	b[8] = (b[8] & 0x3f) | 0x80
-	return core.FormatUUID(b)
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0x0f])
+	}
+	return string(out)
 }
 
 // readRand fills b from Options.Rand, or crypto/rand when it is nil.
