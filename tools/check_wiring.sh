@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fails when the hexagon's wiring is broken: core depends on anything but
 # the standard library and shopspring/decimal, an adapter imports another
-# adapter (its own subpackages excepted), or the Midtrans emulator imports
-# anything of this service. Tests are not counted: a test may drive two
+# adapter (its own subpackages and the libraries under adapters/internal
+# excepted; those import nothing of ours but core), or the Midtrans
+# emulator imports anything of this service. Tests are not counted: a test may drive two
 # adapters together. Run from the repository root.
 set -euo pipefail
 mod=github.com/langganan/langganan
@@ -19,9 +20,10 @@ fi
 for pkg in $(go list ./adapters/...); do
   own=$(echo "$pkg" | sed -E "s|^($mod/adapters/[^/]+).*|\1|")
   for imp in $(go list -f '{{join .Imports " "}}' "$pkg"); do
-    case "$imp" in
-      "$own" | "$own"/*) ;;
-      "$mod"/adapters/*) echo "$pkg imports another adapter: $imp" >&2; fail=1 ;;
+    case "$pkg:$imp" in
+      "$mod"/adapters/internal/*:"$mod"/adapters/*) echo "$pkg, a library of the adapters, imports $imp" >&2; fail=1 ;;
+      *:"$own" | *:"$own"/* | *:"$mod"/adapters/internal/*) ;;
+      *:"$mod"/adapters/*) echo "$pkg imports another adapter: $imp" >&2; fail=1 ;;
     esac
   done
 done

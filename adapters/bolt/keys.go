@@ -3,8 +3,6 @@ package bolt
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
 	"math"
 	"time"
 
@@ -118,46 +116,4 @@ func prefixEnd(p []byte) []byte {
 		}
 	}
 	return nil
-}
-
-// money is core.Money as stored: {"amount":"49000.00","currency":"IDR"},
-// an exact decimal string, never a float. The zero (invalid) Money is
-// omitted by omitzero and decodes back to the zero Money.
-type money core.Money
-
-type moneyJSON struct {
-	Amount   string        `json:"amount"`
-	Currency core.Currency `json:"currency"`
-}
-
-func (m money) IsZero() bool { return !core.Money(m).Valid() }
-
-func (m money) MarshalJSON() ([]byte, error) {
-	cm := core.Money(m)
-	// Refuse at write time what could not be read back (more than two places).
-	if _, err := core.NewMoney(cm.Amount(), cm.Currency()); err != nil {
-		return nil, err
-	}
-	return json.Marshal(moneyJSON{Amount: cm.String(), Currency: cm.Currency()})
-}
-
-func (m *money) UnmarshalJSON(b []byte) error {
-	var j moneyJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	cm, err := core.ParseMoney(j.Amount, j.Currency)
-	if err != nil {
-		return fmt.Errorf("stored money %q %q: %w", j.Amount, j.Currency, err)
-	}
-	*m = money(cm)
-	return nil
-}
-
-// utc drops the location and monotonic reading; records hold UTC only.
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
 }

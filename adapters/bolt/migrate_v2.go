@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -34,7 +36,7 @@ func migrateV2(t *tx) error {
 	holders := map[string]string{}
 	var clashes []string
 	if err := iterate(t.b(bUsers), nil, nil, false, func(pk, raw []byte) (bool, error) {
-		u, err := userFromRecord(raw)
+		u, err := records.UserFromRecord(raw)
 		if err != nil {
 			return false, fmt.Errorf("decode user %x: %w", pk, err)
 		}
@@ -57,7 +59,7 @@ func migrateV2(t *tx) error {
 	}
 	byUser := t.b(bTokenUser)
 	return iterate(t.b(bTokens), nil, nil, false, func(pk, raw []byte) (bool, error) {
-		tk, err := tokenFromRecord(raw)
+		tk, err := records.TokenFromRecord(raw)
 		if err != nil {
 			return false, fmt.Errorf("decode token %x: %w", pk, err)
 		}

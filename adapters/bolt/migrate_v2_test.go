@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 	bbolt "go.etcd.io/bbolt"
 )
@@ -52,7 +54,7 @@ func makeV1(t *testing.T, path string, users []core.User, toks []core.Token) {
 		}
 		names := btx.Bucket([]byte(bucketNames[bUserName]))
 		for _, u := range users {
-			raw, err := json.Marshal(userToRecord(&u))
+			raw, err := json.Marshal(records.UserToRecord(&u))
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -23,7 +25,7 @@ func nonEmpty(s string, k func() []byte) []byte {
 
 var plans = &table[core.Plan]{
 	memo: newMemo(1024, clonePlan),
-	kind: "plan", bucket: bPlans, encode: planToRecord, decode: planFromRecord,
+	kind: "plan", bucket: bPlans, encode: records.PlanToRecord, decode: records.PlanFromRecord,
 	id: func(p *core.Plan) string { return p.ID },
 	indexes: []index[core.Plan]{
 		{name: "slug", bucket: bPlanSlug, unique: true, key: func(p *core.Plan, _ []byte) []byte {
@@ -34,7 +36,7 @@ var plans = &table[core.Plan]{
 
 var users = &table[core.User]{
 	memo: newMemo(4096, same[core.User]),
-	kind: "user", bucket: bUsers, encode: userToRecord, decode: userFromRecord,
+	kind: "user", bucket: bUsers, encode: records.UserToRecord, decode: records.UserFromRecord,
 	id: func(u *core.User) string { return u.ID },
 	indexes: []index[core.User]{
 		{name: "username", bucket: bUserName, unique: true, key: func(u *core.User, _ []byte) []byte {
@@ -51,7 +53,7 @@ var users = &table[core.User]{
 
 var tokens = &table[core.Token]{
 	memo: newMemo(4096, same[core.Token]),
-	kind: "token", bucket: bTokens, encode: tokenToRecord, decode: tokenFromRecord,
+	kind: "token", bucket: bTokens, encode: records.TokenToRecord, decode: records.TokenFromRecord,
 	id: func(t *core.Token) string { return t.ID },
 	indexes: []index[core.Token]{
 		{name: "hash", bucket: bTokenHash, key: func(t *core.Token, pk []byte) []byte {
@@ -69,7 +71,7 @@ func statusKey(status string, pk []byte) []byte {
 
 var subscriptions = &table[core.Subscription]{
 	memo: newMemo(4096, cloneSub),
-	kind: "subscription", bucket: bSubs, encode: subToRecord, decode: subFromRecord,
+	kind: "subscription", bucket: bSubs, encode: records.SubToRecord, decode: records.SubFromRecord,
 	id: func(s *core.Subscription) string { return s.ID },
 	indexes: []index[core.Subscription]{
 		{name: "owner", bucket: bSubOwner, key: func(s *core.Subscription, pk []byte) []byte {
@@ -92,7 +94,7 @@ var subscriptions = &table[core.Subscription]{
 
 var payments = &table[core.Payment]{
 	memo: newMemo(4096, clonePayment),
-	kind: "payment", bucket: bPays, encode: payToRecord, decode: payFromRecord,
+	kind: "payment", bucket: bPays, encode: records.PayToRecord, decode: records.PayFromRecord,
 	id: func(p *core.Payment) string { return p.ID },
 	indexes: []index[core.Payment]{
 		{name: "order id", bucket: bPayOrder, unique: true, key: func(p *core.Payment, _ []byte) []byte {
@@ -123,7 +125,7 @@ func invoiceKey(subscriptionID, key string) []byte { return cat(idKey(subscripti
 
 var invoices = &table[core.Invoice]{
 	memo: newMemo(4096, cloneInvoice),
-	kind: "invoice", bucket: bInvs, encode: invToRecord, decode: invFromRecord,
+	kind: "invoice", bucket: bInvs, encode: records.InvToRecord, decode: records.InvFromRecord,
 	id: func(v *core.Invoice) string { return v.ID },
 	indexes: []index[core.Invoice]{
 		{name: "key for this subscription", bucket: bInvKey, unique: true, key: func(v *core.Invoice, _ []byte) []byte {
@@ -148,7 +150,7 @@ var invoices = &table[core.Invoice]{
 }
 
 var webhookLogs = &table[core.WebhookLog]{
-	kind: "webhook log", bucket: bHooks, encode: hookToRecord, decode: hookFromRecord,
+	kind: "webhook log", bucket: bHooks, encode: records.HookToRecord, decode: records.HookFromRecord,
 	id: func(w *core.WebhookLog) string { return w.ID },
 	indexes: []index[core.WebhookLog]{
 		{name: "received", bucket: bHookReceived, key: func(w *core.WebhookLog, pk []byte) []byte {
@@ -164,7 +166,7 @@ var webhookLogs = &table[core.WebhookLog]{
 }
 
 var wallets = &table[core.Wallet]{
-	kind: "wallet", bucket: bWallets, encode: walletToRecord, decode: walletFromRecord,
+	kind: "wallet", bucket: bWallets, encode: records.WalletToRecord, decode: records.WalletFromRecord,
 	id: func(w *core.Wallet) string { return w.ID },
 	indexes: []index[core.Wallet]{
 		{name: "owner", bucket: bWalletOwner, key: func(w *core.Wallet, pk []byte) []byte {
@@ -174,7 +176,7 @@ var wallets = &table[core.Wallet]{
 }
 
 var topUps = &table[core.TopUp]{
-	kind: "top-up", bucket: bTopUps, encode: topUpToRecord, decode: topUpFromRecord,
+	kind: "top-up", bucket: bTopUps, encode: records.TopUpToRecord, decode: records.TopUpFromRecord,
 	id: func(t *core.TopUp) string { return t.ID },
 	indexes: []index[core.TopUp]{
 		{name: "owner", bucket: bTopUpOwner, key: func(t *core.TopUp, pk []byte) []byte {
@@ -184,7 +186,7 @@ var topUps = &table[core.TopUp]{
 }
 
 var paymentMethods = &table[core.PaymentMethod]{
-	kind: "payment method", bucket: bMethods, encode: methodToRecord, decode: methodFromRecord,
+	kind: "payment method", bucket: bMethods, encode: records.MethodToRecord, decode: records.MethodFromRecord,
 	id: func(m *core.PaymentMethod) string { return m.ID },
 	indexes: []index[core.PaymentMethod]{
 		{name: "owner", bucket: bMethodOwner, key: func(m *core.PaymentMethod, pk []byte) []byte {
@@ -197,7 +199,7 @@ var paymentMethods = &table[core.PaymentMethod]{
 }
 
 var notifications = &table[core.Notification]{
-	kind: "notification", bucket: bNotifs, encode: notifToRecord, decode: notifFromRecord,
+	kind: "notification", bucket: bNotifs, encode: records.NotifToRecord, decode: records.NotifFromRecord,
 	id: func(n *core.Notification) string { return n.ID },
 	indexes: []index[core.Notification]{
 		{name: "user", bucket: bNotifUser, key: func(n *core.Notification, pk []byte) []byte {
@@ -219,7 +221,7 @@ var notifications = &table[core.Notification]{
 
 // Idempotency keys are free text: the primary key is their SHA-256.
 var idempotency = &table[core.IdempotencyRecord]{
-	kind: "idempotency record", bucket: bIdem, encode: idemToRecord, decode: idemFromRecord,
+	kind: "idempotency record", bucket: bIdem, encode: records.IdemToRecord, decode: records.IdemFromRecord,
 	id:   func(r *core.IdempotencyRecord) string { return r.Key },
 	pkOf: hashKey,
 	indexes: []index[core.IdempotencyRecord]{
@@ -512,7 +514,7 @@ func (r walletRepo) AppendEntry(e core.WalletEntry) error {
 	if b.Get(k) != nil {
 		return core.Conflictf("wallet %s already has entry %d", e.WalletID, e.Seq)
 	}
-	raw, err := json.Marshal(entryToRecord(&e))
+	raw, err := json.Marshal(records.EntryToRecord(&e))
 	if err != nil {
 		return fmt.Errorf("%w: encode wallet entry: %v", core.ErrInvalid, err)
 	}
@@ -524,7 +526,7 @@ func (r walletRepo) Entries(walletID string) ([]core.WalletEntry, error) {
 	var out []core.WalletEntry
 	p := idKey(walletID)
 	err := iterate(r.t.b(bWalletEntries), p, prefixEnd(p), false, func(k, v []byte) (bool, error) {
-		e, err := entryFromRecord(v)
+		e, err := records.EntryFromRecord(v)
 		if err != nil {
 			return false, fmt.Errorf("bolt: decode wallet entry %x: %w", k, err)
 		}
@@ -598,7 +600,7 @@ func (r outboxRepo) Append(e core.Event) (uint64, error) {
 		return 0, err
 	}
 	e.Seq = seq
-	raw, err := json.Marshal(eventToRecord(&e))
+	raw, err := json.Marshal(records.EventToRecord(&e))
 	if err != nil {
 		return 0, fmt.Errorf("%w: encode event %s: %v", core.ErrInvalid, e.Type, err)
 	}
@@ -607,7 +609,7 @@ func (r outboxRepo) Append(e core.Event) (uint64, error) {
 
 func (r outboxRepo) Scan(fn func(core.Event) bool) error {
 	return iterate(r.t.b(bOutbox), nil, nil, false, func(k, v []byte) (bool, error) {
-		e, err := eventFromRecord(v)
+		e, err := records.EventFromRecord(v)
 		if err != nil {
 			return false, fmt.Errorf("bolt: decode event %x: %w", k, err)
 		}
@@ -706,7 +708,7 @@ func (r metaRepo) PutTime(name string, at time.Time) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	v, err := utc(at).MarshalText()
+	v, err := records.UTC(at).MarshalText()
 	if err != nil {
 		return fmt.Errorf("%w: meta time %q: %v", core.ErrInvalid, name, err)
 	}

@@ -2,10 +2,10 @@ package bolt
 
 import (
 	"strings"
-	"time"
+
+	"github.com/langganan/langganan/adapters/internal/records"
 
 	"github.com/langganan/langganan/core"
-	"github.com/shopspring/decimal"
 )
 
 // ---- organizations
@@ -14,41 +14,8 @@ import (
 // table's one-key-per-index model cannot express, so orgRepo keeps
 // idx_org_member itself, in the same transaction as the record.
 var organizations = &table[core.Organization]{
-	kind: "organization", bucket: bOrgs, encode: orgToRecord, decode: orgFromRecord,
+	kind: "organization", bucket: bOrgs, encode: records.OrgToRecord, decode: records.OrgFromRecord,
 	id: func(o *core.Organization) string { return o.ID },
-}
-
-type memberRec struct {
-	UserID   string    `json:"user_id"`
-	Role     core.Role `json:"role"`
-	JoinedAt time.Time `json:"joined_at,omitzero"`
-}
-
-type orgRec struct {
-	V         int         `json:"v"`
-	ID        string      `json:",omitzero"`
-	Name      string      `json:",omitzero"`
-	OwnerID   string      `json:",omitzero"`
-	Members   []memberRec `json:",omitzero"`
-	CreatedAt time.Time   `json:",omitzero"`
-	UpdatedAt time.Time   `json:",omitzero"`
-}
-
-func orgToRecord(o *core.Organization) any {
-	r := &orgRec{V: recordV, ID: o.ID, Name: o.Name, OwnerID: o.OwnerID, CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt)}
-	for _, m := range o.Members {
-		r.Members = append(r.Members, memberRec{UserID: m.UserID, Role: m.Role, JoinedAt: utc(m.JoinedAt)})
-	}
-	return r
-}
-
-func orgFromRecord(b []byte) (core.Organization, error) {
-	r, err := decodeRec(b, func(r *orgRec) int { return r.V })
-	o := core.Organization{ID: r.ID, Name: r.Name, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	for _, m := range r.Members {
-		o.Members = append(o.Members, core.Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt})
-	}
-	return o, err
 }
 
 type orgRepo struct{ t *tx }
@@ -97,54 +64,13 @@ func (r orgRepo) ListByMember(userID string) ([]core.Organization, error) {
 // ---- coupons
 
 var coupons = &table[core.Coupon]{
-	kind: "coupon", bucket: bCoupons, encode: couponToRecord, decode: couponFromRecord,
+	kind: "coupon", bucket: bCoupons, encode: records.CouponToRecord, decode: records.CouponFromRecord,
 	id: func(c *core.Coupon) string { return c.ID },
 	indexes: []index[core.Coupon]{
 		{name: "code", bucket: bCouponCode, unique: true, key: func(c *core.Coupon, _ []byte) []byte {
 			return nonEmpty(c.Code, func() []byte { return hashKey(strings.ToUpper(c.Code)) })
 		}},
 	},
-}
-
-type couponRec struct {
-	V                int                 `json:"v"`
-	ID               string              `json:",omitzero"`
-	Code             string              `json:",omitzero"`
-	PercentOff       string              `json:",omitzero"`
-	AmountOff        money               `json:",omitzero"`
-	Duration         core.CouponDuration `json:",omitzero"`
-	DurationInCycles int                 `json:",omitzero"`
-	MaxRedemptions   int                 `json:",omitzero"`
-	Redemptions      int                 `json:",omitzero"`
-	RedeemBy         time.Time           `json:",omitzero"`
-	AppliesToPlans   []string            `json:",omitzero"`
-	Active           bool                `json:",omitzero"`
-	Deleted          bool                `json:",omitzero"`
-	CreatedAt        time.Time           `json:",omitzero"`
-	UpdatedAt        time.Time           `json:",omitzero"`
-}
-
-func couponToRecord(c *core.Coupon) any {
-	r := &couponRec{V: recordV, ID: c.ID, Code: c.Code, AmountOff: money(c.AmountOff), Duration: c.Duration,
-		DurationInCycles: c.DurationInCycles, MaxRedemptions: c.MaxRedemptions, Redemptions: c.Redemptions,
-		RedeemBy: utc(c.RedeemBy), AppliesToPlans: c.AppliesToPlans, Active: c.Active, Deleted: c.Deleted,
-		CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
-	if !c.PercentOff.IsZero() {
-		r.PercentOff = c.PercentOff.String()
-	}
-	return r
-}
-
-func couponFromRecord(b []byte) (core.Coupon, error) {
-	r, err := decodeRec(b, func(r *couponRec) int { return r.V })
-	c := core.Coupon{ID: r.ID, Code: r.Code, AmountOff: core.Money(r.AmountOff), Duration: r.Duration,
-		DurationInCycles: r.DurationInCycles, MaxRedemptions: r.MaxRedemptions, Redemptions: r.Redemptions,
-		RedeemBy: r.RedeemBy, AppliesToPlans: r.AppliesToPlans, Active: r.Active, Deleted: r.Deleted,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	if r.PercentOff != "" && err == nil {
-		c.PercentOff, err = decimal.NewFromString(r.PercentOff)
-	}
-	return c, err
 }
 
 type couponRepo struct{ t *tx }
@@ -167,35 +93,8 @@ func (r couponRepo) List() ([]core.Coupon, error) {
 // ---- webhook endpoints
 
 var endpoints = &table[core.WebhookEndpoint]{
-	kind: "webhook endpoint", bucket: bEndpoints, encode: endpointToRecord, decode: endpointFromRecord,
+	kind: "webhook endpoint", bucket: bEndpoints, encode: records.EndpointToRecord, decode: records.EndpointFromRecord,
 	id: func(e *core.WebhookEndpoint) string { return e.ID },
-}
-
-type endpointRec struct {
-	V            int       `json:"v"`
-	ID           string    `json:",omitzero"`
-	URL          string    `json:",omitzero"`
-	Events       []string  `json:",omitzero"`
-	Secret       string    `json:",omitzero"`
-	Active       bool      `json:",omitzero"`
-	Description  string    `json:",omitzero"`
-	FailingSince time.Time `json:",omitzero"`
-	DisabledAt   time.Time `json:",omitzero"`
-	CreatedAt    time.Time `json:",omitzero"`
-	UpdatedAt    time.Time `json:",omitzero"`
-}
-
-func endpointToRecord(e *core.WebhookEndpoint) any {
-	return &endpointRec{V: recordV, ID: e.ID, URL: e.URL, Events: e.Events, Secret: e.Secret, Active: e.Active,
-		Description: e.Description, FailingSince: utc(e.FailingSince), DisabledAt: utc(e.DisabledAt),
-		CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt)}
-}
-
-func endpointFromRecord(b []byte) (core.WebhookEndpoint, error) {
-	r, err := decodeRec(b, func(r *endpointRec) int { return r.V })
-	return core.WebhookEndpoint{ID: r.ID, URL: r.URL, Events: r.Events, Secret: r.Secret, Active: r.Active,
-		Description: r.Description, FailingSince: r.FailingSince, DisabledAt: r.DisabledAt,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, err
 }
 
 type endpointRepo struct{ t *tx }

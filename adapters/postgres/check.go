@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -107,7 +109,7 @@ func checkEntries(t *tx) ([]error, error) {
 		if err := rows.Scan(&wallet, &seq, &raw); err != nil {
 			return nil, t.fail(err, "check wallet entries")
 		}
-		e, err := entryFromRecord(raw)
+		e, err := records.EntryFromRecord(raw)
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Errorf("wallet %s entry %d: undecodable: %v", wallet, seq, err))
@@ -164,7 +166,7 @@ func checkOutbox(t *tx) ([]error, error) {
 		if len(problems) >= maxProblems {
 			continue
 		}
-		e, err := eventFromRecord(raw)
+		e, err := records.EventFromRecord(raw)
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Errorf("outbox event %d: undecodable: %v", seq, err))

@@ -3,6 +3,8 @@ package postgres
 import (
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -283,7 +285,7 @@ func (r walletRepo) AppendEntry(e core.WalletEntry) error {
 	if !storable(e.WalletID) {
 		return core.Invalidf("wallet id %q is not storable text", e.WalletID)
 	}
-	raw, err := encodeRecord("wallet entry", e.ID, entryToRecord(&e))
+	raw, err := encodeRecord("wallet entry", e.ID, records.EntryToRecord(&e))
 	if err != nil {
 		return err
 	}
@@ -310,7 +312,7 @@ func (r walletRepo) Entries(walletID string) ([]core.WalletEntry, error) {
 	}
 	var out []core.WalletEntry
 	for _, raw := range raws {
-		e, err := entryFromRecord(raw)
+		e, err := records.EntryFromRecord(raw)
 		if err != nil {
 			return nil, dbErr(err, "decode wallet entry of "+walletID)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -31,7 +33,7 @@ func (r outboxRepo) Append(e core.Event) (uint64, error) {
 		return 0, err
 	}
 	e.Seq = seq
-	raw, err := encodeRecord("event", e.Type, eventToRecord(&e))
+	raw, err := encodeRecord("event", e.Type, records.EventToRecord(&e))
 	if err != nil {
 		return 0, err
 	}
@@ -42,7 +44,7 @@ func (r outboxRepo) Append(e core.Event) (uint64, error) {
 func (r outboxRepo) Scan(fn func(core.Event) bool) error {
 	return r.t.scan("scan outbox", "SELECT seq::text, record FROM outbox ORDER BY seq", nil,
 		func(seq string, raw []byte, _ bool) (bool, error) {
-			e, err := eventFromRecord(raw)
+			e, err := records.EventFromRecord(raw)
 			if err != nil {
 				return false, fmt.Errorf("postgres: decode event %s: %w", seq, err)
 			}
@@ -145,7 +147,7 @@ func (r metaRepo) PutTime(name string, at time.Time) error {
 	if !storable(name) {
 		return core.Invalidf("meta time name %q is not storable text", name)
 	}
-	v, err := utc(at).MarshalText()
+	v, err := records.UTC(at).MarshalText()
 	if err != nil {
 		return fmt.Errorf("%w: meta time %q: %v", core.ErrInvalid, name, err)
 	}

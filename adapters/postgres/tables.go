@@ -3,6 +3,8 @@ package postgres
 import (
 	"strings"
 
+	"github.com/langganan/langganan/adapters/internal/records"
+
 	"github.com/langganan/langganan/core"
 )
 
@@ -15,7 +17,7 @@ func col[T any](name string, value func(v *T) any) column[T] {
 }
 
 var plans = (&table[core.Plan]{
-	name: "plans", kind: "plan", encode: planToRecord, decode: planFromRecord,
+	name: "plans", kind: "plan", encode: records.PlanToRecord, decode: records.PlanFromRecord,
 	id: func(p *core.Plan) string { return p.ID },
 	cols: []column[core.Plan]{
 		col("slug", func(p *core.Plan) any { return optText(p.Slug) }),
@@ -26,7 +28,7 @@ var plans = (&table[core.Plan]{
 }).init()
 
 var users = (&table[core.User]{
-	name: "users", kind: "user", encode: userToRecord, decode: userFromRecord,
+	name: "users", kind: "user", encode: records.UserToRecord, decode: records.UserFromRecord,
 	id: func(u *core.User) string { return u.ID },
 	cols: []column[core.User]{
 		// Usernames are unique in their lower-case form, as in the bbolt
@@ -42,7 +44,7 @@ var users = (&table[core.User]{
 }).init()
 
 var tokens = (&table[core.Token]{
-	name: "tokens", kind: "token", encode: tokenToRecord, decode: tokenFromRecord,
+	name: "tokens", kind: "token", encode: records.TokenToRecord, decode: records.TokenFromRecord,
 	id: func(t *core.Token) string { return t.ID },
 	cols: []column[core.Token]{
 		col("hash", func(t *core.Token) any { return t.Hash }),
@@ -52,7 +54,7 @@ var tokens = (&table[core.Token]{
 }).init()
 
 var subscriptions = (&table[core.Subscription]{
-	name: "subscriptions", kind: "subscription", encode: subToRecord, decode: subFromRecord,
+	name: "subscriptions", kind: "subscription", encode: records.SubToRecord, decode: records.SubFromRecord,
 	id: func(s *core.Subscription) string { return s.ID },
 	cols: []column[core.Subscription]{
 		col("owner_id", func(s *core.Subscription) any { return s.OwnerID }),
@@ -64,7 +66,7 @@ var subscriptions = (&table[core.Subscription]{
 }).init()
 
 var payments = (&table[core.Payment]{
-	name: "payments", kind: "payment", encode: payToRecord, decode: payFromRecord,
+	name: "payments", kind: "payment", encode: records.PayToRecord, decode: records.PayFromRecord,
 	id: func(p *core.Payment) string { return p.ID },
 	cols: []column[core.Payment]{
 		col("order_id", func(p *core.Payment) any { return optText(p.OrderID) }),
@@ -80,7 +82,7 @@ var payments = (&table[core.Payment]{
 }).init()
 
 var invoices = (&table[core.Invoice]{
-	name: "invoices", kind: "invoice", encode: invToRecord, decode: invFromRecord,
+	name: "invoices", kind: "invoice", encode: records.InvToRecord, decode: records.InvFromRecord,
 	id: func(v *core.Invoice) string { return v.ID },
 	cols: []column[core.Invoice]{
 		col("number", func(v *core.Invoice) any { return optText(v.Number) }),
@@ -107,7 +109,7 @@ var invoices = (&table[core.Invoice]{
 }).init()
 
 var webhookLogs = (&table[core.WebhookLog]{
-	name: "webhook_logs", kind: "webhook log", encode: hookToRecord, decode: hookFromRecord,
+	name: "webhook_logs", kind: "webhook log", encode: records.HookToRecord, decode: records.HookFromRecord,
 	id: func(w *core.WebhookLog) string { return w.ID },
 	cols: []column[core.WebhookLog]{
 		col("received_at", func(w *core.WebhookLog) any { return ts(w.ReceivedAt) }),
@@ -116,7 +118,7 @@ var webhookLogs = (&table[core.WebhookLog]{
 }).init()
 
 var wallets = (&table[core.Wallet]{
-	name: "wallets", kind: "wallet", encode: walletToRecord, decode: walletFromRecord,
+	name: "wallets", kind: "wallet", encode: records.WalletToRecord, decode: records.WalletFromRecord,
 	id: func(w *core.Wallet) string { return w.ID },
 	cols: []column[core.Wallet]{
 		col("owner_id", func(w *core.Wallet) any { return w.OwnerID }),
@@ -125,7 +127,7 @@ var wallets = (&table[core.Wallet]{
 }).init()
 
 var topUps = (&table[core.TopUp]{
-	name: "topups", kind: "top-up", encode: topUpToRecord, decode: topUpFromRecord,
+	name: "topups", kind: "top-up", encode: records.TopUpToRecord, decode: records.TopUpFromRecord,
 	id: func(t *core.TopUp) string { return t.ID },
 	cols: []column[core.TopUp]{
 		col("owner_id", func(t *core.TopUp) any { return t.OwnerID }),
@@ -134,7 +136,7 @@ var topUps = (&table[core.TopUp]{
 }).init()
 
 var paymentMethods = (&table[core.PaymentMethod]{
-	name: "payment_methods", kind: "payment method", encode: methodToRecord, decode: methodFromRecord,
+	name: "payment_methods", kind: "payment method", encode: records.MethodToRecord, decode: records.MethodFromRecord,
 	id: func(m *core.PaymentMethod) string { return m.ID },
 	cols: []column[core.PaymentMethod]{
 		col("owner_id", func(m *core.PaymentMethod) any { return m.OwnerID }),
@@ -144,7 +146,7 @@ var paymentMethods = (&table[core.PaymentMethod]{
 }).init()
 
 var notifications = (&table[core.Notification]{
-	name: "notifications", kind: "notification", encode: notifToRecord, decode: notifFromRecord,
+	name: "notifications", kind: "notification", encode: records.NotifToRecord, decode: records.NotifFromRecord,
 	id: func(n *core.Notification) string { return n.ID },
 	cols: []column[core.Notification]{
 		col("user_id", func(n *core.Notification) any { return n.UserID }),
@@ -162,7 +164,7 @@ var notifications = (&table[core.Notification]{
 }).init()
 
 var organizations = (&table[core.Organization]{
-	name: "organizations", kind: "organization", encode: orgToRecord, decode: orgFromRecord,
+	name: "organizations", kind: "organization", encode: records.OrgToRecord, decode: records.OrgFromRecord,
 	id: func(o *core.Organization) string { return o.ID },
 	cols: []column[core.Organization]{
 		col("member_ids", func(o *core.Organization) any {
@@ -178,7 +180,7 @@ var organizations = (&table[core.Organization]{
 // Coupon codes are stored upper-case (strings.ToUpper, as the service
 // does), so the unique index is case-insensitive.
 var coupons = (&table[core.Coupon]{
-	name: "coupons", kind: "coupon", encode: couponToRecord, decode: couponFromRecord,
+	name: "coupons", kind: "coupon", encode: records.CouponToRecord, decode: records.CouponFromRecord,
 	id: func(c *core.Coupon) string { return c.ID },
 	cols: []column[core.Coupon]{
 		col("code", func(c *core.Coupon) any { return optText(strings.ToUpper(c.Code)) }),
@@ -189,7 +191,7 @@ var coupons = (&table[core.Coupon]{
 }).init()
 
 var endpoints = (&table[core.WebhookEndpoint]{
-	name: "webhook_endpoints", kind: "webhook endpoint", encode: endpointToRecord, decode: endpointFromRecord,
+	name: "webhook_endpoints", kind: "webhook endpoint", encode: records.EndpointToRecord, decode: records.EndpointFromRecord,
 	id: func(e *core.WebhookEndpoint) string { return e.ID },
 }).init()
 
@@ -202,7 +204,7 @@ func nonEmpty(s string) []any {
 
 // Idempotency keys are free text; the key is the primary key.
 var idempotency = (&table[core.IdempotencyRecord]{
-	name: "idempotency", pk: "key", kind: "idempotency record", encode: idemToRecord, decode: idemFromRecord,
+	name: "idempotency", pk: "key", kind: "idempotency record", encode: records.IdemToRecord, decode: records.IdemFromRecord,
 	id: func(r *core.IdempotencyRecord) string { return r.Key },
 	cols: []column[core.IdempotencyRecord]{
 		col("expires_at", func(r *core.IdempotencyRecord) any { return optTS(r.ExpiresAt) }),

@@ -1,4 +1,4 @@
-package postgres
+package records
 
 import (
 	"time"
@@ -26,15 +26,15 @@ type orgRec struct {
 	UpdatedAt time.Time   `json:",omitzero"`
 }
 
-func orgToRecord(o *core.Organization) any {
-	r := &orgRec{V: recordV, ID: o.ID, Name: o.Name, OwnerID: o.OwnerID, CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt)}
+func OrgToRecord(o *core.Organization) any {
+	r := &orgRec{V: recordV, ID: o.ID, Name: o.Name, OwnerID: o.OwnerID, CreatedAt: UTC(o.CreatedAt), UpdatedAt: UTC(o.UpdatedAt)}
 	for _, m := range o.Members {
-		r.Members = append(r.Members, memberRec{UserID: m.UserID, Role: m.Role, JoinedAt: utc(m.JoinedAt)})
+		r.Members = append(r.Members, memberRec{UserID: m.UserID, Role: m.Role, JoinedAt: UTC(m.JoinedAt)})
 	}
 	return r
 }
 
-func orgFromRecord(b []byte) (core.Organization, error) {
+func OrgFromRecord(b []byte) (core.Organization, error) {
 	r, err := decodeRec(b, func(r *orgRec) int { return r.V })
 	o := core.Organization{ID: r.ID, Name: r.Name, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	for _, m := range r.Members {
@@ -61,18 +61,18 @@ type couponRec struct {
 	UpdatedAt        time.Time           `json:",omitzero"`
 }
 
-func couponToRecord(c *core.Coupon) any {
+func CouponToRecord(c *core.Coupon) any {
 	r := &couponRec{V: recordV, ID: c.ID, Code: c.Code, AmountOff: money(c.AmountOff), Duration: c.Duration,
 		DurationInCycles: c.DurationInCycles, MaxRedemptions: c.MaxRedemptions, Redemptions: c.Redemptions,
-		RedeemBy: utc(c.RedeemBy), AppliesToPlans: c.AppliesToPlans, Active: c.Active, Deleted: c.Deleted,
-		CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
+		RedeemBy: UTC(c.RedeemBy), AppliesToPlans: c.AppliesToPlans, Active: c.Active, Deleted: c.Deleted,
+		CreatedAt: UTC(c.CreatedAt), UpdatedAt: UTC(c.UpdatedAt)}
 	if !c.PercentOff.IsZero() {
 		r.PercentOff = c.PercentOff.String()
 	}
 	return r
 }
 
-func couponFromRecord(b []byte) (core.Coupon, error) {
+func CouponFromRecord(b []byte) (core.Coupon, error) {
 	r, err := decodeRec(b, func(r *couponRec) int { return r.V })
 	c := core.Coupon{ID: r.ID, Code: r.Code, AmountOff: core.Money(r.AmountOff), Duration: r.Duration,
 		DurationInCycles: r.DurationInCycles, MaxRedemptions: r.MaxRedemptions, Redemptions: r.Redemptions,
@@ -98,13 +98,13 @@ type endpointRec struct {
 	UpdatedAt    time.Time `json:",omitzero"`
 }
 
-func endpointToRecord(e *core.WebhookEndpoint) any {
+func EndpointToRecord(e *core.WebhookEndpoint) any {
 	return &endpointRec{V: recordV, ID: e.ID, URL: e.URL, Events: e.Events, Secret: e.Secret, Active: e.Active,
-		Description: e.Description, FailingSince: utc(e.FailingSince), DisabledAt: utc(e.DisabledAt),
-		CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt)}
+		Description: e.Description, FailingSince: UTC(e.FailingSince), DisabledAt: UTC(e.DisabledAt),
+		CreatedAt: UTC(e.CreatedAt), UpdatedAt: UTC(e.UpdatedAt)}
 }
 
-func endpointFromRecord(b []byte) (core.WebhookEndpoint, error) {
+func EndpointFromRecord(b []byte) (core.WebhookEndpoint, error) {
 	r, err := decodeRec(b, func(r *endpointRec) int { return r.V })
 	return core.WebhookEndpoint{ID: r.ID, URL: r.URL, Events: r.Events, Secret: r.Secret, Active: r.Active,
 		Description: r.Description, FailingSince: r.FailingSince, DisabledAt: r.DisabledAt,

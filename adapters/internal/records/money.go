@@ -1,4 +1,4 @@
-package postgres
+package records
 
 import (
 	"encoding/json"
@@ -42,8 +42,8 @@ func (m *money) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// utc drops the location and monotonic reading; records hold UTC only.
-func utc(t time.Time) time.Time {
+// UTC drops the location and monotonic reading; records hold UTC only.
+func UTC(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}
 	}

@@ -1,4 +1,4 @@
-package bolt
+package records
 
 import (
 	"encoding/json"
@@ -8,10 +8,12 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// Records are the stored shape of each aggregate: adapter-local structs,
+// Package records holds the stored shape of each aggregate, shared by the
+// bbolt and PostgreSQL stores so that data moves between them as is:
 // JSON with a schema field V, money as exact decimal strings, times in
 // UTC RFC 3339 with nanoseconds. Zero values are omitted. A record with a
-// V newer than this build knows is refused rather than half-read.
+// V newer than this build knows is refused rather than half-read. It is a
+// library of the storage adapters, not an adapter: it imports only core.
 
 const recordV = 1
 
@@ -47,15 +49,15 @@ type planRec struct {
 	UpdatedAt       time.Time         `json:",omitzero"`
 }
 
-func planToRecord(p *core.Plan) any {
+func PlanToRecord(p *core.Plan) any {
 	return &planRec{V: recordV, ID: p.ID, Name: p.Name, Slug: p.Slug, Description: p.Description,
 		Price: money(p.Price), Interval: p.Interval, IntervalUnit: p.IntervalUnit,
 		TrialPeriodDays: p.TrialPeriodDays, MaxCycles: p.MaxCycles, Status: p.Status,
 		Features: p.Features, SortOrder: p.SortOrder, PerSeat: p.PerSeat,
-		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt)}
+		CreatedAt: UTC(p.CreatedAt), UpdatedAt: UTC(p.UpdatedAt)}
 }
 
-func planFromRecord(b []byte) (core.Plan, error) {
+func PlanFromRecord(b []byte) (core.Plan, error) {
 	r, err := decodeRec(b, func(r *planRec) int { return r.V })
 	return core.Plan{ID: r.ID, Name: r.Name, Slug: r.Slug, Description: r.Description,
 		Price: core.Money(r.Price), Interval: r.Interval, IntervalUnit: r.IntervalUnit,
@@ -80,13 +82,13 @@ type userRec struct {
 	UpdatedAt    time.Time `json:",omitzero"`
 }
 
-func userToRecord(u *core.User) any {
+func UserToRecord(u *core.User) any {
 	return &userRec{V: recordV, ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName,
 		LastName: u.LastName, IsAdmin: u.IsAdmin, Locale: u.Locale, PasswordHash: u.PasswordHash,
-		CreatedAt: utc(u.CreatedAt), UpdatedAt: utc(u.UpdatedAt)}
+		CreatedAt: UTC(u.CreatedAt), UpdatedAt: UTC(u.UpdatedAt)}
 }
 
-func userFromRecord(b []byte) (core.User, error) {
+func UserFromRecord(b []byte) (core.User, error) {
 	r, err := decodeRec(b, func(r *userRec) int { return r.V })
 	return core.User{ID: r.ID, Username: r.Username, Email: r.Email, FirstName: r.FirstName,
 		LastName: r.LastName, IsAdmin: r.IsAdmin, Locale: r.Locale, PasswordHash: r.PasswordHash,
@@ -103,11 +105,11 @@ type tokenRec struct {
 	LastUsed  time.Time `json:",omitzero"`
 }
 
-func tokenToRecord(t *core.Token) any {
-	return &tokenRec{V: recordV, ID: t.ID, UserID: t.UserID, Name: t.Name, Hash: t.Hash, CreatedAt: utc(t.CreatedAt), LastUsed: utc(t.LastUsedAt)}
+func TokenToRecord(t *core.Token) any {
+	return &tokenRec{V: recordV, ID: t.ID, UserID: t.UserID, Name: t.Name, Hash: t.Hash, CreatedAt: UTC(t.CreatedAt), LastUsed: UTC(t.LastUsedAt)}
 }
 
-func tokenFromRecord(b []byte) (core.Token, error) {
+func TokenFromRecord(b []byte) (core.Token, error) {
 	r, err := decodeRec(b, func(r *tokenRec) int { return r.V })
 	return core.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsed}, err
 }
@@ -176,34 +178,34 @@ type subRec struct {
 	UpdatedAt              time.Time               `json:",omitzero"`
 }
 
-func subToRecord(s *core.Subscription) any {
+func SubToRecord(s *core.Subscription) any {
 	r := &subRec{V: recordV, ID: s.ID, OwnerID: s.OwnerID, CreatedBy: s.CreatedBy, PlanID: s.PlanID,
 		Quantity: s.Quantity, Status: s.Status, PaymentType: s.PaymentType, Bank: s.Bank,
 		PaymentMethodID: s.PaymentMethodID, CardToken: s.CardToken, GopayAccountID: s.GopayAccountID,
 		CustomerDetails:        customerRec(s.CustomerDetails),
 		MidtransSubscriptionID: s.MidtransSubscriptionID,
-		Anchor:                 utc(s.Anchor), CurrentPeriodStart: utc(s.CurrentPeriodStart),
-		CurrentPeriodEnd: utc(s.CurrentPeriodEnd), TrialStart: utc(s.TrialStart), TrialEnd: utc(s.TrialEnd),
-		Cycle: s.Cycle, NextBillingDate: utc(s.NextBillingDate), NextActionAt: utc(s.NextActionAt),
-		DunningAttempts: s.DunningAttempts, PastDueSince: utc(s.PastDueSince), RemindersSent: s.RemindersSent,
-		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelledAt: utc(s.CancelledAt), CancelReason: s.CancelReason,
-		EndsAt: utc(s.EndsAt), PausedAt: utc(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
+		Anchor:                 UTC(s.Anchor), CurrentPeriodStart: UTC(s.CurrentPeriodStart),
+		CurrentPeriodEnd: UTC(s.CurrentPeriodEnd), TrialStart: UTC(s.TrialStart), TrialEnd: UTC(s.TrialEnd),
+		Cycle: s.Cycle, NextBillingDate: UTC(s.NextBillingDate), NextActionAt: UTC(s.NextActionAt),
+		DunningAttempts: s.DunningAttempts, PastDueSince: UTC(s.PastDueSince), RemindersSent: s.RemindersSent,
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelledAt: UTC(s.CancelledAt), CancelReason: s.CancelReason,
+		EndsAt: UTC(s.EndsAt), PausedAt: UTC(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
 		CouponCyclesLeft: s.CouponCyclesLeft, ScheduledPlanID: s.ScheduledPlanID,
 		PendingCredit: money(s.PendingCredit), Metadata: s.Metadata,
 		AnchorCycle: s.AnchorCycle, PendingPlanID: s.PendingPlanID, PendingPlanInvoiceID: s.PendingPlanInvoiceID,
 		NativeAmount: money(s.NativeAmount), NativeDisabled: s.NativeDisabled,
-		CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt)}
+		CreatedAt: UTC(s.CreatedAt), UpdatedAt: UTC(s.UpdatedAt)}
 	if s.PlanHistory != nil {
 		r.PlanHistory = make([]planChangeRec, len(s.PlanHistory))
 		for i, c := range s.PlanHistory {
-			r.PlanHistory[i] = planChangeRec{FromPlanID: c.FromPlanID, ToPlanID: c.ToPlanID, At: utc(c.At),
+			r.PlanHistory[i] = planChangeRec{FromPlanID: c.FromPlanID, ToPlanID: c.ToPlanID, At: UTC(c.At),
 				Immediate: c.Immediate, Proration: c.Proration}
 		}
 	}
 	return r
 }
 
-func subFromRecord(b []byte) (core.Subscription, error) {
+func SubFromRecord(b []byte) (core.Subscription, error) {
 	r, err := decodeRec(b, func(r *subRec) int { return r.V })
 	s := core.Subscription{ID: r.ID, OwnerID: r.OwnerID, CreatedBy: r.CreatedBy, PlanID: r.PlanID,
 		Quantity: r.Quantity, Status: r.Status, PaymentType: r.PaymentType, Bank: r.Bank,
@@ -276,25 +278,25 @@ type payRec struct {
 	UpdatedAt      time.Time           `json:",omitzero"`
 }
 
-func payToRecord(p *core.Payment) any {
+func PayToRecord(p *core.Payment) any {
 	r := &payRec{V: recordV, ID: p.ID, OwnerID: p.OwnerID, Purpose: p.Purpose, SubscriptionID: p.SubscriptionID,
 		InvoiceID: p.InvoiceID, TopUpID: p.TopUpID, OrderID: p.OrderID, TransactionID: p.TransactionID,
 		PaymentType: p.PaymentType, Bank: p.Bank, Amount: money(p.Amount), Status: p.Status,
 		FraudStatus: p.FraudStatus, Details: p.Details, MidtransStatus: p.MidtransStatus, Cycle: p.Cycle,
 		Attempt: p.Attempt, RetryCount: p.RetryCount, IsRetry: p.IsRetry, IdempotencyKey: p.IdempotencyKey,
 		Superseded: p.Superseded, Refunded: money(p.Refunded), GwRefunded: money(p.GatewayRefunded), FailureReason: p.FailureReason,
-		ExpiresAt: utc(p.ExpiresAt), PaidAt: utc(p.PaidAt), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt)}
+		ExpiresAt: UTC(p.ExpiresAt), PaidAt: UTC(p.PaidAt), CreatedAt: UTC(p.CreatedAt), UpdatedAt: UTC(p.UpdatedAt)}
 	if p.Refunds != nil {
 		r.Refunds = make([]refundRec, len(p.Refunds))
 		for i, f := range p.Refunds {
 			r.Refunds[i] = refundRec{Key: f.Key, Amount: money(f.Amount), Reason: f.Reason, Direct: f.Direct,
-				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: utc(f.CreatedAt)}
+				Status: f.Status, ToWallet: f.ToWallet, External: f.External, CreatedAt: UTC(f.CreatedAt)}
 		}
 	}
 	return r
 }
 
-func payFromRecord(b []byte) (core.Payment, error) {
+func PayFromRecord(b []byte) (core.Payment, error) {
 	r, err := decodeRec(b, func(r *payRec) int { return r.V })
 	p := core.Payment{ID: r.ID, OwnerID: r.OwnerID, Purpose: r.Purpose, SubscriptionID: r.SubscriptionID,
 		InvoiceID: r.InvoiceID, TopUpID: r.TopUpID, OrderID: r.OrderID, TransactionID: r.TransactionID,
@@ -350,24 +352,24 @@ type invRec struct {
 	UpdatedAt      time.Time          `json:",omitzero"`
 }
 
-func invToRecord(v *core.Invoice) any {
+func InvToRecord(v *core.Invoice) any {
 	r := &invRec{V: recordV, ID: v.ID, Number: v.Number, OwnerID: v.OwnerID, SubscriptionID: v.SubscriptionID,
-		Key: v.Key, Cycle: v.Cycle, PeriodStart: utc(v.PeriodStart), PeriodEnd: utc(v.PeriodEnd),
+		Key: v.Key, Cycle: v.Cycle, PeriodStart: UTC(v.PeriodStart), PeriodEnd: UTC(v.PeriodEnd),
 		Status: v.Status, Subtotal: money(v.Subtotal), Discount: money(v.Discount), Tax: money(v.Tax),
-		Total: money(v.Total), Currency: v.Currency, IssueDate: utc(v.IssueDate), DueDate: utc(v.DueDate),
-		PaidAt: utc(v.PaidAt), PaymentID: v.PaymentID, CreatedAt: utc(v.CreatedAt), UpdatedAt: utc(v.UpdatedAt)}
+		Total: money(v.Total), Currency: v.Currency, IssueDate: UTC(v.IssueDate), DueDate: UTC(v.DueDate),
+		PaidAt: UTC(v.PaidAt), PaymentID: v.PaymentID, CreatedAt: UTC(v.CreatedAt), UpdatedAt: UTC(v.UpdatedAt)}
 	if v.Lines != nil {
 		r.Lines = make([]lineRec, len(v.Lines))
 		for i, l := range v.Lines {
 			r.Lines[i] = lineRec{Kind: l.Kind, Description: l.Description, Quantity: l.Quantity,
 				UnitAmount: money(l.UnitAmount), Amount: money(l.Amount),
-				PeriodStart: utc(l.PeriodStart), PeriodEnd: utc(l.PeriodEnd)}
+				PeriodStart: UTC(l.PeriodStart), PeriodEnd: UTC(l.PeriodEnd)}
 		}
 	}
 	return r
 }
 
-func invFromRecord(b []byte) (core.Invoice, error) {
+func InvFromRecord(b []byte) (core.Invoice, error) {
 	r, err := decodeRec(b, func(r *invRec) int { return r.V })
 	v := core.Invoice{ID: r.ID, Number: r.Number, OwnerID: r.OwnerID, SubscriptionID: r.SubscriptionID,
 		Key: r.Key, Cycle: r.Cycle, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd,
@@ -404,14 +406,14 @@ type hookRec struct {
 	PayloadSHA256  string                `json:",omitzero"`
 }
 
-func hookToRecord(w *core.WebhookLog) any {
+func HookToRecord(w *core.WebhookLog) any {
 	return &hookRec{V: recordV, ID: w.ID, Kind: w.Kind, OrderID: w.OrderID, EventKey: w.EventKey,
-		Payload: w.Payload, SourceIP: w.SourceIP, ReceivedAt: utc(w.ReceivedAt), SignatureValid: w.SignatureValid,
-		Status: w.Status, Error: w.Error, ProcessedAt: utc(w.ProcessedAt), PayloadSize: w.PayloadSize,
+		Payload: w.Payload, SourceIP: w.SourceIP, ReceivedAt: UTC(w.ReceivedAt), SignatureValid: w.SignatureValid,
+		Status: w.Status, Error: w.Error, ProcessedAt: UTC(w.ProcessedAt), PayloadSize: w.PayloadSize,
 		PayloadSHA256: w.PayloadSHA256}
 }
 
-func hookFromRecord(b []byte) (core.WebhookLog, error) {
+func HookFromRecord(b []byte) (core.WebhookLog, error) {
 	r, err := decodeRec(b, func(r *hookRec) int { return r.V })
 	return core.WebhookLog{ID: r.ID, Kind: r.Kind, OrderID: r.OrderID, EventKey: r.EventKey,
 		Payload: r.Payload, SourceIP: r.SourceIP, ReceivedAt: r.ReceivedAt, SignatureValid: r.SignatureValid,
@@ -433,12 +435,12 @@ type walletRec struct {
 	UpdatedAt time.Time `json:",omitzero"`
 }
 
-func walletToRecord(w *core.Wallet) any {
+func WalletToRecord(w *core.Wallet) any {
 	return &walletRec{V: recordV, ID: w.ID, OwnerID: w.OwnerID, Balance: money(w.Balance), IsActive: w.IsActive,
-		AutoPay: w.AutoPay, Entries: w.Entries, CreatedAt: utc(w.CreatedAt), UpdatedAt: utc(w.UpdatedAt)}
+		AutoPay: w.AutoPay, Entries: w.Entries, CreatedAt: UTC(w.CreatedAt), UpdatedAt: UTC(w.UpdatedAt)}
 }
 
-func walletFromRecord(b []byte) (core.Wallet, error) {
+func WalletFromRecord(b []byte) (core.Wallet, error) {
 	r, err := decodeRec(b, func(r *walletRec) int { return r.V })
 	return core.Wallet{ID: r.ID, OwnerID: r.OwnerID, Balance: core.Money(r.Balance), IsActive: r.IsActive,
 		AutoPay: r.AutoPay, Entries: r.Entries, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, err
@@ -458,13 +460,13 @@ type entryRec struct {
 	CreatedAt     time.Time      `json:",omitzero"`
 }
 
-func entryToRecord(e *core.WalletEntry) any {
+func EntryToRecord(e *core.WalletEntry) any {
 	return &entryRec{V: recordV, ID: e.ID, WalletID: e.WalletID, Seq: e.Seq, Type: e.Type, Amount: money(e.Amount),
 		BalanceAfter: money(e.BalanceAfter), ReferenceType: e.ReferenceType, ReferenceID: e.ReferenceID,
-		Description: e.Description, CreatedAt: utc(e.CreatedAt)}
+		Description: e.Description, CreatedAt: UTC(e.CreatedAt)}
 }
 
-func entryFromRecord(b []byte) (core.WalletEntry, error) {
+func EntryFromRecord(b []byte) (core.WalletEntry, error) {
 	r, err := decodeRec(b, func(r *entryRec) int { return r.V })
 	return core.WalletEntry{ID: r.ID, WalletID: r.WalletID, Seq: r.Seq, Type: r.Type, Amount: core.Money(r.Amount),
 		BalanceAfter: core.Money(r.BalanceAfter), ReferenceType: r.ReferenceType, ReferenceID: r.ReferenceID,
@@ -488,13 +490,13 @@ type topUpRec struct {
 	PaidAt      time.Time        `json:",omitzero"`
 }
 
-func topUpToRecord(t *core.TopUp) any {
+func TopUpToRecord(t *core.TopUp) any {
 	return &topUpRec{V: recordV, ID: t.ID, OwnerID: t.OwnerID, WalletID: t.WalletID, OrderID: t.OrderID,
 		PaymentID: t.PaymentID, Amount: money(t.Amount), Status: t.Status, PaymentType: t.PaymentType, Bank: t.Bank,
-		Details: t.Details, CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt), PaidAt: utc(t.PaidAt)}
+		Details: t.Details, CreatedAt: UTC(t.CreatedAt), UpdatedAt: UTC(t.UpdatedAt), PaidAt: UTC(t.PaidAt)}
 }
 
-func topUpFromRecord(b []byte) (core.TopUp, error) {
+func TopUpFromRecord(b []byte) (core.TopUp, error) {
 	r, err := decodeRec(b, func(r *topUpRec) int { return r.V })
 	return core.TopUp{ID: r.ID, OwnerID: r.OwnerID, WalletID: r.WalletID, OrderID: r.OrderID,
 		PaymentID: r.PaymentID, Amount: core.Money(r.Amount), Status: r.Status, PaymentType: r.PaymentType, Bank: r.Bank,
@@ -518,13 +520,13 @@ type methodRec struct {
 	UpdatedAt     time.Time                `json:",omitzero"`
 }
 
-func methodToRecord(m *core.PaymentMethod) any {
+func MethodToRecord(m *core.PaymentMethod) any {
 	return &methodRec{V: recordV, ID: m.ID, OwnerID: m.OwnerID, Type: m.Type, AccountID: m.AccountID, Token: m.Token,
-		MaskedCard: m.MaskedCard, Status: m.Status, ActivationURL: m.ActivationURL, ExpiresAt: utc(m.ExpiresAt),
-		CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt)}
+		MaskedCard: m.MaskedCard, Status: m.Status, ActivationURL: m.ActivationURL, ExpiresAt: UTC(m.ExpiresAt),
+		CreatedAt: UTC(m.CreatedAt), UpdatedAt: UTC(m.UpdatedAt)}
 }
 
-func methodFromRecord(b []byte) (core.PaymentMethod, error) {
+func MethodFromRecord(b []byte) (core.PaymentMethod, error) {
 	r, err := decodeRec(b, func(r *methodRec) int { return r.V })
 	return core.PaymentMethod{ID: r.ID, OwnerID: r.OwnerID, Type: r.Type, AccountID: r.AccountID, Token: r.Token,
 		MaskedCard: r.MaskedCard, Status: r.Status, ActivationURL: r.ActivationURL, ExpiresAt: r.ExpiresAt,
@@ -554,14 +556,14 @@ type notifRec struct {
 	ReadAt        time.Time               `json:",omitzero"`
 }
 
-func notifToRecord(n *core.Notification) any {
+func NotifToRecord(n *core.Notification) any {
 	return &notifRec{V: recordV, ID: n.ID, EventID: n.EventID, UserID: n.UserID, Type: n.Type, Channel: n.Channel,
 		Recipient: n.Recipient, Subject: n.Subject, Body: n.Body, Payload: n.Payload, Status: n.Status,
-		Attempts: n.Attempts, LastError: n.LastError, NextAttemptAt: utc(n.NextAttemptAt),
-		CreatedAt: utc(n.CreatedAt), UpdatedAt: utc(n.UpdatedAt), SentAt: utc(n.SentAt), ReadAt: utc(n.ReadAt)}
+		Attempts: n.Attempts, LastError: n.LastError, NextAttemptAt: UTC(n.NextAttemptAt),
+		CreatedAt: UTC(n.CreatedAt), UpdatedAt: UTC(n.UpdatedAt), SentAt: UTC(n.SentAt), ReadAt: UTC(n.ReadAt)}
 }
 
-func notifFromRecord(b []byte) (core.Notification, error) {
+func NotifFromRecord(b []byte) (core.Notification, error) {
 	r, err := decodeRec(b, func(r *notifRec) int { return r.V })
 	return core.Notification{ID: r.ID, EventID: r.EventID, UserID: r.UserID, Type: r.Type, Channel: r.Channel,
 		Recipient: r.Recipient, Subject: r.Subject, Body: r.Body, Payload: r.Payload, Status: r.Status,
@@ -581,12 +583,12 @@ type eventRec struct {
 	Data       map[string]any `json:",omitzero"`
 }
 
-func eventToRecord(e *core.Event) any {
+func EventToRecord(e *core.Event) any {
 	return &eventRec{V: recordV, Seq: e.Seq, ID: e.ID, Type: e.Type, OwnerID: e.OwnerID,
-		OccurredAt: utc(e.OccurredAt), Data: e.Data}
+		OccurredAt: UTC(e.OccurredAt), Data: e.Data}
 }
 
-func eventFromRecord(b []byte) (core.Event, error) {
+func EventFromRecord(b []byte) (core.Event, error) {
 	r, err := decodeRec(b, func(r *eventRec) int { return r.V })
 	return core.Event{Seq: r.Seq, ID: r.ID, Type: r.Type, OwnerID: r.OwnerID, OccurredAt: r.OccurredAt, Data: r.Data}, err
 }
@@ -601,12 +603,12 @@ type idemRec struct {
 	ExpiresAt   time.Time `json:",omitzero"`
 }
 
-func idemToRecord(r *core.IdempotencyRecord) any {
+func IdemToRecord(r *core.IdempotencyRecord) any {
 	return &idemRec{V: recordV, Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: r.Body,
-		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt)}
+		CreatedAt: UTC(r.CreatedAt), ExpiresAt: UTC(r.ExpiresAt)}
 }
 
-func idemFromRecord(b []byte) (core.IdempotencyRecord, error) {
+func IdemFromRecord(b []byte) (core.IdempotencyRecord, error) {
 	r, err := decodeRec(b, func(r *idemRec) int { return r.V })
 	return core.IdempotencyRecord{Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: r.Body,
 		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, err
