@@ -65,6 +65,9 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 		if err := s.resendRefunds(ctx, c); err != nil {
 			return sum, err
 		}
+		if err := s.checkRefunds(ctx, c); err != nil {
+			return sum, err
+		}
 	}
 	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
@@ -576,6 +579,12 @@ func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
 		}
 		if err := tx.Invoices().ScanOpenDue(far, func(inv Invoice) bool {
 			consider(inv.DueDate)
+			return false
+		}); err != nil {
+			return err
+		}
+		if err := tx.Payments().ScanRefundCheck(far, func(p Payment) bool {
+			consider(p.RefundCheckAt)
 			return false
 		}); err != nil {
 			return err

@@ -426,12 +426,11 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 			}
 		}
 		if p.Status.Settled() && (txn.Raw != nil || st == PaymentRefunded) {
-			lines, cumulative, err := refundTotals(txn.Raw, *p, st)
-			if err != nil {
-				return err
-			}
-			if _, err := s.applyGatewayRefund(tx, p, lines, cumulative, now); err != nil {
-				return err
+			// An answer without a readable refund amount teaches nothing.
+			if lines, cumulative, err := refundTotals(txn.Raw, *p, st); err == nil {
+				if _, err := s.applyGatewayRefund(tx, p, lines, cumulative, now); err != nil {
+					return err
+				}
 			}
 		}
 		*out = *p

@@ -18,6 +18,9 @@ func (s *Service) applyStatus(tx Tx, p *Payment, to PaymentStatus, now time.Time
 		if to == PaymentPaid && p.PaidAt.IsZero() {
 			p.PaidAt = now
 		}
+		if to == PaymentPaid {
+			p.RefundCheckAt = nextRefundCheck(*p, now)
+		}
 	}
 	p.UpdatedAt = now
 	if err := tx.Payments().Put(*p); err != nil {

@@ -864,3 +864,22 @@ func TestWalletRefundThenDashboardRefund(t *testing.T) {
 	}
 	e.ledgerClean()
 }
+
+// Simulator finding: a refund made at the Midtrans dashboard whose every
+// notification was lost is found by the refund checks after settlement.
+func TestDashboardRefundFoundByRefundCheck(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "qris")
+	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+	p := e.payment(res.Payment.ID)
+	if p.RefundCheckAt.IsZero() {
+		t.Fatal("no refund check scheduled for a refundable payment")
+	}
+	if _, err := e.gw.Refund(e.ctx, p.OrderID, core.RefundRequest{Amount: core.MustMoney("49000")}); err != nil {
+		t.Fatal(err) // at the dashboard; its notifications never arrive
+	}
+	e.advance(2 * 24 * time.Hour)
+	if got := e.payment(p.ID); got.Status != core.PaymentRefunded || !got.Refunded.Equal(core.MustMoney("49000")) {
+		t.Fatalf("after the refund check: %s refunded %s", got.Status, got.Refunded)
+	}
+}

@@ -164,9 +164,12 @@ type Payment struct {
 	FailureReason   string
 
 	ExpiresAt time.Time
-	PaidAt    time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// RefundCheckAt is when the billing run next asks Midtrans whether this
+	// settled payment was refunded at its dashboard (see refundChecks).
+	RefundCheckAt time.Time
+	PaidAt        time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Refundable is the settled amount neither refunded nor reserved by a

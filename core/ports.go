@@ -89,6 +89,9 @@ type (
 		// ScanRefunding visits payments with a refund in status requested
 		// (reserved, gateway outcome not yet known), oldest first.
 		ScanRefunding(fn func(Payment) bool) error
+		// ScanRefundCheck visits payments whose RefundCheckAt is set and not
+		// after t, earliest first.
+		ScanRefundCheck(t time.Time, fn func(Payment) bool) error
 	}
 	InvoiceRepo interface {
 		Get(id string) (Invoice, error)

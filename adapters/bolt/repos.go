@@ -112,6 +112,12 @@ var payments = &table[core.Payment]{
 			}
 			return timeKey(p.CreatedAt, pk)
 		}},
+		{name: "refund check", bucket: bPayRefundCheck, key: func(p *core.Payment, pk []byte) []byte {
+			if p.RefundCheckAt.IsZero() {
+				return nil
+			}
+			return timeKey(p.RefundCheckAt, pk)
+		}},
 		{name: "refunding", bucket: bPayRefunding, key: func(p *core.Payment, pk []byte) []byte {
 			if !p.RefundRequested() {
 				return nil
@@ -387,6 +393,10 @@ func (r payRepo) ListBySubscription(id string) ([]core.Payment, error) {
 
 func (r payRepo) ScanOpen(fn func(core.Payment) bool) error {
 	return payments.scan(r.t, bPayOpen, nil, nil, false, fn)
+}
+
+func (r payRepo) ScanRefundCheck(at time.Time, fn func(core.Payment) bool) error {
+	return payments.scan(r.t, bPayRefundCheck, nil, prefixEnd(tsKey(at)), false, fn)
 }
 
 func (r payRepo) ScanRefunding(fn func(core.Payment) bool) error {

@@ -166,6 +166,11 @@ func (r payRepo) ScanOpen(fn func(core.Payment) bool) error {
 	return payments.scan(r.t, "open", byCreated, nil, nil, fn)
 }
 
+func (r payRepo) ScanRefundCheck(at time.Time, fn func(core.Payment) bool) error {
+	return payments.scan(r.t, "refund_check_at <= $1", "refund_check_at, id", []any{ts(at)},
+		func(p *core.Payment) bool { return !p.RefundCheckAt.IsZero() && !p.RefundCheckAt.After(at) }, fn)
+}
+
 func (r payRepo) ScanRefunding(fn func(core.Payment) bool) error {
 	return payments.scan(r.t, "refunding", byCreated, nil, nil, fn)
 }

@@ -75,6 +75,7 @@ var payments = (&table[core.Payment]{
 		col("created_at", func(p *core.Payment) any { return ts(p.CreatedAt) }),
 		col("open", func(p *core.Payment) any { return p.Status.Open() }),
 		col("refunding", func(p *core.Payment) any { return p.RefundRequested() }),
+		col("refund_check_at", func(p *core.Payment) any { return optTS(p.RefundCheckAt) }),
 	},
 	uniques: []unique[core.Payment]{
 		{what: "order id", where: "order_id = $1", args: func(p *core.Payment) []any { return nonEmpty(p.OrderID) }},

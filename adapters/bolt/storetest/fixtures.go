@@ -72,7 +72,7 @@ func payment(id, owner, sub, order string, status core.PaymentStatus, created ti
 		PaymentType: core.PayGopay, Bank: "bni", Amount: rp("49000"), Status: status, FraudStatus: "accept",
 		Details: map[string]any{"va": "123"}, MidtransStatus: map[string]any{"transaction_status": "pending"},
 		Cycle: 2, Attempt: 1, RetryCount: 1, IsRetry: true, IdempotencyKey: "lgn-x", Superseded: true,
-		Refunded: rp("1000.25"), GatewayRefunded: rp("1000.25"), FailureReason: "nope",
+		Refunded: rp("1000.25"), GatewayRefunded: rp("1000.25"), RefundCheckAt: at(5 * time.Hour), FailureReason: "nope",
 		Refunds:   []core.Refund{{Key: "r1", Amount: rp("1000.25"), Reason: "goodwill", Direct: true, Status: "done", ToWallet: true, External: true, CreatedAt: at(time.Hour)}},
 		ExpiresAt: at(24 * time.Hour), PaidAt: at(time.Hour), CreatedAt: created, UpdatedAt: created.Add(time.Second)}
 }

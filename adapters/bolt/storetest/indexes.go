@@ -211,6 +211,36 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 		}
 	})
 
+	t.Run("PaymentRefundCheck", func(t *testing.T) {
+		s := open(t)
+		owner, sub := newID(), newID()
+		p1 := payment(newID(), owner, sub, "SUB-C1", core.PaymentPaid, at(0))
+		p2 := payment(newID(), owner, sub, "SUB-C2", core.PaymentPaid, at(0))
+		p3 := payment(newID(), owner, sub, "SUB-C3", core.PaymentPaid, at(0))
+		p1.RefundCheckAt, p2.RefundCheckAt = at(2*time.Hour), at(1*time.Hour)
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.Payments().Put(p1), tx.Payments().Put(p2), tx.Payments().Put(p3))
+		})
+		due := func(before time.Time) []string {
+			var out []string
+			view(t, s, func(tx core.Tx) error {
+				return tx.Payments().ScanRefundCheck(before, func(p core.Payment) bool { out = append(out, p.ID); return true })
+			})
+			return out
+		}
+		if got := due(at(3 * time.Hour)); !equalIDs(got, p2.ID, p1.ID) {
+			t.Errorf("ScanRefundCheck(3h) = %v, want earliest first [p2 p1]", got)
+		}
+		if got := due(at(90 * time.Minute)); !equalIDs(got, p2.ID) {
+			t.Errorf("ScanRefundCheck(90m) = %v, want [p2]", got)
+		}
+		p2.RefundCheckAt = time.Time{}
+		update(t, s, func(tx core.Tx) error { return tx.Payments().Put(p2) })
+		if got := due(at(3 * time.Hour)); !equalIDs(got, p1.ID) {
+			t.Errorf("ScanRefundCheck after p2's last check = %v, want [p1]", got)
+		}
+	})
+
 	t.Run("PaymentRefunding", func(t *testing.T) {
 		s := open(t)
 		owner, sub := newID(), newID()

@@ -270,6 +270,7 @@ type payRec struct {
 	Superseded     bool                `json:",omitzero"`
 	Refunded       money               `json:",omitzero"`
 	GwRefunded     money               `json:",omitzero"`
+	RefundCheckAt  time.Time           `json:",omitzero"`
 	Refunds        []refundRec         `json:",omitzero"`
 	FailureReason  string              `json:",omitzero"`
 	ExpiresAt      time.Time           `json:",omitzero"`
@@ -284,7 +285,7 @@ func PayToRecord(p *core.Payment) any {
 		PaymentType: p.PaymentType, Bank: p.Bank, Amount: money(p.Amount), Status: p.Status,
 		FraudStatus: p.FraudStatus, Details: p.Details, MidtransStatus: p.MidtransStatus, Cycle: p.Cycle,
 		Attempt: p.Attempt, RetryCount: p.RetryCount, IsRetry: p.IsRetry, IdempotencyKey: p.IdempotencyKey,
-		Superseded: p.Superseded, Refunded: money(p.Refunded), GwRefunded: money(p.GatewayRefunded), FailureReason: p.FailureReason,
+		Superseded: p.Superseded, Refunded: money(p.Refunded), GwRefunded: money(p.GatewayRefunded), RefundCheckAt: UTC(p.RefundCheckAt), FailureReason: p.FailureReason,
 		ExpiresAt: UTC(p.ExpiresAt), PaidAt: UTC(p.PaidAt), CreatedAt: UTC(p.CreatedAt), UpdatedAt: UTC(p.UpdatedAt)}
 	if p.Refunds != nil {
 		r.Refunds = make([]refundRec, len(p.Refunds))
@@ -303,7 +304,7 @@ func PayFromRecord(b []byte) (core.Payment, error) {
 		PaymentType: r.PaymentType, Bank: r.Bank, Amount: core.Money(r.Amount), Status: r.Status,
 		FraudStatus: r.FraudStatus, Details: r.Details, MidtransStatus: r.MidtransStatus, Cycle: r.Cycle,
 		Attempt: r.Attempt, RetryCount: r.RetryCount, IsRetry: r.IsRetry, IdempotencyKey: r.IdempotencyKey,
-		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), GatewayRefunded: core.Money(r.GwRefunded), FailureReason: r.FailureReason,
+		Superseded: r.Superseded, Refunded: core.Money(r.Refunded), GatewayRefunded: core.Money(r.GwRefunded), RefundCheckAt: r.RefundCheckAt, FailureReason: r.FailureReason,
 		ExpiresAt: r.ExpiresAt, PaidAt: r.PaidAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Refunds != nil {
 		p.Refunds = make([]core.Refund, len(r.Refunds))
