@@ -71,7 +71,10 @@ func (s *Service) checkRefunds(ctx context.Context, c *counter) error {
 			cur.RefundCheckAt = nextRefundCheck(cur, s.now())
 			return tx.Payments().Put(cur)
 		}); err != nil {
-			return err
+			// One payment's failure must not stop the run: counted, and
+			// checked again on the next run (its check time did not move).
+			c.inc("refund_check_errors")
+			continue
 		}
 		c.inc("refund_checks")
 	}
