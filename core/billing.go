@@ -33,6 +33,9 @@ func (c *counter) inc(k string) {
 // gateway calls in flight; concurrent workers' store writes share commits.
 const engineBatch = 512
 
+// enginePipelines is how many batches of a billing run are in flight.
+const enginePipelines = 3
+
 // StaleAlert is the number of stale payments reported by the last run when
 // above the alert threshold (0 otherwise); /readyz shows it.
 func (s *Service) StaleAlert() int { return int(s.staleAlert.Load()) }
@@ -98,124 +101,180 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 }
 
 // runSubscriptions visits every subscription whose NextActionAt has come,
-// through the due index, in batches, with bounded concurrency.
+// through the due index, in batches, with bounded concurrency. The scan
+// resumes after the last entry it handed out, so it holds one batch, never
+// the set of subscriptions already visited. A subscription whose next
+// action is moved ahead of the scan's position and is still due (an
+// expired order closed, due again at once) is visited again in this run:
+// its next action is then already the following step.
 func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) error {
 	now := s.now()
-	seen := map[string]struct{}{}
-	for {
-		var batch []string
+	// Gateway calls in flight, shared by every batch of the run.
+	sem := make(chan struct{}, s.cfg.EngineWorkers)
+	// Batches in flight: while one batch waits for Midtrans, the next is
+	// prepared and the previous one recorded.
+	inflight := make(chan struct{}, enginePipelines)
+	var wg sync.WaitGroup
+	var afterAt time.Time
+	afterID := ""
+	for ctx.Err() == nil {
+		var batch []dueItem
 		if err := s.store.View(ctx, func(tx Tx) error {
-			return tx.Subscriptions().ScanDue(now, func(sub Subscription) bool {
-				if _, ok := seen[sub.ID]; !ok {
-					batch = append(batch, sub.ID)
+			batch = batch[:0] // fn may run more than once
+			plans := map[string]Plan{}
+			visit := func(sub Subscription) bool {
+				it, err := s.loadDue(tx, sub, plans)
+				if err != nil {
+					// Counted as this subscription's error; the run goes on.
+					it = dueItem{sub: sub, err: err}
 				}
+				batch = append(batch, it)
 				return len(batch) < engineBatch
-			})
+			}
+			if afterID == "" {
+				return tx.Subscriptions().ScanDue(now, visit)
+			}
+			return tx.Subscriptions().ScanDueAfter(now, afterAt, afterID, visit)
 		}); err != nil {
+			wg.Wait()
 			return err
 		}
 		if len(batch) == 0 {
-			return nil
+			break
 		}
-		for _, id := range batch {
-			seen[id] = struct{}{}
+		last := batch[len(batch)-1].sub
+		afterAt, afterID = last.NextActionAt, last.ID
+		inflight <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-inflight; wg.Done() }()
+			s.runBatch(ctx, batch, now, sem, c, errs, onItem)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// dueItem is a subscription the due scan found, with what deciding its
+// next step reads.
+type dueItem struct {
+	sub  Subscription
+	plan Plan
+	open []Payment
+	err  error // reading them failed
+}
+
+// loadDue reads what advanceLoaded needs of sub; plans caches plans by id
+// for the scan's transaction.
+func (s *Service) loadDue(tx Tx, sub Subscription, plans map[string]Plan) (dueItem, error) {
+	plan, ok := plans[sub.PlanID]
+	if !ok {
+		var err error
+		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
+			return dueItem{}, err
 		}
-		// A run visits each subscription once; one whose next action is
-		// still due after the visit is left for the next run. The seen set
-		// holds only ids, and is dropped when a scan finds nothing new.
-		if len(seen) > 64*engineBatch {
-			seen = map[string]struct{}{}
-			for _, id := range batch {
-				seen[id] = struct{}{}
+		plans[sub.PlanID] = plan
+	}
+	open, err := s.openPayments(tx, sub.ID)
+	if err != nil {
+		return dueItem{}, err
+	}
+	return dueItem{sub: sub, plan: plan, open: open}, nil
+}
+
+// runBatch takes the step due for each subscription of a batch. Charges of
+// the engine's own cycles are collected and made together (chargeCycles);
+// every other step runs on its own, at most EngineWorkers at once.
+func (s *Service) runBatch(ctx context.Context, batch []dueItem, now time.Time, sem chan struct{}, c *counter, errs *atomic.Int64, onItem func()) {
+	done := func(step string, err error) {
+		if err != nil {
+			errs.Add(1)
+			c.inc("errors")
+		} else if step != "" {
+			c.inc(step)
+		}
+		if onItem != nil {
+			onItem()
+		}
+	}
+	var mu sync.Mutex
+	var charges []*cycleCharge
+	var wg sync.WaitGroup
+	for _, it := range batch {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if it.err != nil {
+				done("", it.err)
+				return
 			}
-		}
-		sem := make(chan struct{}, s.cfg.EngineWorkers)
-		var wg sync.WaitGroup
-		for _, id := range batch {
-			if ctx.Err() != nil {
-				break
-			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				if onItem != nil {
-					defer onItem()
-				}
-				step, err := s.advance(ctx, id)
-				if err != nil {
-					errs.Add(1)
-					c.inc("errors")
+			step, cycle, err := s.advanceLoaded(ctx, it, now)
+			if err == nil && cycle > 0 {
+				if batchable(it.sub) {
+					mu.Lock()
+					charges = append(charges, &cycleCharge{sub: it.sub, cycle: cycle, step: step})
+					mu.Unlock()
 					return
 				}
-				if step != "" {
-					c.inc(step)
-				}
-			}()
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+				err = s.chargeNative(ctx, it.sub, cycle)
+			}
+			done(step, err)
+		}()
+	}
+	wg.Wait()
+	s.chargeCycles(ctx, charges, sem)
+	for _, ch := range charges {
+		done(ch.step, ch.err)
 	}
 }
 
-// advance takes the one action due for a subscription and reports its name.
-func (s *Service) advance(ctx context.Context, id string) (string, error) {
-	var sub Subscription
-	var plan Plan
-	var open []Payment
-	if err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		if sub, err = tx.Subscriptions().Get(id); err != nil {
-			return err
-		}
-		if plan, err = tx.Plans().Get(sub.PlanID); err != nil {
-			return err
-		}
-		open, err = s.openPayments(tx, id)
-		return err
-	}); err != nil {
-		return "", err
-	}
-	now := s.now()
+// advanceLoaded decides the one action due for a subscription and takes
+// it, except a charge of the engine's: that it answers as the cycle to
+// charge (0: none), for the caller to make.
+func (s *Service) advanceLoaded(ctx context.Context, it dueItem, now time.Time) (string, int, error) {
+	sub, plan, open, id := it.sub, it.plan, it.open, it.sub.ID
 	if sub.NextActionAt.IsZero() || sub.NextActionAt.After(now) {
-		return "", nil
+		return "", 0, nil
 	}
 	// An open order decides first: wait for it, or settle it if overdue.
 	for _, p := range open {
 		switch {
 		case p.Status == PaymentCreating:
 			if _, err := s.pollPayment(ctx, p); err != nil {
-				return "", err
+				return "", 0, err
 			}
-			return "payments_polled", s.rescheduleIfDue(ctx, id, now.Add(time.Minute))
+			return "payments_polled", 0, s.rescheduleIfDue(ctx, id, now.Add(time.Minute))
 		case !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt):
 			// Past its expiry and no notification said so: expire it at
 			// Midtrans (or learn it was paid) so the cycle can move on.
 			if err := s.closeStale(ctx, p); err != nil {
-				return "", err
+				return "", 0, err
 			}
-			return "payments_expired", s.rescheduleIfDue(ctx, id, now)
+			return "payments_expired", 0, s.rescheduleIfDue(ctx, id, now)
 		}
 	}
 	if len(open) > 0 && sub.Status != SubPaused {
-		return "", s.reschedule(ctx, id, open[0].ExpiresAt)
+		return "", 0, s.reschedule(ctx, id, open[0].ExpiresAt)
 	}
 	if sub.PaymentType == PayManual {
-		return s.advanceManual(ctx, sub, plan, now)
+		step, err := s.advanceManual(ctx, sub, plan, now)
+		return step, 0, err
 	}
 	switch sub.Status {
 	case SubPending:
-		return "expired", s.endSubscription(ctx, id, SubExpired, "first payment never completed")
+		return "expired", 0, s.endSubscription(ctx, id, SubExpired, "first payment never completed")
 	case SubTrialing:
 		if now.Before(sub.TrialEnd) {
-			return "trial_reminders", s.remind(ctx, id, EvSubscriptionTrialEnding, 1)
+			return "trial_reminders", 0, s.remind(ctx, id, EvSubscriptionTrialEnding, 1)
 		}
 		if sub.CancelAtPeriodEnd {
-			return "cancelled", s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
+			return "cancelled", 0, s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
 		}
-		return "trial_charges", s.chargeNative(ctx, sub, 1)
+		return "trial_charges", 1, nil
 	case SubActive:
 		end := sub.CurrentPeriodEnd
 		if !sub.EndsAt.IsZero() && sub.EndsAt.Before(end) {
@@ -223,33 +282,33 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 		}
 		if now.Before(end) {
 			if needsNativeCheck(sub, end) && !now.Before(end.Add(-nativeCheckLead)) {
-				return "native_checked", s.checkNative(ctx, sub, end)
+				return "native_checked", 0, s.checkNative(ctx, sub, end)
 			}
-			return "reminders", s.remindExpiring(ctx, id, end)
+			return "reminders", 0, s.remindExpiring(ctx, id, end)
 		}
 		switch {
 		case sub.CancelAtPeriodEnd:
-			return "cancelled", s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
+			return "cancelled", 0, s.endSubscription(ctx, id, SubCancelled, sub.CancelReason)
 		case !sub.EndsAt.IsZero() && !sub.EndsAt.After(now):
-			return "ended", s.endSubscription(ctx, id, SubExpired, "end date reached")
+			return "ended", 0, s.endSubscription(ctx, id, SubExpired, "end date reached")
 		case plan.MaxCycles > 0 && sub.Cycle >= plan.MaxCycles:
-			return "max_cycles", s.endSubscription(ctx, id, SubExpired, "max cycles reached")
+			return "max_cycles", 0, s.endSubscription(ctx, id, SubExpired, "max cycles reached")
 		case sub.ScheduledPlanID != "":
-			return "plan_changes", s.applyScheduledPlan(ctx, id)
+			return "plan_changes", 0, s.applyScheduledPlan(ctx, id)
 		case sub.Native() && !sub.NativeDisabled:
 			// Midtrans charges it; if no renewal arrived a day after the
 			// period end, ask Midtrans.
 			if now.Before(end.Add(24 * time.Hour)) {
-				return "", s.reschedule(ctx, id, end.Add(24*time.Hour))
+				return "", 0, s.reschedule(ctx, id, end.Add(24*time.Hour))
 			}
 			if _, err := s.SyncSubscription(ctx, Actor{IsAdmin: true}, id); err != nil {
-				return "", err
+				return "", 0, err
 			}
 			// Still unpaid a day after it fell due (Midtrans is retrying, or
 			// holds a charge for review): past due like any renewal, so
 			// access ends with the grace period if no charge comes. Midtrans
 			// makes the retries.
-			return "native_synced", s.store.Update(ctx, func(tx Tx) error {
+			return "native_synced", 0, s.store.Update(ctx, func(tx Tx) error {
 				cur, err := tx.Subscriptions().Get(id)
 				if err != nil {
 					return err
@@ -266,25 +325,25 @@ func (s *Service) advance(ctx context.Context, id string) (string, error) {
 				return s.emit(tx, EvSubscriptionPastDue, cur.OwnerID, s.now(), subscriptionData(cur))
 			})
 		}
-		return "renewals", s.chargeNative(ctx, sub, sub.Cycle+1)
+		return "renewals", sub.Cycle + 1, nil
 	case SubPastDue:
 		// Retries come first: a retry falling due when the grace period
 		// ends is still made, and its order may still be paid.
 		if sub.DunningAttempts <= s.cfg.DunningRetries &&
 			!now.Before(sub.PastDueSince.Add(time.Duration(sub.DunningAttempts)*s.cfg.DunningInterval)) {
-			return "retries", s.chargeNative(ctx, sub, sub.Cycle+1)
+			return "retries", sub.Cycle + 1, nil
 		}
 		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
-			return "expired", s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
+			return "expired", 0, s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
 		}
-		return "", s.reschedule(ctx, id, s.nextAction(sub, plan, now))
+		return "", 0, s.reschedule(ctx, id, s.nextAction(sub, plan, now))
 	case SubPaused:
 		if !sub.EndsAt.IsZero() && !sub.EndsAt.After(now) {
-			return "ended", s.endSubscription(ctx, id, SubExpired, "end date reached")
+			return "ended", 0, s.endSubscription(ctx, id, SubExpired, "end date reached")
 		}
-		return "", s.reschedule(ctx, id, time.Time{})
+		return "", 0, s.reschedule(ctx, id, time.Time{})
 	}
-	return "", s.reschedule(ctx, id, time.Time{})
+	return "", 0, s.reschedule(ctx, id, time.Time{})
 }
 
 // chargeNative is chargeAndWait for a subscription that Midtrans may charge
@@ -340,17 +399,20 @@ func (s *Service) reschedule(ctx context.Context, id string, at time.Time) error
 // rescheduleIfDue moves NextActionAt only if it is still in the past (a
 // payment applied meanwhile may already have set a later one).
 func (s *Service) rescheduleIfDue(ctx context.Context, id string, at time.Time) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		sub, err := tx.Subscriptions().Get(id)
-		if err != nil {
-			return err
-		}
-		if !sub.NextActionAt.IsZero() && sub.NextActionAt.After(s.now()) {
-			return nil
-		}
-		sub.NextActionAt = at
-		return tx.Subscriptions().Put(sub)
-	})
+	return s.store.Update(ctx, func(tx Tx) error { return s.rescheduleIfDueTx(tx, id, at, s.now()) })
+}
+
+// rescheduleIfDueTx is rescheduleIfDue inside tx.
+func (s *Service) rescheduleIfDueTx(tx Tx, id string, at, now time.Time) error {
+	sub, err := tx.Subscriptions().Get(id)
+	if err != nil {
+		return err
+	}
+	if !sub.NextActionAt.IsZero() && sub.NextActionAt.After(now) {
+		return nil
+	}
+	sub.NextActionAt = at
+	return tx.Subscriptions().Put(sub)
 }
 
 // endSubscription cancels or expires a subscription for the engine, and

@@ -63,13 +63,36 @@ func (s *Service) chargeCycleSent(ctx context.Context, subID string, cycle int) 
 // prepareCharge is step 1. It also builds the gateway request from what the
 // transaction read, so step 2 needs no second read.
 func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (Payment, ChargeRequest, *Payment, error) {
+	var pc preparedCharge
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		pc, err = s.prepareChargeTx(tx, subID, cycle, s.now()) // fn may run more than once
+		return err
+	})
+	if err == nil && pc.done {
+		return pc.p, pc.req, nil, errNothingToCharge
+	}
+	return pc.p, pc.req, pc.stale, err
+}
+
+// preparedCharge is what step 1 found or wrote for one cycle: the payment
+// (in state creating, or the cycle's live order), its gateway request, an
+// expired order still open at Midtrans, or done when the cycle completed
+// without a gateway charge.
+type preparedCharge struct {
+	p     Payment
+	req   ChargeRequest
+	stale *Payment
+	done  bool
+}
+
+// prepareChargeTx is step 1 inside tx.
+func (s *Service) prepareChargeTx(tx Tx, subID string, cycle int, now time.Time) (preparedCharge, error) {
 	var out Payment
 	var req ChargeRequest
 	var stale *Payment
-	done := false // the cycle completed without a gateway charge
-	err := s.store.Update(ctx, func(tx Tx) error {
-		out, req, stale, done = Payment{}, ChargeRequest{}, nil, false // fn may run more than once
-		now := s.now()
+	done := false
+	err := func() error {
 		sub, err := tx.Subscriptions().Get(subID)
 		if err != nil {
 			return fmt.Errorf("load subscription %s: %w", subID, err)
@@ -144,11 +167,8 @@ func (s *Service) prepareCharge(ctx context.Context, subID string, cycle int) (P
 		}
 		req, err = s.chargeRequest(tx, out)
 		return err
-	})
-	if err == nil && done {
-		return out, req, nil, errNothingToCharge
-	}
-	return out, req, stale, err
+	}()
+	return preparedCharge{p: out, req: req, stale: stale, done: done}, err
 }
 
 // chargeMethod is the Midtrans method used for a subscription's one-time
@@ -313,48 +333,59 @@ func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) 
 func (s *Service) recordCharge(ctx context.Context, paymentID string, txn Transaction, gerr error) (Payment, error) {
 	var out Payment
 	err := s.store.Update(ctx, func(tx Tx) error {
-		now := s.now()
-		p, err := tx.Payments().Get(paymentID)
-		if err != nil {
-			return err
-		}
-		out = p
-		if gerr == nil {
-			// Status moves are monotonic, so this is right even when a
-			// notification got here first; the answer still carries the
-			// payment details the notification may lack.
-			if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
-				return err
-			}
-			return s.waitForPayment(tx, out, now)
-		}
-		if p.Status != PaymentCreating {
-			return nil
-		}
-		switch {
-		case Retryable(gerr):
-			// Unknown outcome: leave it creating; reconciliation asks Midtrans.
-			return nil
-		case errors.Is(gerr, ErrDuplicateOrder):
-			// Midtrans has this order already (an earlier attempt whose answer
-			// was lost): reconciliation adopts it by a status call.
-			return nil
-		default:
-			p.FailureReason = gerr.Error()
-			if err := s.applyStatus(tx, &p, PaymentFailed, now); err != nil {
-				return err
-			}
-			out = p
-			return nil
-		}
+		var err error
+		out, err = s.recordChargeTx(tx, paymentID, txn, gerr, s.now())
+		return err
 	})
 	if err != nil {
 		return out, err
 	}
-	if gerr != nil && !Retryable(gerr) && !errors.Is(gerr, ErrDuplicateOrder) {
+	if finalRefusal(gerr) {
 		return out, chargeError(gerr)
 	}
 	return out, nil
+}
+
+// finalRefusal reports whether a charge's gateway error is Midtrans'
+// last word (the payment is recorded as failed), not an unknown outcome.
+func finalRefusal(gerr error) bool {
+	return gerr != nil && !Retryable(gerr) && !errors.Is(gerr, ErrDuplicateOrder)
+}
+
+// recordChargeTx is step 3 inside tx; it answers the payment as recorded.
+func (s *Service) recordChargeTx(tx Tx, paymentID string, txn Transaction, gerr error, now time.Time) (Payment, error) {
+	p, err := tx.Payments().Get(paymentID)
+	if err != nil {
+		return Payment{}, err
+	}
+	out := p
+	if gerr == nil {
+		// Status moves are monotonic, so this is right even when a
+		// notification got here first; the answer still carries the
+		// payment details the notification may lack.
+		if err := s.applyTransaction(tx, &p, txn, now, &out); err != nil {
+			return out, err
+		}
+		return out, s.waitForPayment(tx, out, now)
+	}
+	if p.Status != PaymentCreating {
+		return out, nil
+	}
+	switch {
+	case Retryable(gerr):
+		// Unknown outcome: leave it creating; reconciliation asks Midtrans.
+		return out, nil
+	case errors.Is(gerr, ErrDuplicateOrder):
+		// Midtrans has this order already (an earlier attempt whose answer
+		// was lost): reconciliation adopts it by a status call.
+		return out, nil
+	default:
+		p.FailureReason = gerr.Error()
+		if err := s.applyStatus(tx, &p, PaymentFailed, now); err != nil {
+			return out, err
+		}
+		return p, nil
+	}
 }
 
 // waitForPayment points an overdue subscription's next action at the

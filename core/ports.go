@@ -72,6 +72,11 @@ type (
 		// ScanDue visits subscriptions whose NextActionAt is set and not after
 		// t, earliest first, through an index.
 		ScanDue(t time.Time, fn func(Subscription) bool) error
+		// ScanDueAfter is ScanDue resumed after the entry of the subscription
+		// afterID due at at (both as a visited subscription had them): only
+		// entries after that one in the scan's order are visited, so a caller
+		// pages through the due index without remembering what it saw.
+		ScanDueAfter(t, at time.Time, afterID string, fn func(Subscription) bool) error
 		// ScanAll visits every subscription in id order, starting after afterID ("" from the start).
 		ScanAll(afterID string, fn func(Subscription) bool) error
 		CountByStatus() (map[SubscriptionStatus]int, error)

@@ -342,6 +342,12 @@ func (r subRepo) ScanDue(at time.Time, fn func(core.Subscription) bool) error {
 	return subscriptions.scan(r.t, bSubDue, nil, prefixEnd(tsKey(at)), false, fn)
 }
 
+func (r subRepo) ScanDueAfter(t, at time.Time, afterID string, fn func(core.Subscription) bool) error {
+	// The first key above (at, afterID)'s own.
+	start := append(timeKey(at, idKey(afterID)), 0)
+	return subscriptions.scan(r.t, bSubDue, start, prefixEnd(tsKey(t)), false, fn)
+}
+
 func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error {
 	var start []byte
 	if afterID != "" {

@@ -111,6 +111,14 @@ func (r subRepo) ScanDue(at time.Time, fn func(core.Subscription) bool) error {
 		func(s *core.Subscription) bool { return !s.NextActionAt.After(at) }, fn)
 }
 
+func (r subRepo) ScanDueAfter(t, at time.Time, afterID string, fn func(core.Subscription) bool) error {
+	if !storable(afterID) {
+		return core.Invalidf("subscription id %q is not storable text", afterID)
+	}
+	return subscriptions.scan(r.t, "next_action_at <= $1 AND (next_action_at, id) > ($2, $3)", "next_action_at, id",
+		[]any{ts(t), ts(at), afterID}, func(s *core.Subscription) bool { return !s.NextActionAt.After(t) }, fn)
+}
+
 // ScanAll visits in id order; every id sorts after "".
 func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error {
 	if !storable(afterID) {

@@ -1,7 +1,9 @@
 package random
 
 import (
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/langganan/langganan/core"
 )
@@ -14,8 +16,8 @@ func TestIDs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewID() = %q: %v", id, err)
 		}
-		if b[6]>>4 != 4 || b[8]>>6 != 2 {
-			t.Fatalf("NewID() = %q is not a version 4, RFC 4122 UUID", id)
+		if b[6]>>4 != 7 || b[8]>>6 != 2 {
+			t.Fatalf("NewID() = %q is not a version 7, RFC 9562 UUID", id)
 		}
 		if seen[id] {
 			t.Fatalf("NewID() repeated %q", id)
@@ -29,5 +31,20 @@ func TestIDs(t *testing.T) {
 	b, _ := IDs{}.Secret(32)
 	if string(a) == string(b) {
 		t.Fatal("two secrets are equal")
+	}
+}
+
+// Ids minted later sort after earlier ones (from the next millisecond on),
+// which is what keeps a store's inserts at the end of its keys.
+func TestIDsSortByTime(t *testing.T) {
+	a := IDs{}.NewID()
+	ms := time.Now().UnixMilli()
+	for time.Now().UnixMilli() == ms {
+		runtime.Gosched()
+	}
+	for range 100 {
+		if b := (IDs{}).NewID(); b <= a {
+			t.Fatalf("NewID() = %s sorts before the earlier %s", b, a)
+		}
 	}
 }

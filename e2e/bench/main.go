@@ -95,6 +95,7 @@ func main() {
 	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
 	gateway := flag.String("billing-gateway", "", "with -billing-child: the emulator's URL (empty: the emulator in process)")
 	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
+	billingSizes := flag.String("billing-sizes", "", "billing_run sizes, comma-separated, smallest first (default 10000,100000; -quick 2000,10000; -large adds 1000000)")
 	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all)")
 	flag.Parse()
 	if *child > 0 {
@@ -113,6 +114,20 @@ func main() {
 	if *large {
 		sz.billing = append(sz.billing, 1_000_000)
 		sz.budget += 30 * time.Minute
+	}
+	if *billingSizes != "" {
+		sz.billing = nil
+		for _, f := range strings.Split(*billingSizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "bench: -billing-sizes: %q is not a positive number\n", f)
+				os.Exit(2)
+			}
+			sz.billing = append(sz.billing, n)
+		}
+		if slices.Max(sz.billing) >= 1_000_000 && !*large {
+			sz.budget += 30 * time.Minute
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sz.budget)
 	defer cancel()
@@ -236,7 +251,7 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 		}
 	}
 	if sz.wants("billing_run") {
-		if err := billingBench(ctx, rep, sz, mock.url); err != nil {
+		if err := billingBench(ctx, rep, sz, mockBin); err != nil {
 			rep.notes = append(rep.notes, "billing_run: "+err.Error())
 		}
 	}
@@ -815,15 +830,18 @@ func batchCeiling(ctx context.Context, path string, writers, n int) (float64, er
 // ---- billing run (child processes)
 
 type billingOut struct {
-	N       int     `json:"n"`
-	Billed  int     `json:"billed"`
-	Seconds float64 `json:"seconds"`
-	RSSKB   int     `json:"rss_kb"`  // VmHWM: peak resident, file-backed mmap pages included
-	AnonKB  int     `json:"anon_kb"` // peak RssAnon (heap and stacks), sampled
-	Errors  int     `json:"errors"`
+	N       int            `json:"n"`
+	Billed  int            `json:"billed"`
+	Seconds float64        `json:"seconds"`
+	RSSKB   int            `json:"rss_kb"`  // VmHWM: peak resident, file-backed mmap pages included
+	AnonKB  int            `json:"anon_kb"` // peak RssAnon (heap and stacks), sampled
+	Errors  int            `json:"errors"`
+	Counts  map[string]int `json:"counts"`   // the run's summary, for diagnosis
+	WriteMB float64        `json:"write_mb"` // bytes the run caused to be written to disk
+	CPUSec  float64        `json:"cpu_s"`    // user+system CPU of the run (this process only)
 }
 
-func billingBench(ctx context.Context, rep *report, sz sizes, mockURL string) error {
+func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -832,12 +850,25 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockURL string) er
 	for _, n := range sz.billing {
 		logf("billing_run: %d due subscriptions (child process)", n)
 		args := []string{"-billing-child", strconv.Itoa(n)}
+		var mock *proc
 		if !sz.billingInProcess {
-			args = append(args, "-billing-gateway", mockURL)
+			// A fresh emulator per size, its clock at the run's: orders then
+			// expire a day after the run, as at Midtrans, and the emulator's
+			// state holds this run's orders only.
+			mock, err = startProc(ctx, mockBin, map[string]string{"MOCKMIDTRANS_ADDR": "127.0.0.1:0",
+				"MOCKMIDTRANS_SERVER_KEY": serverKey, "MOCKMIDTRANS_CLIENT_KEY": clientKey, "MOCKMIDTRANS_CLOCK": "manual",
+				"MOCKMIDTRANS_CLOCK_START": billingNow().Format(time.RFC3339)})
+			if err != nil {
+				return err
+			}
+			args = append(args, "-billing-gateway", mock.url)
 		}
 		cmd := exec.CommandContext(ctx, self, args...)
 		cmd.Stderr = os.Stderr
 		b, err := cmd.Output()
+		if mock != nil {
+			mock.stop()
+		}
 		if err != nil {
 			return fmt.Errorf("child %d: %w", n, err)
 		}
@@ -850,18 +881,21 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockURL string) er
 	if len(outs) == 0 {
 		return nil
 	}
-	big := outs[len(outs)-1]
-	rate := float64(big.Billed) / big.Seconds
 	where := "cmd/mockmidtrans over loopback"
 	if sz.billingInProcess {
 		where = "the emulator in process"
 	}
-	note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors; core+bolt in a child process, gateway: %s", big.N, big.Billed, big.Seconds, big.Errors, where)
-	rep.add(result{Name: "billing_run", Value: round(rate, 1), Unit: "subs/s", note: note})
 	for _, o := range outs {
+		// CPU per renewal and bytes written per renewal do not depend on what
+		// else the machine runs; the rate does.
+		note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors; %.2f ms CPU and %.1f kB written per renewal; core+bolt in a child process, gateway: %s",
+			o.N, o.Billed, o.Seconds, o.Errors, 1000*o.CPUSec/float64(max(o.Billed, 1)), 1024*o.WriteMB/float64(max(o.Billed, 1)), where)
+		rep.add(result{Name: "billing_run_" + short(o.N), Value: round(float64(o.Billed)/o.Seconds, 1), Unit: "subs/s", note: note})
+	}
+	for i, o := range outs {
 		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.AnonKB)/1024, 1), Unit: "MB",
-			note: fmt.Sprintf("peak anonymous RSS; VmHWM %.0f MB with the file's mmap; %d due, %.0f/s", float64(o.RSSKB)/1024, o.N, float64(o.Billed)/o.Seconds)}
-		if o != outs[0] && outs[0].AnonKB > 0 {
+			note: fmt.Sprintf("peak anonymous RSS; VmHWM %.0f MB with the file's mmap", float64(o.RSSKB)/1024)}
+		if i > 0 && outs[0].AnonKB > 0 {
 			res.note += fmt.Sprintf("; %.2f× the anon RSS at %s", float64(o.AnonKB)/float64(outs[0].AnonKB), short(outs[0].N))
 		}
 		rep.add(res)
@@ -879,6 +913,12 @@ func short(n int) string {
 	return strconv.Itoa(n)
 }
 
+// billingNow is the billing run's clock: a month after the seeded start.
+func billingNow() time.Time {
+	start, _ := time.Parse(time.RFC3339, clockStart)
+	return start.AddDate(0, 1, 0)
+}
+
 // billingChild seeds n due subscriptions, then times one billing run of
 // core against the emulator (cmd/mockmidtrans at gatewayURL, or one started
 // in this process when it is empty) over loopback HTTP, and prints JSON.
@@ -889,8 +929,7 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	start, _ := time.Parse(time.RFC3339, clockStart)
-	now := start.AddDate(0, 1, 0)
+	now := billingNow()
 	path := filepath.Join(dir, "billing.db")
 	if _, err := seed(ctx, path, n, now, seedDue); err != nil {
 		return err
@@ -962,23 +1001,28 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 			}
 		}
 	}()
+	w0, c0 := procIO("write_bytes:"), cpuTime()
 	t0 := time.Now()
 	sum, err := svc.RunDue(ctx)
 	took := time.Since(t0)
+	written, cpu := procIO("write_bytes:")-w0, cpuTime()-c0
 	close(stopSampling)
 	<-sampled
 	if cpuProfile != "" {
 		pprof.StopCPUProfile()
-		if f, err := os.Create(cpuProfile + ".block"); err == nil {
-			_ = pprof.Lookup("block").WriteTo(f, 0)
-			f.Close()
+		for _, name := range []string{"block", "allocs"} {
+			if f, err := os.Create(cpuProfile + "." + name); err == nil {
+				_ = pprof.Lookup(name).WriteTo(f, 0)
+				f.Close()
+			}
 		}
 	}
 	if err != nil {
 		return err
 	}
 	out := billingOut{N: n, Billed: sum.Counts["renewals"], Seconds: took.Seconds(), RSSKB: procStatus("VmHWM:"),
-		AnonKB: int(peakAnon.Load()), Errors: sum.Errors}
+		AnonKB: int(peakAnon.Load()), Errors: sum.Errors, Counts: sum.Counts, WriteMB: round(float64(written)/(1<<20), 1),
+		CPUSec: round(cpu.Seconds(), 2)}
 	return json.NewEncoder(os.Stdout).Encode(out)
 }
 
@@ -995,6 +1039,30 @@ func procStatus(field string) int {
 				v, _ := strconv.Atoi(f[0])
 				return v
 			}
+		}
+	}
+	return 0
+}
+
+// cpuTime is the user and system CPU this process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procIO reads one field of /proc/self/io (0 where unknown).
+func procIO(field string) int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			v, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+			return v
 		}
 	}
 	return 0

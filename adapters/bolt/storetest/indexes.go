@@ -125,6 +125,42 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 		})
 	})
 
+	t.Run("SubscriptionDueAfter", func(t *testing.T) {
+		s := open(t)
+		// Several due at the same moment: resuming must not skip or repeat them.
+		subs := []core.Subscription{subscription(newID(), newID(), at(30*time.Minute)), subscription(newID(), newID(), at(time.Hour)),
+			subscription(newID(), newID(), at(time.Hour)), subscription(newID(), newID(), at(time.Hour)),
+			subscription(newID(), newID(), at(2*time.Hour)), subscription(newID(), newID(), time.Time{})}
+		update(t, s, func(tx core.Tx) error {
+			var errs []error
+			for _, sub := range subs {
+				errs = append(errs, tx.Subscriptions().Put(sub))
+			}
+			return errors.Join(errs...)
+		})
+		var order []core.Subscription
+		view(t, s, func(tx core.Tx) error {
+			return tx.Subscriptions().ScanDue(at(10*time.Hour), func(s core.Subscription) bool { order = append(order, s); return true })
+		})
+		if len(order) != 5 {
+			t.Fatalf("ScanDue = %d subscriptions, want 5", len(order))
+		}
+		for _, until := range []time.Duration{10 * time.Hour, time.Hour, 30 * time.Minute} {
+			for i, from := range order {
+				var got []string
+				view(t, s, func(tx core.Tx) error {
+					return tx.Subscriptions().ScanDueAfter(at(until), from.NextActionAt, from.ID, func(s core.Subscription) bool {
+						got = append(got, s.ID)
+						return true
+					})
+				})
+				if want := filterDue(order[i+1:], at(until)); !equalIDs(got, want...) {
+					t.Errorf("ScanDueAfter(until %v, after %d) = %v, want %v", until, i, got, want)
+				}
+			}
+		}
+	})
+
 	t.Run("SubscriptionDue", func(t *testing.T) {
 		s := open(t)
 		a := subscription(newID(), newID(), at(3*time.Hour))
@@ -498,6 +534,17 @@ func idsOf[T any](l []T, id func(T) string) []string {
 	out := make([]string, len(l))
 	for i, v := range l {
 		out[i] = id(v)
+	}
+	return out
+}
+
+// filterDue answers the ids of subs due by t, in order.
+func filterDue(subs []core.Subscription, t time.Time) []string {
+	var out []string
+	for _, s := range subs {
+		if !s.NextActionAt.After(t) {
+			out = append(out, s.ID)
+		}
 	}
 	return out
 }
