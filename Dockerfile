@@ -8,7 +8,7 @@ WORKDIR /src
 # The repository is a Go workspace (go.work): the service, the emulator's
 # own module and the compat module; all their go.mod files are needed to
 # resolve dependencies.
-COPY go.mod go.sum go.work ./
+COPY go.mod go.sum go.work go.work.sum ./
 COPY adapters/fakemidtrans/go.mod adapters/fakemidtrans/go.sum adapters/fakemidtrans/
 COPY compat/go.mod compat/go.sum compat/
 RUN go mod download
