@@ -162,6 +162,7 @@ func (e *Emulator) routes() {
 	m.HandleFunc("GET /v2/gopay/redirect/{id}/link", e.handleLinkPage)
 	m.HandleFunc("POST /v2/gopay/redirect/{id}/link", e.handleLinkSubmit)
 	e.simRoutes(m)
+	e.snapRoutes(m)
 	m.HandleFunc("GET /{$}", e.handlePage)
 	m.HandleFunc("POST /_page/{action}", e.handlePageAction)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
