@@ -262,13 +262,24 @@ func (e *Emulator) handle3DSPage(w http.ResponseWriter, r *http.Request) {
 // handle3DSSubmit completes 3DS: the card table decides the result, and the notification goes out before answering.
 func (e *Emulator) handle3DSSubmit(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	now := e.now()
-	e.mu.Lock()
-	t := e.st.Txns[r.PathValue("id")]
-	if t == nil || t.Status != "pending" || t.PaymentType != "credit_card" {
-		e.mu.Unlock()
+	orderID, ok := e.complete3DS(r, r.PathValue("id"))
+	if !ok {
 		http.Error(w, "no pending 3DS transaction", http.StatusConflict)
 		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><p>3DS finished: %s.</p><p><a href=\"/\">Simulator</a></p>", template.HTMLEscapeString(orderID))
+}
+
+// complete3DS applies a submitted 3DS form to transaction id and delivers
+// the notification; ok is false when no 3DS is pending there.
+func (e *Emulator) complete3DS(r *http.Request, id string) (orderID string, ok bool) {
+	now := e.now()
+	e.mu.Lock()
+	t := e.st.Txns[id]
+	if t == nil || t.Status != "pending" || t.PaymentType != "credit_card" {
+		e.mu.Unlock()
+		return "", false
 	}
 	if r.FormValue("result") == "fail" || r.FormValue("otp") != "112233" {
 		e.st.setStatus(t, "deny", now)
@@ -278,11 +289,11 @@ func (e *Emulator) handle3DSSubmit(w http.ResponseWriter, r *http.Request) {
 		t.Updated = now
 	}
 	t.Expiry = time.Time{}
+	orderID = t.OrderID
 	note := e.paymentNote(t)
 	e.mu.Unlock()
 	e.markDirty()
 	e.nq.enqueue(note)
 	_ = e.Drain(r.Context())
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<!doctype html><p>3DS finished: %s.</p><p><a href=\"/\">Simulator</a></p>", template.HTMLEscapeString(t.OrderID))
+	return orderID, true
 }

@@ -25,13 +25,20 @@ type state struct {
 	idem      map[string]*idemEntry
 	Seq       int64 `json:"seq"`
 	RefundSeq int64 `json:"refund_seq"`
+	// Snap checkouts by token, their newest per order id, and the GoPay
+	// accounts customers linked inside Snap by user_id.
+	Snaps      map[string]*snapSession `json:"snaps"`
+	snapOrders map[string]*snapSession
+	SnapGopay  map[string]string `json:"snap_gopay"`
+	SnapSeq    int64             `json:"snap_seq"`
 }
 
 func newState() *state {
 	return &state{
 		Txns: map[string]*txn{}, byOrder: map[string]*txn{}, vas: map[string]*txn{}, bills: map[string]*txn{},
 		Tokens: map[string]*cardToken{}, Subs: map[string]*subscription{}, Accounts: map[string]*payAccount{},
-		idem: map[string]*idemEntry{},
+		idem: map[string]*idemEntry{}, Snaps: map[string]*snapSession{}, snapOrders: map[string]*snapSession{},
+		SnapGopay: map[string]string{},
 	}
 }
 
@@ -41,6 +48,7 @@ func (s *state) reindex() {
 	for _, t := range s.sorted() {
 		s.index(t)
 	}
+	s.reindexSnaps()
 }
 
 func (s *state) index(t *txn) {
@@ -120,10 +128,10 @@ func (e *Emulator) expireDue(now time.Time) {
 	for _, t := range due {
 		if t.Status == "capture" {
 			e.st.setStatus(t, "cancel", now)
-			e.log.Info().Str("order_id", t.OrderID).Msg("challenged transaction cancelled unreviewed")
+			e.log.Info("challenged transaction cancelled unreviewed", "order_id", t.OrderID)
 		} else {
 			e.st.setStatus(t, "expire", now)
-			e.log.Info().Str("order_id", t.OrderID).Msg("transaction expired")
+			e.log.Info("transaction expired", "order_id", t.OrderID)
 		}
 		notes = append(notes, e.paymentNote(t))
 	}

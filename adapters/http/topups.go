@@ -12,11 +12,11 @@ type topUpJSON struct {
 	OrderID        string         `json:"order_id"`
 	WalletID       string         `json:"wallet_id"`
 	PaymentID      *string        `json:"payment_id"`
-	Amount         string         `json:"amount"`
-	Status         string         `json:"status"`
-	PaymentType    string         `json:"payment_type"`
+	Amount         string         `json:"amount" oa:"ref=Money"`
+	Status         string         `json:"status" oa:"enum=topup_status"`
+	PaymentType    string         `json:"payment_type" oa:"enum=payment_type"`
 	Bank           string         `json:"bank"`
-	PaymentDetails map[string]any `json:"payment_details"`
+	PaymentDetails map[string]any `json:"payment_details" doc:"VA number, QR or deeplink URL, ..."`
 	PaidAt         *time.Time     `json:"paid_at"`
 	CreatedAt      time.Time      `json:"created_at"`
 	UpdatedAt      time.Time      `json:"updated_at"`
@@ -31,9 +31,9 @@ func toTopUpJSON(t core.TopUp) topUpJSON {
 // topUpRequest: amount is a whole-rupiah number or string; core checks
 // the configured minimum and maximum.
 type topUpRequest struct {
-	OrganizationID  string               `json:"organization_id" validate:"omitempty,uuid"`
-	Amount          *amount              `json:"amount"`
-	PaymentType     string               `json:"payment_type" validate:"required,max=32"`
+	OrganizationID  string               `json:"organization_id" validate:"omitempty,uuid" doc:"Fund this organization's wallet (its owner or admins)"`
+	Amount          *amount              `json:"amount" oa:"ref=WholeRupiahInput,required,nonnull"`
+	PaymentType     string               `json:"payment_type" validate:"required,max=32" oa:"enum=topup_payment_type"`
 	Bank            string               `json:"bank" validate:"max=32"`
 	CallbackURL     string               `json:"callback_url" validate:"omitempty,max=500,url"`
 	CustomerDetails *customerDetailsJSON `json:"customer_details"`
