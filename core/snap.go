@@ -324,3 +324,16 @@ func (s *Service) chargeCycleBySnap(ctx context.Context, a Actor, sub Subscripti
 	}
 	return s.chargeCycle(ctx, sub.ID, sub.Cycle+1)
 }
+
+// PaidWith is the method that paid p: a Snap payment's is the one the
+// customer chose on the page, as Midtrans last reported it (snap while
+// none was chosen). Refund rules follow it.
+func (p Payment) PaidWith() PaymentType {
+	if p.PaymentType != PaySnap {
+		return p.PaymentType
+	}
+	if t, ok := p.MidtransStatus["payment_type"].(string); ok && t != "" && t != string(PaySnap) {
+		return PaymentType(strings.ToLower(t))
+	}
+	return PaySnap
+}

@@ -189,3 +189,21 @@ func TestSnapChargeOfPendingCycle(t *testing.T) {
 		t.Fatalf("status %s cycle %d", s.Status, s.Cycle)
 	}
 }
+
+func TestPaymentPaidWith(t *testing.T) {
+	cases := []struct {
+		ptype  core.PaymentType
+		status map[string]any
+		want   core.PaymentType
+	}{
+		{core.PaySnap, map[string]any{"payment_type": "credit_card"}, core.PayCreditCard},
+		{core.PaySnap, map[string]any{"payment_type": "QRIS"}, core.PayQRIS},
+		{core.PaySnap, nil, core.PaySnap},
+		{core.PayBankTransfer, map[string]any{"payment_type": "gopay"}, core.PayBankTransfer},
+	}
+	for _, c := range cases {
+		if got := (core.Payment{PaymentType: c.ptype, MidtransStatus: c.status}).PaidWith(); got != c.want {
+			t.Errorf("%s with %v: %s, want %s", c.ptype, c.status, got, c.want)
+		}
+	}
+}
