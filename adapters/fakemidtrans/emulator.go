@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/rs/zerolog"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -25,7 +25,7 @@ type Options struct {
 	HTTPClient                                                           *http.Client // used for notification deliveries; nil = 15 s timeout client
 	DataFile                                                             string       // "" = memory only; else a bbolt file that keeps state across restarts
 	PublicURL                                                            string       // base URL used in redirect_url / simulator links (may be set after listen via SetPublicURL)
-	Log                                                                  zerolog.Logger
+	Log                                                                  *slog.Logger // nil = no logging
 	// Rand, when set, is the source of every id and token the emulator
 	// mints (a seeded stream makes a run repeatable); nil = crypto/rand.
 	Rand io.Reader
@@ -35,7 +35,7 @@ type Options struct {
 type Emulator struct {
 	opts   Options
 	clock  Clock
-	log    zerolog.Logger
+	log    *slog.Logger
 	client *http.Client
 	mux    *http.ServeMux
 	public atomic.Pointer[string]
@@ -69,6 +69,9 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Log, client: opts.HTTPClient, stop: make(chan struct{})}
 	if e.clock == nil {
 		e.clock = realClock{}
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.client == nil {
 		e.client = &http.Client{Timeout: 15 * time.Second, CheckRedirect: noFollow303}
@@ -175,7 +178,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v) // a deliberate connection reset (fault script)
 			}
-			e.log.Error().Str("path", r.URL.Path).Str("panic", fmt.Sprint(v)).Msg("handler panic")
+			e.log.Error("handler panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
 			writeCore(w, 500, &coreError{StatusCode: "500", StatusMessage: "Sorry. Our system is recovering from unexpected issues. Please retry.", ID: newUUID()})
 		}
 	}()

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 const testKey = "SB-Mid-server-test"
@@ -68,7 +66,7 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 	clock := NewManualClock(testStart)
 	opts := Options{ServerKey: testKey, ClientKey: testClientKey, Clock: clock, NotificationURL: rcv.srv.URL + "/pay",
 		RecurringNotificationURL: rcv.srv.URL + "/recurring", PayAccountNotificationURL: rcv.srv.URL + "/account",
-		PublicURL: "http://emulator.test", Log: zerolog.Nop()}
+		PublicURL: "http://emulator.test"}
 	for _, m := range mod {
 		m(&opts)
 	}

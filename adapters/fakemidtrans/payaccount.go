@@ -217,7 +217,7 @@ func (e *Emulator) LinkAccount(ctx context.Context, id string) (int, any) {
 	_, v := a.view(e)
 	e.mu.Unlock()
 	e.markDirty()
-	e.log.Info().Str("account_id", id).Msg("pay account linked")
+	e.log.Info("pay account linked", "account_id", id)
 	e.nq.enqueue(note)
 	_ = e.Drain(ctx)
 	return 200, v

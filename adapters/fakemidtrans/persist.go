@@ -64,7 +64,7 @@ func (e *Emulator) openData(path string) error {
 		if mc, ok := e.clock.(interface{ Set(time.Time) }); ok && !snap.Clock.IsZero() {
 			mc.Set(snap.Clock)
 		}
-		e.log.Info().Int("transactions", len(st.Txns)).Int("subscriptions", len(st.Subs)).Msg("state restored")
+		e.log.Info("state restored", "transactions", len(st.Txns), "subscriptions", len(st.Subs))
 	}
 	e.db = db
 	return nil
@@ -85,6 +85,6 @@ func (e *Emulator) flush() {
 	}
 	if err != nil {
 		e.dirty.Store(true)
-		e.log.Error().Err(err).Msg("saving state failed")
+		e.log.Error("saving state failed", "error", err)
 	}
 }

@@ -45,7 +45,7 @@ func (e *Emulator) Reset() {
 	e.mu.Unlock()
 	e.nq.reset()
 	e.markDirty()
-	e.log.Info().Msg("emulator reset")
+	e.log.Info("emulator reset")
 }
 
 func simError(w http.ResponseWriter, code int, msg string) {
@@ -79,7 +79,7 @@ func (e *Emulator) SimAction(ctx context.Context, id, act string) (int, any) {
 	e.mu.Unlock()
 	v.SignatureKey = Signature(v.OrderID, code, v.GrossAmount, e.opts.ServerKey)
 	e.markDirty()
-	e.log.Info().Str("order_id", v.OrderID).Str("action", act).Str("status", v.TransactionStatus).Msg("sim action")
+	e.log.Info("sim action", "order_id", v.OrderID, "action", act, "status", v.TransactionStatus)
 	e.nq.enqueue(note)
 	_ = e.Drain(ctx)
 	return 200, v

@@ -115,7 +115,7 @@ func (e *Emulator) expireDue(now time.Time) {
 	var notes []*notification
 	for _, t := range due {
 		e.st.setStatus(t, "expire", now)
-		e.log.Info().Str("order_id", t.OrderID).Msg("transaction expired")
+		e.log.Info("transaction expired", "order_id", t.OrderID)
 		notes = append(notes, e.paymentNote(t))
 	}
 	e.mu.Unlock()

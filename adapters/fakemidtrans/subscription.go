@@ -549,7 +549,7 @@ func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 		txInfo["transaction_id"], txInfo["transaction_status"], txInfo["order_id"] = t.ID, t.Status, t.OrderID
 		txInfo["channel_response_code"], txInfo["channel_response_message"] = t.ChannelCode, t.ChannelMsg
 	}
-	e.log.Info().Str("subscription", s.ID).Str("status_code", txInfo["status_code"]).Bool("ok", ok).Int("retry", s.Retries).Msg("subscription charge")
+	e.log.Info("subscription charge", "subscription", s.ID, "status_code", txInfo["status_code"], "ok", ok, "retry", s.Retries)
 	scheduled := s.Next
 	if ok {
 		s.TxnIDs = append(s.TxnIDs, t.ID)
