@@ -18,6 +18,9 @@ import (
 // total, last period) leaves it on this service's engine for now. The call
 // is idempotent by key.
 func (s *Service) ensureNative(ctx context.Context, id string) error {
+	if err := s.refreshGopayToken(ctx, id); err != nil {
+		return err
+	}
 	var sub Subscription
 	var plan Plan
 	var token string
@@ -159,6 +162,9 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 				s.afterApplied(ctx, p, out)
 			}
 			return out, err
+		}
+		if p.PaymentType == PaySnap {
+			return s.expireUnchosenSnap(ctx, p)
 		}
 		return p, nil
 	}

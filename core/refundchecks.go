@@ -16,7 +16,7 @@ import (
 var refundCheckGaps = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour, 180 * 24 * time.Hour}
 
 // nextRefundCheck is the first check time after now for p, or zero when
-// none is left (or p is not one Midtrans can refund).
+// none is left (or p was not paid through Midtrans).
 func nextRefundCheck(p Payment, now time.Time) time.Time {
 	if p.OrderID == "" || p.PaymentType == PayWallet || p.PaidAt.IsZero() {
 		return time.Time{}
