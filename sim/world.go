@@ -66,6 +66,9 @@ type world struct {
 	commits int
 	calls   int
 	dead    bool
+	// stepNative names the native subscriptions the step's Subscription
+	// API calls were about.
+	stepNative []string
 	// nested is true while a re-entrant operation runs inside a gateway call.
 	nested bool
 
@@ -92,7 +95,7 @@ func newWorld(ctx context.Context, seed uint64, dir string, defects []core.Defec
 		ServerKey: serverKey, ClientKey: clientKey, Clock: w.clock,
 		NotificationURL: notifyPayment, RecurringNotificationURL: notifyRecur, PayAccountNotificationURL: notifyAccount,
 		HTTPClient: &http.Client{Transport: captureTransport{w}}, PublicURL: midtransURL,
-		Log: zerolog.Nop(), Rand: emuRand,
+		Rand: emuRand,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

@@ -62,6 +62,9 @@ type chargeReq struct {
 	CustomField2 string          `json:"custom_field2"`
 	CustomField3 string          `json:"custom_field3"`
 	Metadata     json.RawMessage `json:"metadata"`
+	// snap marks a charge made from a Snap page, where a denied attempt
+	// may be followed by another one under the same order id.
+	snap bool
 }
 
 // parseAmount reads a whole-rupiah amount from a JSON number (or numeric string) without float64.
@@ -423,7 +426,7 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	code := 201
 
 	e.mu.Lock()
-	if old := e.st.byOrder[orderID]; old != nil && old.Status != "cancel" && old.Status != "expire" {
+	if old := e.st.byOrder[orderID]; old != nil && old.Status != "cancel" && old.Status != "expire" && !(req.snap && old.Status == "deny") {
 		e.mu.Unlock()
 		return 406, &coreError{StatusCode: "406", StatusMessage: "The request could not be completed due to a conflict with the current state of the target resource, please try again", ID: newUUID()}
 	}
@@ -474,11 +477,15 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	}
 	e.st.Txns[t.ID] = t
 	e.st.index(t)
+	e.st.touch(t)
 	v := t.view(e, strconv.Itoa(code), msg)
 	e.addActions(t, v)
 	note := e.paymentNote(t)
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	e.nq.enqueue(note)
 	return code, v
 }

@@ -25,13 +25,21 @@ type state struct {
 	idem      map[string]*idemEntry
 	Seq       int64 `json:"seq"`
 	RefundSeq int64 `json:"refund_seq"`
+	// Snap checkouts by token, their newest per order id, and the GoPay
+	// accounts customers linked inside Snap by user_id.
+	Snaps      map[string]*snapSession `json:"snaps"`
+	snapOrders map[string]*snapSession
+	SnapGopay  map[string]string `json:"snap_gopay"`
+	SnapSeq    int64             `json:"snap_seq"`
+	ch         changes           // what the next journal write holds
 }
 
 func newState() *state {
 	return &state{
 		Txns: map[string]*txn{}, byOrder: map[string]*txn{}, vas: map[string]*txn{}, bills: map[string]*txn{},
 		Tokens: map[string]*cardToken{}, Subs: map[string]*subscription{}, Accounts: map[string]*payAccount{},
-		idem: map[string]*idemEntry{},
+		idem: map[string]*idemEntry{}, Snaps: map[string]*snapSession{}, snapOrders: map[string]*snapSession{},
+		SnapGopay: map[string]string{},
 	}
 }
 
@@ -41,6 +49,7 @@ func (s *state) reindex() {
 	for _, t := range s.sorted() {
 		s.index(t)
 	}
+	s.reindexSnaps()
 }
 
 func (s *state) index(t *txn) {
@@ -87,6 +96,7 @@ func (s *state) sorted() []*txn {
 
 // setStatus moves t to a new status and keeps the indexes right.
 func (s *state) setStatus(t *txn, status string, now time.Time) {
+	s.touch(t)
 	t.Status = status
 	t.Updated = now
 	if status != "pending" {
@@ -94,20 +104,37 @@ func (s *state) setStatus(t *txn, status string, now time.Time) {
 	}
 }
 
-// expireDue expires pending transactions whose expiry time has passed and notifies about them.
+// reviewWindow is how long a merchant has to approve or deny a card
+// capture that fraud detection challenged: Midtrans cancels one still
+// unreviewed at settlement, which for cards is the next day
+// (https://docs.midtrans.com/docs/transaction-status-cycle).
+const reviewWindow = 24 * time.Hour
+
+// reviewDue reports whether t is a challenged capture past its review window.
+func (t *txn) reviewDue(now time.Time) bool {
+	return t.Status == "capture" && t.Fraud == "challenge" && !t.ReviewBy.IsZero() && !now.Before(t.ReviewBy)
+}
+
+// expireDue expires pending transactions whose expiry time has passed, and
+// cancels challenged captures whose review window has, and notifies about them.
 func (e *Emulator) expireDue(now time.Time) {
 	var due []*txn
 	e.mu.Lock()
 	for _, t := range e.st.Txns {
-		if t.Status == "pending" && !t.Expiry.IsZero() && !now.Before(t.Expiry) {
+		if (t.Status == "pending" && !t.Expiry.IsZero() && !now.Before(t.Expiry)) || t.reviewDue(now) {
 			due = append(due, t)
 		}
 	}
 	sort.Slice(due, func(i, j int) bool { return due[i].Seq < due[j].Seq })
 	var notes []*notification
 	for _, t := range due {
-		e.st.setStatus(t, "expire", now)
-		e.log.Info().Str("order_id", t.OrderID).Msg("transaction expired")
+		if t.Status == "capture" {
+			e.st.setStatus(t, "cancel", now)
+			e.log.Info("challenged transaction cancelled unreviewed", "order_id", t.OrderID)
+		} else {
+			e.st.setStatus(t, "expire", now)
+			e.log.Info("transaction expired", "order_id", t.OrderID)
+		}
 		notes = append(notes, e.paymentNote(t))
 	}
 	e.mu.Unlock()
@@ -115,6 +142,8 @@ func (e *Emulator) expireDue(now time.Time) {
 		e.nq.enqueue(n)
 	}
 	if len(due) > 0 {
-		e.markDirty()
+		if err := e.save(); err != nil {
+			e.log.Error("saving state failed", "error", err)
+		}
 	}
 }

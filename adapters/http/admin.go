@@ -15,11 +15,24 @@ func (s *Server) runBilling(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("billing run: %w", err)
 	}
-	return c.JSON(sum)
+	return c.JSON(runSummaryJSON{StartedAt: sum.StartedAt, FinishedAt: sum.FinishedAt, Counts: sum.Counts,
+		Errors: sum.Errors, StaleOpen: sum.StaleOpen})
+}
+
+type runSummaryJSON struct {
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt time.Time      `json:"finished_at"`
+	Counts     map[string]int `json:"counts" oa:"null" doc:"Items handled, by kind of job"`
+	Errors     int            `json:"errors"`
+	StaleOpen  int            `json:"stale_open_payments"`
+}
+
+type clockJSON struct {
+	Now string `json:"now" oa:"format=date-time"`
 }
 
 type advanceRequest struct {
-	Duration string `json:"duration" validate:"required"`
+	Duration string `json:"duration" validate:"required" oa:"example=720h|30d" doc:"A Go duration (\"720h\") or whole days (\"30d\"), at most ten years"`
 }
 
 // maxAdvance refuses durations that would step for minutes on end.
@@ -67,7 +80,7 @@ func (s *Server) advanceClock(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return c.JSON(fiber.Map{"now": s.clock.Now().UTC().Format(time.RFC3339)})
+	return c.JSON(clockJSON{Now: s.clock.Now().UTC().Format(time.RFC3339)})
 }
 
 func (s *Server) drain(ctx context.Context) error {

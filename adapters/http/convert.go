@@ -93,7 +93,7 @@ func parseRupiah(field string, a amount, signed bool) (core.Money, error) {
 type customerDetailsJSON struct {
 	FirstName string `json:"first_name" validate:"max=100"`
 	LastName  string `json:"last_name" validate:"max=100"`
-	Email     string `json:"email" validate:"omitempty,max=254,email"`
+	Email     string `json:"email" validate:"omitempty,max=254,email" doc:"An e-mail address, or empty"`
 	Phone     string `json:"phone" validate:"max=30"`
 }
 

@@ -19,24 +19,15 @@ type CouponService interface {
 	ApplyCoupon(ctx context.Context, a core.Actor, subID, code string) (core.Subscription, error)
 }
 
-func (s *Server) couponRoutes(api, admin fiber.Router) {
-	admin.Post("/coupons/", s.idem, s.createCoupon)
-	admin.Get("/coupons/", s.listCoupons)
-	admin.Get("/coupons/:id/", s.getCoupon)
-	admin.Patch("/coupons/:id/", s.updateCoupon)
-	admin.Delete("/coupons/:id/", s.deleteCoupon)
-	api.Post("/subscriptions/:id/apply-coupon/", requireUser, s.idem, s.applyCoupon)
-}
-
 type couponJSON struct {
 	ID               string     `json:"id"`
 	Code             string     `json:"code"`
-	PercentOff       *string    `json:"percent_off"`
-	AmountOff        *string    `json:"amount_off"`
+	PercentOff       *string    `json:"percent_off" oa:"pattern=^[0-9]+\\.[0-9]{2}$" doc:"Percentage with two places, or null"`
+	AmountOff        *string    `json:"amount_off" oa:"ref=Money"`
 	Currency         string     `json:"currency"`
-	Duration         string     `json:"duration"`
-	DurationInCycles *int       `json:"duration_in_cycles"`
-	MaxRedemptions   *int       `json:"max_redemptions"`
+	Duration         string     `json:"duration" oa:"enum=coupon_duration"`
+	DurationInCycles *int       `json:"duration_in_cycles" doc:"Set for repeating coupons"`
+	MaxRedemptions   *int       `json:"max_redemptions" doc:"null: unlimited"`
 	Redemptions      int        `json:"times_redeemed"`
 	RedeemBy         *time.Time `json:"redeem_by"`
 	AppliesToPlans   []string   `json:"applies_to_plans"`
@@ -72,14 +63,14 @@ func toCouponJSON(c core.Coupon) couponJSON {
 }
 
 type couponRequest struct {
-	Code             *string          `json:"code" validate:"omitempty,max=40"`
+	Code             *string          `json:"code" validate:"omitempty,max=40" doc:"Default: generated"`
 	PercentOff       *amount          `json:"percent_off"`
 	AmountOff        *amount          `json:"amount_off"`
 	Currency         *string          `json:"currency" validate:"omitempty,max=3"`
-	Duration         *string          `json:"duration"`
+	Duration         *string          `json:"duration" oa:"enum=coupon_duration"`
 	DurationInCycles *int             `json:"duration_in_cycles"`
 	MaxRedemptions   *int             `json:"max_redemptions"`
-	RedeemBy         *json.RawMessage `json:"redeem_by"`
+	RedeemBy         *json.RawMessage `json:"redeem_by" oa:"ref=FlexTime"`
 	AppliesToPlans   *[]string        `json:"applies_to_plans"`
 	Active           *bool            `json:"active"`
 }

@@ -18,13 +18,13 @@ var (
 
 // errorBody is the API's error shape: {"error": {code, message, fields}}.
 type errorBody struct {
-	Error errorDetail `json:"error"`
+	Error errorDetail `json:"error" oa:"inline"`
 }
 
 type errorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code    string            `json:"code" oa:"example=invalid" doc:"Machine-readable code: invalid, unauthenticated, forbidden, not_found, conflict, idempotency_key_reused, clock_not_manual, unsupported_media_type, payload_too_large, unprocessable, payment_declined, insufficient_balance, rate_limited, gateway_error, gateway_unavailable, not_ready, internal, ..."`
+	Message string            `json:"message" doc:"Human-readable message"`
+	Fields  map[string]string `json:"fields,omitempty" doc:"Per-field messages for invalid input (absent when there are none)"`
 }
 
 // kindStatus maps every error kind to its status and code. It is the only

@@ -27,24 +27,43 @@ func (s *Server) webhookNotification(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "ok", "webhook_log_id": log.ID, "result": string(log.Status)})
+	return c.JSON(webhookAck{Status: "ok", WebhookLogID: log.ID, Result: string(log.Status)})
+}
+
+type webhookAck struct {
+	Status       string `json:"status" oa:"enum=ok"`
+	WebhookLogID string `json:"webhook_log_id"`
+	Result       string `json:"result" oa:"enum=webhook_result" doc:"processed; duplicate (applied before); ignored (stale or out of order); rejected (amount mismatch, nothing changed)"`
+}
+
+// midtransNotification documents the notification body; the handler hands
+// the raw bytes to core and never decodes them here.
+type midtransNotification struct {
+	OrderID           string `json:"order_id"`
+	TransactionStatus string `json:"transaction_status"`
+	StatusCode        string `json:"status_code"`
+	GrossAmount       string `json:"gross_amount"`
+	SignatureKey      string `json:"signature_key"`
+	FraudStatus       string `json:"fraud_status"`
+	PaymentType       string `json:"payment_type"`
+	TransactionID     string `json:"transaction_id"`
 }
 
 type webhookLogJSON struct {
 	ID             string     `json:"id"`
-	Kind           string     `json:"kind"`
+	Kind           string     `json:"kind" oa:"enum=webhook_kind" doc:"Notification shape; empty if unreadable"`
 	OrderID        string     `json:"order_id"`
 	EventKey       string     `json:"event_key"`
-	Payload        string     `json:"payload"`
+	Payload        string     `json:"payload" doc:"The body as received, without card tokens and signatures (its first KiB only if it was not verified)"`
 	SourceIP       string     `json:"source_ip"`
 	ReceivedAt     time.Time  `json:"received_at"`
 	SignatureValid bool       `json:"signature_valid"`
-	Status         string     `json:"status"`
+	Status         string     `json:"status" oa:"enum=webhook_status"`
 	Error          string     `json:"error"`
 	ProcessedAt    *time.Time `json:"processed_at"`
 	// Set when payload holds only the first KiB of an unverified body.
-	PayloadSize   int    `json:"payload_size,omitempty"`
-	PayloadSHA256 string `json:"payload_sha256,omitempty"`
+	PayloadSize   int    `json:"payload_size,omitempty" doc:"Set when payload holds only the first KiB of an unverified body: the body's size"`
+	PayloadSHA256 string `json:"payload_sha256,omitempty" doc:"Set with payload_size: the hex SHA-256 of the whole body"`
 }
 
 func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {

@@ -8,11 +8,11 @@ import (
 )
 
 type invoiceLineJSON struct {
-	Kind        string     `json:"kind"`
+	Kind        string     `json:"kind" oa:"enum=line_kind"`
 	Description string     `json:"description"`
 	Quantity    int        `json:"quantity"`
-	UnitAmount  string     `json:"unit_amount"`
-	Amount      string     `json:"amount"`
+	UnitAmount  string     `json:"unit_amount" oa:"ref=Money"`
+	Amount      string     `json:"amount" oa:"ref=Money"`
 	PeriodStart *time.Time `json:"period_start"`
 	PeriodEnd   *time.Time `json:"period_end"`
 }
@@ -20,15 +20,15 @@ type invoiceLineJSON struct {
 type invoiceJSON struct {
 	ID             string            `json:"id"`
 	Number         string            `json:"number"`
-	Status         string            `json:"status"`
+	Status         string            `json:"status" oa:"enum=invoice_status"`
 	OwnerID        string            `json:"owner_id"`
 	SubscriptionID *string           `json:"subscription_id"`
 	PaymentID      *string           `json:"payment_id"`
 	Cycle          int               `json:"cycle"`
-	Subtotal       string            `json:"subtotal"`
-	Discount       string            `json:"discount"`
-	Tax            string            `json:"tax"`
-	Total          string            `json:"total"`
+	Subtotal       string            `json:"subtotal" oa:"ref=Money"`
+	Discount       string            `json:"discount" oa:"ref=Money"`
+	Tax            string            `json:"tax" oa:"ref=Money"`
+	Total          string            `json:"total" oa:"ref=Money"`
 	Currency       string            `json:"currency"`
 	IssueDate      *time.Time        `json:"issue_date"`
 	DueDate        *time.Time        `json:"due_date"`

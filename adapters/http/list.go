@@ -14,9 +14,9 @@ const (
 
 // page is the API's list shape: count, next, previous, results.
 type page[T any] struct {
-	Count    int     `json:"count"`
-	Next     *string `json:"next"`
-	Previous *string `json:"previous"`
+	Count    int     `json:"count" oa:"minimum=0" doc:"Total number of matching items"`
+	Next     *string `json:"next" doc:"Path and query of the next page, or null"`
+	Previous *string `json:"previous" doc:"Path and query of the previous page, or null"`
 	Results  []T     `json:"results"`
 }
 

@@ -24,36 +24,24 @@ type NotificationService interface {
 	ResendWebhookDelivery(ctx context.Context, a core.Actor, endpointID, deliveryID string) (core.Notification, error)
 }
 
-func (s *Server) notificationRoutes(api, admin fiber.Router) {
-	// unread before :id, so "unread" is never taken for an id.
-	api.Get("/notifications/", requireUser, s.listNotifications)
-	api.Get("/notifications/unread/", requireUser, s.unreadNotifications)
-	api.Get("/notifications/:id/", requireUser, s.getNotification)
-	api.Post("/notifications/:id/mark-read/", requireUser, s.markNotificationRead)
-
-	admin.Post("/webhook-endpoints/", s.idem, s.createWebhookEndpoint)
-	admin.Get("/webhook-endpoints/", s.listWebhookEndpoints)
-	admin.Get("/webhook-endpoints/:id/", s.getWebhookEndpoint)
-	admin.Patch("/webhook-endpoints/:id/", s.updateWebhookEndpoint)
-	admin.Delete("/webhook-endpoints/:id/", s.deleteWebhookEndpoint)
-	admin.Get("/webhook-endpoints/:id/deliveries/", s.listWebhookDeliveries)
-	admin.Post("/webhook-endpoints/:id/deliveries/:delivery/resend/", s.idem, s.resendWebhookDelivery)
-}
+// deliveryJSON is a notification on the webhook channel, as the endpoint
+// deliveries list shows it.
+type deliveryJSON struct{ notificationJSON }
 
 // notificationJSON is the reference's NotificationLog.
 type notificationJSON struct {
 	ID               string         `json:"id"`
 	EventID          string         `json:"event_id"`
-	NotificationType string         `json:"notification_type"`
-	Channel          string         `json:"channel"`
+	NotificationType string         `json:"notification_type" oa:"example=payment.succeeded"`
+	Channel          string         `json:"channel" oa:"enum=channel"`
 	Recipient        string         `json:"recipient"`
 	Subject          string         `json:"subject"`
 	Body             string         `json:"body"`
-	Payload          map[string]any `json:"payload"`
-	Status           string         `json:"status"`
+	Payload          map[string]any `json:"payload" doc:"Free-form JSON object"`
+	Status           string         `json:"status" oa:"enum=notification_status"`
 	Attempts         int            `json:"attempts"`
 	LastError        string         `json:"last_error"`
-	NextAttemptAt    *time.Time     `json:"next_attempt_at"`
+	NextAttemptAt    *time.Time     `json:"next_attempt_at" doc:"When a queued delivery is tried next; null otherwise"`
 	CreatedAt        time.Time      `json:"created_at"`
 	SentAt           *time.Time     `json:"sent_at"`
 	ReadAt           *time.Time     `json:"read_at"`
@@ -135,11 +123,11 @@ func (s *Server) markNotificationRead(c *fiber.Ctx) error {
 // endpointJSON never carries the secret, except in the creation answer.
 type endpointJSON struct {
 	ID           string     `json:"id"`
-	URL          string     `json:"url"`
-	Events       []string   `json:"events"`
+	URL          string     `json:"url" oa:"format=uri"`
+	Events       []string   `json:"events" doc:"Event types; empty: all"`
 	Description  string     `json:"description"`
 	Active       bool       `json:"active"`
-	Secret       string     `json:"secret,omitempty"`
+	Secret       string     `json:"secret,omitempty" doc:"Signing secret; only in the creation answer"`
 	FailingSince *time.Time `json:"failing_since"`
 	DisabledAt   *time.Time `json:"disabled_at"`
 	CreatedAt    time.Time  `json:"created_at"`
@@ -160,7 +148,7 @@ func toEndpointJSON(e core.WebhookEndpoint, withSecret bool) endpointJSON {
 }
 
 type endpointRequest struct {
-	URL         *string   `json:"url" validate:"omitempty,max=2000"`
+	URL         *string   `json:"url" validate:"omitempty,max=2000" doc:"https URL (create: required)"`
 	Events      *[]string `json:"events"`
 	Active      *bool     `json:"active"`
 	Description *string   `json:"description" validate:"omitempty,max=500"`
@@ -241,7 +229,11 @@ func (s *Server) listWebhookDeliveries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newPage(c, q, total, toNotificationsJSON(list)))
+	out := make([]deliveryJSON, len(list))
+	for i, n := range list {
+		out[i] = deliveryJSON{toNotificationJSON(n)}
+	}
+	return c.JSON(newPage(c, q, total, out))
 }
 
 func (s *Server) resendWebhookDelivery(c *fiber.Ctx) error {
@@ -249,5 +241,5 @@ func (s *Server) resendWebhookDelivery(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusAccepted).JSON(toNotificationJSON(n))
+	return c.Status(fiber.StatusAccepted).JSON(deliveryJSON{toNotificationJSON(n)})
 }

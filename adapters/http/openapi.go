@@ -6,9 +6,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// openapiJSON is the OpenAPI 3.1 description of the /api/ surface,
-// generated from the tables in tools/gen_openapi.py; openapi_test.go keeps
-// it true to the live route table and validates real traffic against it.
+// openapiJSON is the OpenAPI 3.1 description of the /api/ surface, as
+// openapi_gen_test.go generates it from the route table and the DTOs;
+// TestOpenAPIGolden keeps the committed file equal to that, and
+// openapi_test.go validates real traffic against it.
 //
 //go:embed openapi.json
 var openapiJSON []byte

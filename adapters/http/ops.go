@@ -39,13 +39,6 @@ func (s *Server) preAuthRoutes(app *fiber.App) {
 	}
 }
 
-// opsRoutes serves operations endpoints (OpenAPI, API docs, backups).
-func (s *Server) opsRoutes(app *fiber.App, api, admin fiber.Router) {
-	api.Get("/openapi.json", serveOpenAPI)
-	api.Get("/docs", serveDocs)
-	admin.Get("/backup", s.backup)
-}
-
 // backup streams a consistent copy of the data file through one read
 // transaction; the service keeps serving (and writing) meanwhile.
 func (s *Server) backup(c *fiber.Ctx) error {

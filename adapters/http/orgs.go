@@ -29,29 +29,10 @@ type OrgService interface {
 	CouponService
 }
 
-func (s *Server) orgRoutes(api, admin fiber.Router) {
-	api.Post("/organizations/", requireUser, s.idem, s.createOrg)
-	api.Get("/organizations/", requireUser, s.listOrgs)
-	api.Get("/organizations/:id/", requireUser, s.getOrg)
-	api.Post("/organizations/:id/members/", requireUser, s.idem, s.addOrgMember)
-	api.Delete("/organizations/:id/members/:user_id/", requireUser, s.removeOrgMember)
-	api.Get("/organizations/:id/can-add-users/", requireUser, s.canAddUsers)
-	api.Get("/organizations/:id/subscriptions/", requireUser, s.orgSubscriptions)
-	api.Get("/organizations/:id/subscription/", requireUser, s.orgSubscription)
-	api.Get("/organizations/:id/wallet/", requireUser, s.orgWallet)
-	api.Patch("/subscriptions/:id/", requireUser, s.patchSubscriptionQuantity)
-
-	admin.Post("/organizations/:id/subscriptions/", s.idem, s.adminCreateOrgSub)
-	admin.Patch("/subscriptions/:id/", s.adminUpdateSub)
-	admin.Post("/subscriptions/:id/finish/", s.idem, s.finishSub)
-
-	s.couponRoutes(api, admin)
-}
-
 type orgMemberJSON struct {
 	UserID   string    `json:"user_id"`
-	Username string    `json:"username,omitempty"`
-	Role     string    `json:"role"`
+	Username string    `json:"username,omitempty" doc:"Absent if the user no longer exists"`
+	Role     string    `json:"role" oa:"enum=role"`
 	JoinedAt time.Time `json:"joined_at"`
 }
 
@@ -118,7 +99,7 @@ func (s *Server) getOrg(c *fiber.Ctx) error {
 
 type orgMemberRequest struct {
 	Username string `json:"username" validate:"required,max=150"`
-	Role     string `json:"role" validate:"omitempty,oneof=member admin"`
+	Role     string `json:"role" validate:"omitempty,oneof=member admin" doc:"Default member"`
 }
 
 func (s *Server) addOrgMember(c *fiber.Ctx) error {
@@ -157,7 +138,13 @@ func (s *Server) canAddUsers(c *fiber.Ctx) error {
 	if limit >= 0 {
 		l = &limit
 	}
-	return c.JSON(fiber.Map{"allowed": allowed, "limit": l, "current": current})
+	return c.JSON(canAddUsersJSON{Allowed: allowed, Limit: l, Current: current})
+}
+
+type canAddUsersJSON struct {
+	Allowed bool `json:"allowed"`
+	Limit   *int `json:"limit" doc:"Seat limit; null: unlimited"`
+	Current int  `json:"current"`
 }
 
 func orgOptTime(t time.Time) *time.Time {
@@ -195,20 +182,27 @@ func (s *Server) orgSubscription(c *fiber.Ctx) error {
 		return err
 	}
 	j := s.newPlanCache(c).sub(res.Subscription)
-	return c.JSON(fiber.Map{"subscription": j, "plan": j.Plan, "features": j.Plan.Features, "permissions": res.Permissions})
+	return c.JSON(orgSubscriptionJSON{Subscription: j, Plan: j.Plan, Features: j.Plan.Features, Permissions: res.Permissions})
+}
+
+type orgSubscriptionJSON struct {
+	Subscription subscriptionJSON `json:"subscription"`
+	Plan         *planJSON        `json:"plan" oa:"nonnull"`
+	Features     map[string]any   `json:"features" doc:"Free-form JSON object"`
+	Permissions  []string         `json:"permissions"`
 }
 
 // adminSubRequest is the BOB create/update body. Dates are RFC 3339
 // strings or Unix seconds (as in the BOB examples).
 type adminSubRequest struct {
 	PlanID             *string   `json:"plan_id"`
-	SubscriptionStatus *string   `json:"subscription_status"`
-	Status             *string   `json:"status"`
+	SubscriptionStatus *string   `json:"subscription_status" oa:"enum=subscription_status"`
+	Status             *string   `json:"status" oa:"enum=subscription_status" doc:"Alias of subscription_status"`
 	BillingCycleAnchor *flexTime `json:"billing_cycle_anchor"`
 	StartDate          *flexTime `json:"start_date"`
 	TrialStart         *flexTime `json:"trial_start"`
 	TrialEnd           *flexTime `json:"trial_end"`
-	PaymentType        *string   `json:"payment_type"`
+	PaymentType        *string   `json:"payment_type" oa:"enum=payment_type" doc:"Default manual"`
 	Quantity           *int      `json:"quantity"`
 	Renew              bool      `json:"renew"`
 }
@@ -304,7 +298,7 @@ func (s *Server) finishSub(c *fiber.Ctx) error {
 }
 
 type quantityRequest struct {
-	Quantity *int `json:"quantity"`
+	Quantity *int `json:"quantity" oa:"required,nonnull,minimum=1"`
 }
 
 // patchSubscriptionQuantity is PATCH /api/subscriptions/{id}/ {quantity}.

@@ -10,10 +10,10 @@ import (
 // paymentMethodJSON never shows the card token or GoPay payment-option token.
 type paymentMethodJSON struct {
 	ID            string     `json:"id"`
-	Type          string     `json:"type"`
-	Status        string     `json:"status"`
+	Type          string     `json:"type" oa:"enum=method_type"`
+	Status        string     `json:"status" oa:"enum=method_status"`
 	AccountID     string     `json:"account_id"`
-	ActivationURL string     `json:"activation_url"`
+	ActivationURL string     `json:"activation_url" doc:"Where the customer confirms a GoPay link"`
 	MaskedCard    string     `json:"masked_card"`
 	ExpiresAt     *time.Time `json:"expires_at"`
 	CreatedAt     time.Time  `json:"created_at"`

@@ -12,23 +12,25 @@ type paymentJSON struct {
 	ID             string         `json:"id"`
 	OrderID        string         `json:"order_id"`
 	TransactionID  string         `json:"transaction_id"`
-	Purpose        string         `json:"purpose"`
+	Purpose        string         `json:"purpose" oa:"enum=payment_purpose" doc:"card_check: the voided pre-authorization that verified a trial's card"`
 	SubscriptionID *string        `json:"subscription_id"`
 	InvoiceID      *string        `json:"invoice_id"`
 	TopUpID        *string        `json:"topup_id"`
-	PaymentType    string         `json:"payment_type"`
+	PaymentType    string         `json:"payment_type" oa:"enum=payment_type"`
 	Bank           string         `json:"bank"`
-	GrossAmount    string         `json:"gross_amount"`
+	GrossAmount    string         `json:"gross_amount" oa:"ref=Money"`
 	Currency       string         `json:"currency"`
-	Status         string         `json:"status"`
+	Status         string         `json:"status" oa:"enum=payment_status"`
 	FraudStatus    string         `json:"fraud_status"`
-	PaymentDetails map[string]any `json:"payment_details"`
-	MidtransStatus map[string]any `json:"midtrans_status"`
+	PaymentDetails map[string]any `json:"payment_details" doc:"VA number, QR or deeplink URL, ..."`
+	SnapToken      string         `json:"snap_token,omitempty" doc:"Snap token (payment_type snap), for snap.js"`
+	RedirectURL    string         `json:"redirect_url,omitempty" doc:"Snap payment page (payment_type snap)"`
+	MidtransStatus map[string]any `json:"midtrans_status" oa:"null" doc:"Last status object from Midtrans"`
 	Cycle          int            `json:"cycle"`
 	RetryCount     int            `json:"retry_count"`
 	IsRetry        bool           `json:"is_retry"`
 	Superseded     bool           `json:"superseded"`
-	RefundedAmount string         `json:"refunded_amount"`
+	RefundedAmount string         `json:"refunded_amount" oa:"ref=Money"`
 	Refunds        []refundJSON   `json:"refunds"`
 	FailureReason  string         `json:"failure_reason"`
 	ExpiresAt      *time.Time     `json:"expires_at"`
@@ -39,7 +41,7 @@ type paymentJSON struct {
 
 type refundJSON struct {
 	RefundKey string    `json:"refund_key"`
-	Amount    string    `json:"amount"`
+	Amount    string    `json:"amount" oa:"ref=Money"`
 	Reason    string    `json:"reason"`
 	Direct    bool      `json:"direct"`
 	Status    string    `json:"status"`
@@ -57,6 +59,7 @@ func toPaymentJSON(p core.Payment) paymentJSON {
 		Superseded: p.Superseded, RefundedAmount: money(p.Refunded), Refunds: make([]refundJSON, len(p.Refunds)),
 		FailureReason: p.FailureReason, ExpiresAt: optTime(p.ExpiresAt), PaidAt: optTime(p.PaidAt),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		SnapToken: snapDetail(p.PaymentType, p.Details, core.DetailSnapToken), RedirectURL: snapDetail(p.PaymentType, p.Details, core.DetailRedirectURL),
 	}
 	if j.Currency == "" {
 		j.Currency = string(core.IDR)
@@ -112,7 +115,10 @@ func (s *Server) getPayment(c *fiber.Ctx) error {
 }
 
 type chargeRequest struct {
-	SubscriptionID string `json:"subscription_id" validate:"required,max=64"`
+	SubscriptionID  string   `json:"subscription_id" validate:"required,max=64"`
+	PaymentType     string   `json:"payment_type" validate:"max=32" doc:"snap charges the cycle on a Snap page; absent: the subscription's own method"`
+	EnabledPayments []string `json:"enabled_payments" validate:"max=30,dive,max=32" doc:"Snap channels offered (payment_type snap)"`
+	FinishURL       string   `json:"finish_url" validate:"max=255" doc:"where the Snap page returns (payment_type snap)"`
 }
 
 // chargePayment issues a new charge for a subscription's open invoice.
@@ -124,7 +130,8 @@ func (s *Server) chargePayment(c *fiber.Ctx) error {
 	if !core.IsUUID(req.SubscriptionID) {
 		return core.NotFoundf("subscription not found")
 	}
-	p, err := s.svc.ChargeSubscription(c.UserContext(), actor(c), req.SubscriptionID)
+	p, err := s.svc.ChargeSubscriptionWith(c.UserContext(), actor(c), req.SubscriptionID, core.ChargeInput{
+		PaymentType: req.PaymentType, Snap: core.SnapCheckout{EnabledPayments: req.EnabledPayments, FinishURL: req.FinishURL}})
 	if err != nil {
 		return err
 	}
@@ -137,10 +144,10 @@ func (s *Server) chargePayment(c *fiber.Ctx) error {
 // to_wallet credits the customer's wallet instead of refunding through
 // Midtrans (the only way for virtual accounts, Mandiri bill and cstore).
 type refundRequest struct {
-	Amount   *amount `json:"amount"`
+	Amount   *amount `json:"amount" oa:"ref=WholeRupiahInput"`
 	Reason   string  `json:"reason" validate:"max=500"`
-	Direct   bool    `json:"direct"`
-	ToWallet bool    `json:"to_wallet"`
+	Direct   bool    `json:"direct" doc:"Midtrans direct refund (gopay, shopeepay, qris)"`
+	ToWallet bool    `json:"to_wallet" doc:"Credit the customer's wallet instead of refunding through Midtrans: the only way for bank_transfer, echannel and cstore payments"`
 }
 
 func (s *Server) refundPayment(c *fiber.Ctx) error {
@@ -179,5 +186,11 @@ func (s *Server) checkPaymentStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"local_status": string(p.Status), "midtrans_status": redactGateway(raw), "payment": toPaymentJSON(p)})
+	return c.JSON(statusCheckJSON{LocalStatus: string(p.Status), MidtransStatus: redactGateway(raw), Payment: toPaymentJSON(p)})
+}
+
+type statusCheckJSON struct {
+	LocalStatus    string         `json:"local_status" oa:"enum=payment_status"`
+	MidtransStatus map[string]any `json:"midtrans_status" oa:"null" doc:"Midtrans' status object; null for wallet payments"`
+	Payment        paymentJSON    `json:"payment"`
 }

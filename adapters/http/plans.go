@@ -16,14 +16,14 @@ type planJSON struct {
 	Name            string         `json:"name"`
 	Slug            string         `json:"slug"`
 	Description     string         `json:"description"`
-	Price           string         `json:"price"`
-	Currency        string         `json:"currency"`
-	Interval        int            `json:"interval"`
-	IntervalUnit    string         `json:"interval_unit"`
-	TrialPeriodDays int            `json:"trial_period_days"`
-	MaxCycles       int            `json:"max_cycles"`
-	Status          string         `json:"status"`
-	Features        map[string]any `json:"features"`
+	Price           string         `json:"price" oa:"ref=Money"`
+	Currency        string         `json:"currency" oa:"example=IDR"`
+	Interval        int            `json:"interval" oa:"minimum=1"`
+	IntervalUnit    string         `json:"interval_unit" oa:"enum=interval_unit"`
+	TrialPeriodDays int            `json:"trial_period_days" oa:"minimum=0"`
+	MaxCycles       int            `json:"max_cycles" oa:"minimum=0" doc:"0: unlimited"`
+	Status          string         `json:"status" oa:"enum=plan_status"`
+	Features        map[string]any `json:"features" doc:"Free-form; max_users limits seats, permissions lists permissions"`
 	SortOrder       int            `json:"sort_order"`
 	PerSeat         bool           `json:"per_seat"`
 	CreatedAt       time.Time      `json:"created_at"`
@@ -48,16 +48,16 @@ func toPlanJSON(p core.Plan) planJSON {
 // "zero" so PATCH changes only what was sent.
 type planRequest struct {
 	Name            *string          `json:"name" validate:"omitempty,max=100"`
-	Slug            *string          `json:"slug" validate:"omitempty,max=50"`
+	Slug            *string          `json:"slug" validate:"omitempty,max=50" oa:"pattern=^[a-z0-9]+(?:[-_][a-z0-9]+)*$" doc:"Default: derived from name"`
 	Description     *string          `json:"description" validate:"omitempty,max=2000"`
 	Price           *amount          `json:"price"`
-	Currency        *string          `json:"currency" validate:"omitempty,max=3"`
-	Interval        *int             `json:"interval"`
-	IntervalUnit    *string          `json:"interval_unit"`
-	TrialPeriodDays *int             `json:"trial_period_days"`
-	MaxCycles       *int             `json:"max_cycles"`
-	Status          *string          `json:"status"`
-	Features        *json.RawMessage `json:"features"`
+	Currency        *string          `json:"currency" validate:"omitempty,max=3" doc:"ISO 4217; only IDR"`
+	Interval        *int             `json:"interval" oa:"minimum=1"`
+	IntervalUnit    *string          `json:"interval_unit" oa:"enum=interval_unit"`
+	TrialPeriodDays *int             `json:"trial_period_days" oa:"minimum=0"`
+	MaxCycles       *int             `json:"max_cycles" oa:"minimum=0"`
+	Status          *string          `json:"status" oa:"enum=plan_status"`
+	Features        *json.RawMessage `json:"features" oa:"type=object"`
 	SortOrder       *int             `json:"sort_order"`
 	PerSeat         *bool            `json:"per_seat"`
 }

@@ -181,7 +181,7 @@ func NewServer(cfg Config) *Server {
 	// The Midtrans webhook trusts only the signature: no user credentials
 	// (a stray Authorization header must not 401 it) and whatever content
 	// type Midtrans sends.
-	s.app.Post("/api/webhook/notification/", s.webhookNotification)
+	s.registerOperations(s.app, false)
 	s.app.Use(requireJSON, s.auth.middleware)
 	s.idem = newIdempotency(s.svc, s.errorHandler, func(c *fiber.Ctx, err error) {
 		s.log.Error().Err(err).Str("request_id", requestID(c)).Str("path", c.Path()).Msg("idempotency record not saved")

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/langganan/langganan/core"
 )
 
@@ -27,6 +26,7 @@ type LifecycleService interface {
 	ListPayments(ctx context.Context, a core.Actor, f core.PaymentFilter) ([]core.Payment, error)
 	GetPayment(ctx context.Context, a core.Actor, id string) (core.Payment, error)
 	ChargeSubscription(ctx context.Context, a core.Actor, subID string) (core.Payment, error)
+	ChargeSubscriptionWith(ctx context.Context, a core.Actor, subID string, in core.ChargeInput) (core.Payment, error)
 	RefundPayment(ctx context.Context, a core.Actor, id string, in core.RefundInput) (core.Payment, error)
 	CheckPaymentStatus(ctx context.Context, a core.Actor, id string) (core.Payment, map[string]any, error)
 
@@ -53,61 +53,3 @@ type LifecycleService interface {
 }
 
 var _ LifecycleService = (*core.Service)(nil)
-
-// lifecycleRoutes registers subscriptions, payments, invoices, the webhook,
-// payment methods, the wallet and top-ups.
-//
-// Every state-changing POST here honours an Idempotency-Key header (see
-// idempotency.go): the first answer is kept 24 h and replayed.
-//
-// Cancelling: POST /api/subscriptions/{id}/cancel/ takes
-// {"reason","immediate","undo"}; {"undo": true} reverses a cancel that was
-// scheduled for the period end, while the period lasts.
-func (s *Server) lifecycleRoutes(api, admin fiber.Router) {
-	idem := s.idem
-
-	// The webhook (POST /api/webhook/notification/) is registered in
-	// NewServer, before user authentication: only its signature counts.
-
-	subs := api.Group("/subscriptions", requireUser)
-	subs.Get("/", s.listSubscriptions)
-	subs.Post("/", idem, s.createSubscription)
-	subs.Get("/active/", s.activeSubscription) // before /:id/
-	subs.Get("/:id/", s.getSubscription)
-	subs.Post("/:id/cancel/", idem, s.cancelSubscription)
-	subs.Post("/:id/pause/", idem, s.pauseSubscription)
-	subs.Post("/:id/resume/", idem, s.resumeSubscription)
-	subs.Post("/:id/change-plan/", idem, s.changePlan)
-	subs.Get("/:id/sync/", s.syncSubscription)
-	subs.Post("/:id/sync/", s.syncSubscription)
-
-	pays := api.Group("/payments", requireUser)
-	pays.Get("/", s.listPayments)
-	pays.Post("/charge/", idem, s.chargePayment)
-	pays.Get("/:id/", s.getPayment)
-	pays.Post("/:id/refund/", idem, s.refundPayment)
-	pays.Get("/:id/check-status/", s.checkPaymentStatus)
-
-	invs := api.Group("/invoices", requireUser)
-	invs.Get("/", s.listInvoices)
-	invs.Get("/:id/", s.getInvoice)
-
-	methods := api.Group("/payment-methods", requireUser)
-	methods.Get("/", s.listPaymentMethods)
-	methods.Post("/gopay/", idem, s.linkGopay)
-	methods.Delete("/:id/", s.deletePaymentMethod)
-
-	wallet := api.Group("/wallet", requireUser)
-	wallet.Get("/me/", s.getWallet)
-	wallet.Patch("/me/", s.patchWallet)
-	wallet.Get("/transactions/", s.listWalletEntries)
-
-	tops := api.Group("/topups", requireUser)
-	tops.Get("/", s.listTopUps)
-	tops.Post("/", idem, s.createTopUp)
-	tops.Get("/:id/", s.getTopUp)
-
-	admin.Post("/wallets/:id/adjust/", idem, s.adjustWallet)
-	admin.Get("/ledger/check/", s.checkLedgers)
-	admin.Get("/webhook-logs/", s.listWebhookLogs)
-}

@@ -16,20 +16,20 @@ type subscriptionJSON struct {
 	ID                     string              `json:"id"`
 	Plan                   *planJSON           `json:"plan"`
 	PlanID                 string              `json:"plan_id"`
-	OwnerID                string              `json:"owner_id"`
-	OrganizationID         *string             `json:"organization_id"`
-	CreatedBy              string              `json:"created_by"`
-	Status                 string              `json:"status"`
-	PaymentType            string              `json:"payment_type"`
+	OwnerID                string              `json:"owner_id" doc:"The user, or the organization when one owns it"`
+	OrganizationID         *string             `json:"organization_id" doc:"Set when an organization owns the subscription"`
+	CreatedBy              string              `json:"created_by" doc:"The user who subscribed"`
+	Status                 string              `json:"status" oa:"enum=subscription_status"`
+	PaymentType            string              `json:"payment_type" oa:"enum=payment_type"`
 	Bank                   string              `json:"bank"`
-	Quantity               int                 `json:"quantity"`
+	Quantity               int                 `json:"quantity" oa:"minimum=0"`
 	PaymentMethodID        *string             `json:"payment_method_id"`
 	MidtransSubscriptionID *string             `json:"midtrans_subscription_id"`
 	CurrentPeriodStart     *time.Time          `json:"current_period_start"`
 	CurrentPeriodEnd       *time.Time          `json:"current_period_end"`
 	TrialStart             *time.Time          `json:"trial_start"`
 	TrialEnd               *time.Time          `json:"trial_end"`
-	BillingCycleAnchor     *time.Time          `json:"billing_cycle_anchor"`
+	BillingCycleAnchor     *time.Time          `json:"billing_cycle_anchor" doc:"Every period boundary is computed from it"`
 	CycleCount             int                 `json:"cycle_count"`
 	NextBillingDate        *time.Time          `json:"next_billing_date"`
 	PastDueSince           *time.Time          `json:"past_due_since"`
@@ -40,12 +40,12 @@ type subscriptionJSON struct {
 	PausedAt               *time.Time          `json:"paused_at"`
 	AutoPay                bool                `json:"auto_pay"`
 	CouponID               *string             `json:"coupon_id"`
-	CouponCyclesLeft       *int                `json:"coupon_cycles_left"`
+	CouponCyclesLeft       *int                `json:"coupon_cycles_left" doc:"-1: forever"`
 	ScheduledPlanID        *string             `json:"scheduled_plan_id"`
 	PendingPlanChange      *pendingChangeJSON  `json:"pending_plan_change"`
-	PendingCredit          string              `json:"pending_credit"`
+	PendingCredit          string              `json:"pending_credit" doc:"Carried to the next invoices: negative a credit, positive a charge"`
 	PlanHistory            []planChangeJSON    `json:"plan_history"`
-	Metadata               map[string]any      `json:"metadata"`
+	Metadata               map[string]any      `json:"metadata" doc:"Free-form JSON object"`
 	CustomerDetails        customerDetailsJSON `json:"customer_details"`
 	CreatedAt              time.Time           `json:"created_at"`
 	UpdatedAt              time.Time           `json:"updated_at"`
@@ -53,8 +53,8 @@ type subscriptionJSON struct {
 
 // pendingChangeJSON is an upgrade waiting for its proration invoice.
 type pendingChangeJSON struct {
-	PlanID    string `json:"plan_id"`
-	InvoiceID string `json:"invoice_id"`
+	PlanID    string `json:"plan_id" doc:"The plan the subscription moves to once the proration is paid"`
+	InvoiceID string `json:"invoice_id" doc:"The proration invoice to pay"`
 }
 
 type planChangeJSON struct {
@@ -146,18 +146,20 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 // metadata.bank) and ours (organization_id, coupon, quantity,
 // payment_method_id, gopay_account_id, auto_pay, end_date).
 type createSubscriptionRequest struct {
-	PlanID          string               `json:"plan_id" validate:"required,max=100"`
-	PaymentType     string               `json:"payment_type" validate:"required,max=32"`
-	Token           string               `json:"token" validate:"max=255"`
+	PlanID          string               `json:"plan_id" validate:"required,max=100" doc:"Plan id or slug"`
+	PaymentType     string               `json:"payment_type" validate:"required,max=32" oa:"enum=payment_type" doc:"manual: admins only"`
+	Token           string               `json:"token" validate:"max=255" doc:"Card token (credit_card)"`
 	CustomerDetails *customerDetailsJSON `json:"customer_details"`
-	Metadata        map[string]any       `json:"metadata"`
-	OrganizationID  string               `json:"organization_id" validate:"max=64"`
+	Metadata        map[string]any       `json:"metadata" oa:"null,props=bank" doc:"Free-form; metadata.bank picks the bank of a bank transfer"`
+	OrganizationID  string               `json:"organization_id" validate:"max=64" doc:"Subscribe an organization the user administers"`
 	Coupon          string               `json:"coupon" validate:"max=64"`
-	Quantity        *int                 `json:"quantity"`
+	Quantity        *int                 `json:"quantity" oa:"minimum=1,maximum=100000" doc:"Seats (per-seat plans)"`
 	PaymentMethodID string               `json:"payment_method_id" validate:"max=64"`
 	GopayAccountID  string               `json:"gopay_account_id" validate:"max=128"`
 	AutoPay         bool                 `json:"auto_pay"`
-	EndDate         *string              `json:"end_date"`
+	EndDate         *string              `json:"end_date" oa:"format=date-time" doc:"RFC 3339; empty for none"`
+	EnabledPayments []string             `json:"enabled_payments" validate:"max=30,dive,max=32" doc:"Snap channels offered (payment_type snap)"`
+	FinishURL       string               `json:"finish_url" validate:"max=255" doc:"where the Snap page returns (payment_type snap)"`
 }
 
 func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, error) {
@@ -166,6 +168,7 @@ func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, erro
 		Plan: r.PlanID, OrganizationID: r.OrganizationID, PaymentType: r.PaymentType, Token: r.Token,
 		GopayAccountID: r.GopayAccountID, PaymentMethodID: r.PaymentMethodID, Customer: r.CustomerDetails.toCore(),
 		Metadata: r.Metadata, Coupon: r.Coupon, AutoPay: r.AutoPay,
+		Snap: core.SnapCheckout{EnabledPayments: r.EnabledPayments, FinishURL: r.FinishURL},
 	}
 	if b, ok := r.Metadata["bank"]; ok {
 		if _, isStr := b.(string); !isStr {
@@ -283,8 +286,8 @@ func (s *Server) activeSubscription(c *fiber.Ctx) error {
 // cancel at period end.
 type cancelRequest struct {
 	Reason    string `json:"reason" validate:"max=500"`
-	Immediate bool   `json:"immediate"`
-	Undo      bool   `json:"undo"`
+	Immediate bool   `json:"immediate" doc:"End now instead of at the period end"`
+	Undo      bool   `json:"undo" doc:"Reverse a cancel scheduled for the period end; reason and immediate are then ignored"`
 }
 
 func (s *Server) cancelSubscription(c *fiber.Ctx) error {
@@ -339,8 +342,8 @@ func (s *Server) resumeSubscription(c *fiber.Ctx) error {
 // changePlanRequest is POST .../change-plan/. immediate absent lets core
 // choose (upgrades now, downgrades at period end).
 type changePlanRequest struct {
-	PlanID    string `json:"plan_id" validate:"required,max=100"`
-	Immediate *bool  `json:"immediate"`
+	PlanID    string `json:"plan_id" validate:"required,max=100" doc:"Plan id or slug"`
+	Immediate *bool  `json:"immediate" doc:"Absent or null: upgrades now, downgrades at the period end"`
 }
 
 func (s *Server) changePlan(c *fiber.Ctx) error {

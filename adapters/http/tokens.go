@@ -16,7 +16,7 @@ type tokenRequest struct {
 // tokenJSON carries the secret; it is returned once, on creation.
 type tokenJSON struct {
 	ID        string    `json:"id"`
-	Token     string    `json:"token"`
+	Token     string    `json:"token" doc:"The secret, shown only once"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -52,7 +52,7 @@ type tokenListJSON struct {
 	ID         string     `json:"id"`
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+	LastUsedAt *time.Time `json:"last_used_at" doc:"When the token last authenticated a request (to the minute); null if never"`
 }
 
 // listTokens is GET /api/auth/tokens/: the caller's own tokens.
@@ -76,7 +76,7 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 
 type passwordRequest struct {
 	CurrentPassword string `json:"current_password" validate:"required"`
-	NewPassword     string `json:"new_password" validate:"required"`
+	NewPassword     string `json:"new_password" validate:"required" oa:"minLength=8,maxLength=72"`
 }
 
 // changePassword is POST /api/me/password/: the current password is

@@ -9,7 +9,7 @@ import (
 
 type walletJSON struct {
 	ID        string    `json:"id"`
-	Balance   string    `json:"balance"`
+	Balance   string    `json:"balance" oa:"ref=Money"`
 	Currency  string    `json:"currency"`
 	IsActive  bool      `json:"is_active"`
 	AutoPay   bool      `json:"auto_pay"`
@@ -29,9 +29,9 @@ func toWalletJSON(w core.Wallet) walletJSON {
 type walletEntryJSON struct {
 	ID            string    `json:"id"`
 	WalletID      string    `json:"wallet_id"`
-	Type          string    `json:"type"`
-	Amount        string    `json:"amount"`
-	BalanceAfter  string    `json:"balance_after"`
+	Type          string    `json:"type" oa:"enum=entry_type"`
+	Amount        string    `json:"amount" oa:"ref=Money"`
+	BalanceAfter  string    `json:"balance_after" oa:"ref=Money"`
 	ReferenceType string    `json:"reference_type"`
 	ReferenceID   string    `json:"reference_id"`
 	Description   string    `json:"description"`
@@ -98,7 +98,7 @@ func (s *Server) listWalletEntries(c *fiber.Ctx) error {
 // adjustRequest is an admin correction: a signed whole-rupiah amount
 // (number or string) and a required reason, kept in the ledger.
 type adjustRequest struct {
-	Amount *amount `json:"amount"`
+	Amount *amount `json:"amount" oa:"ref=WholeRupiahInput,required,nonnull"`
 	Reason string  `json:"reason" validate:"required,max=500"`
 }
 
@@ -134,5 +134,10 @@ func (s *Server) checkLedgers(c *fiber.Ctx) error {
 	if problems == nil {
 		problems = []core.LedgerProblem{}
 	}
-	return c.JSON(fiber.Map{"wallets": n, "problems": problems})
+	return c.JSON(ledgerCheckJSON{Wallets: n, Problems: problems})
+}
+
+type ledgerCheckJSON struct {
+	Wallets  int                  `json:"wallets" oa:"minimum=0" doc:"Wallets checked"`
+	Problems []core.LedgerProblem `json:"problems"`
 }
