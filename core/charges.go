@@ -332,12 +332,16 @@ func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) 
 	if req.PaymentType == PayCreditCard && req.CardToken == "" {
 		return s.recordCharge(ctx, p.ID, Transaction{}, errNoCardToken)
 	}
-	charge := gw.Charge
-	if req.PaymentType == PaySnap {
-		charge = gw.CreateSnap
-	}
-	txn, gerr := charge(ctx, req)
+	txn, gerr := chargeCall(gw, req)(ctx, req)
 	return s.recordCharge(ctx, p.ID, txn, gerr)
+}
+
+// chargeCall is the gateway call that opens req's order.
+func chargeCall(gw Gateway, req ChargeRequest) func(context.Context, ChargeRequest) (Transaction, error) {
+	if req.PaymentType == PaySnap {
+		return gw.CreateSnap
+	}
+	return gw.Charge
 }
 
 // recordCharge is step 3: it stores the gateway's answer to a charge.

@@ -93,7 +93,7 @@ func (s *Service) chargeCycles(ctx context.Context, items []*cycleCharge, sem ch
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			it.txn, it.gerr = gw.Charge(ctx, it.pc.req)
+			it.txn, it.gerr = chargeCall(gw, it.pc.req)(ctx, it.pc.req)
 		}()
 	}
 	for _, it := range alone {
