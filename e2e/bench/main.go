@@ -1,7 +1,7 @@
 // Command bench measures Langganan on this machine, each figure beside a
 // ceiling measured in the same run, and prints a table:
 //
-//	go run ./e2e/bench [-quick] [-large] [-out bench.json] [-only read_plans,webhook_ingest]
+//	go run ./e2e/bench [-quick] [-large] [-out bench.json] [-only read_plans,webhook_ingest] [-billing-sizes 10000,1000000]
 //
 // webhook_ingest, read_plans and read_subscriptions drive a real cmd/server
 // process (built into a temp dir, on a bbolt file seeded directly through
