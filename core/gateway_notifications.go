@@ -311,7 +311,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	}
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
 		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
-		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
+		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card"), LinkedAccountID: snapGopayAccount(b)}
 	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
 		if p.Status.Open() {
 			// Refunded means settled first: the settlement's own

@@ -195,7 +195,10 @@ func (s *Service) adoptSnapMethod(tx Tx, p Payment, txn Transaction, now time.Ti
 		}
 		sub.PaymentType = PayCreditCard
 	case string(PayGopay):
-		acct := snapGopayAccount(txn.Raw)
+		acct := txn.LinkedAccountID
+		if acct == "" {
+			acct = snapGopayAccount(txn.Raw)
+		}
 		if acct == "" {
 			return nil
 		}
