@@ -427,6 +427,9 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 	if !ok {
 		st = PaymentPending
 	}
+	if st == PaymentFailed && snapMayRetry(*p, now) {
+		st = PaymentPending
+	}
 	if p.PaymentType == PaySnap && p.SubscriptionID != "" && st == PaymentPaid {
 		if err := s.adoptSnapMethod(tx, *p, txn, now); err != nil {
 			return err

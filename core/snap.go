@@ -272,6 +272,14 @@ func (s *Service) refreshGopayToken(ctx context.Context, subID string) error {
 	})
 }
 
+// snapMayRetry: a declined attempt on a Snap page leaves the order open
+// while the page lasts, since the customer may pay it with another method
+// under the same order id; Midtrans then notifies that attempt too. Once
+// the page expired, the decline stands.
+func snapMayRetry(p Payment, now time.Time) bool {
+	return p.PaymentType == PaySnap && p.Status.Open() && !p.ExpiresAt.IsZero() && now.Before(p.ExpiresAt)
+}
+
 // expireUnchosenSnap settles a Snap order Midtrans has no transaction for
 // (no method was picked) as expired once its page has expired; before
 // that it is still payable.
