@@ -280,6 +280,16 @@ func snapMayRetry(p Payment, now time.Time) bool {
 	return p.PaymentType == PaySnap && p.Status.Open() && !p.ExpiresAt.IsZero() && now.Before(p.ExpiresAt)
 }
 
+// snapExpiry is when p stops being payable given a transaction expiring at
+// t: a Snap order lasts at least as long as its page, whose attempts (a
+// card waiting for 3-D Secure) may expire sooner.
+func snapExpiry(p Payment, t time.Time) time.Time {
+	if p.PaymentType == PaySnap && !p.ExpiresAt.IsZero() && t.Before(p.ExpiresAt) {
+		return p.ExpiresAt
+	}
+	return t
+}
+
 // expireUnchosenSnap settles a Snap order Midtrans has no transaction for
 // (no method was picked) as expired once its page has expired; before
 // that it is still payable.
