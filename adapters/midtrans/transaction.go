@@ -84,6 +84,7 @@ func toCoreTransaction(m map[string]any) core.Transaction {
 		MaskedCard:        str(m, "masked_card"),
 		Details:           toCoreDetails(m),
 		Raw:               m,
+		Refunds:           refundsOf(m),
 	}
 	if g, ok := parseMoney(m["gross_amount"]); ok {
 		t.GrossAmount = g
