@@ -5,7 +5,12 @@
 
 FROM golang:1.26 AS build
 WORKDIR /src
-COPY go.mod go.sum ./
+# The repository is a Go workspace (go.work): the service, the emulator's
+# own module and the compat module; all their go.mod files are needed to
+# resolve dependencies.
+COPY go.mod go.sum go.work go.work.sum ./
+COPY adapters/fakemidtrans/go.mod adapters/fakemidtrans/
+COPY compat/go.mod compat/go.sum compat/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o /out/server ./cmd/server \

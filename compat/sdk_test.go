@@ -14,7 +14,6 @@ import (
 
 	"github.com/midtrans/midtrans-go"
 	"github.com/midtrans/midtrans-go/coreapi"
-	"github.com/rs/zerolog"
 
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 )
@@ -72,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(hs.Close)
 	clock := fakemidtrans.NewManualClock(time.Date(2026, 1, 31, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600)))
 	em, err := fakemidtrans.New(fakemidtrans.Options{ServerKey: serverKey, ClientKey: clientKey, Clock: clock,
-		NotificationURL: hs.URL, RecurringNotificationURL: hs.URL, PayAccountNotificationURL: hs.URL, Log: zerolog.Nop()})
+		NotificationURL: hs.URL, RecurringNotificationURL: hs.URL, PayAccountNotificationURL: hs.URL})
 	if err != nil {
 		t.Fatal(err)
 	}

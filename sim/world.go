@@ -92,7 +92,7 @@ func newWorld(ctx context.Context, seed uint64, dir string, defects []core.Defec
 		ServerKey: serverKey, ClientKey: clientKey, Clock: w.clock,
 		NotificationURL: notifyPayment, RecurringNotificationURL: notifyRecur, PayAccountNotificationURL: notifyAccount,
 		HTTPClient: &http.Client{Transport: captureTransport{w}}, PublicURL: midtransURL,
-		Log: zerolog.Nop(), Rand: emuRand,
+		Rand: emuRand,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

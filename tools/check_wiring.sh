@@ -3,8 +3,8 @@
 # the standard library and shopspring/decimal, an adapter imports another
 # adapter (its own subpackages and the libraries under adapters/internal
 # excepted; those import nothing of ours but core), or the Midtrans
-# emulator imports anything of this service. Tests are not counted: a test may drive two
-# adapters together. Run from the repository root.
+# emulator imports anything of this service (its tests included). Other tests
+# are not counted: a test may drive two adapters together. Run from the repository root.
 set -euo pipefail
 mod=github.com/langganan/langganan
 fail=0
@@ -28,10 +28,19 @@ for pkg in $(go list ./adapters/...); do
   done
 done
 
-for imp in $(go list -deps -f '{{.ImportPath}}' ./adapters/fakemidtrans ./cmd/mockmidtrans); do
+# The emulator is a module of its own (adapters/fakemidtrans): neither its
+# packages nor their tests may import this service, its go.mod may require
+# nothing of ours, and the service's cmd/mockmidtrans is only its thin main.
+emu=$mod/adapters/fakemidtrans
+for imp in $(go -C adapters/fakemidtrans list -deps -test -f '{{.ImportPath}}' ./... | sed 's/ .*//') \
+  $(go list -deps -f '{{.ImportPath}}' ./cmd/mockmidtrans); do
   case "$imp" in
-    "$mod"/adapters/fakemidtrans* | "$mod"/cmd/mockmidtrans) ;;
-    "$mod"/*) echo "the emulator imports this service's $imp" >&2; fail=1 ;;
+    "$emu" | "$emu"/* | "$emu".test | "$emu"_test | "$mod"/cmd/mockmidtrans) ;;
+    "$mod" | "$mod"/*) echo "the emulator imports this service's $imp" >&2; fail=1 ;;
   esac
 done
+if grep -nE '^[[:space:]]*(require[[:space:]]+|replace[[:space:]]+)?github\.com/langganan/langganan([/[:space:]]|$)' adapters/fakemidtrans/go.mod >&2; then
+  echo "the emulator's go.mod requires or replaces a module of this service (above)" >&2
+  fail=1
+fi
 exit $fail

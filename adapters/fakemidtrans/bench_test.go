@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/rs/zerolog"
 )
 
 // nopWriter is a minimal ResponseWriter so the benchmark measures the emulator, not the recorder.
@@ -25,7 +23,7 @@ func BenchmarkChargeStatus(b *testing.B) {
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(testKey+":"))
 	var seq atomic.Int64
 	b.Run("in-process", func(b *testing.B) {
-		e, _ := New(Options{ServerKey: testKey, Log: zerolog.Nop()})
+		e, _ := New(Options{ServerKey: testKey})
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			w := &nopWriter{h: http.Header{}}
@@ -43,7 +41,7 @@ func BenchmarkChargeStatus(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "charges/s")
 	})
 	b.Run("loopback", func(b *testing.B) {
-		e, _ := New(Options{ServerKey: testKey, Log: zerolog.Nop()})
+		e, _ := New(Options{ServerKey: testKey})
 		srv := httptest.NewServer(e)
 		defer srv.Close()
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

@@ -120,12 +120,12 @@ func (f *faultSet) install(s *FaultScript) {
 	f.setActive(len(f.api)+len(f.notes) > 0)
 	f.mu.Unlock()
 	for _, a := range s.API {
-		f.e.log.Info().Str("endpoint", a.Endpoint).Str("order_id", a.OrderID).Strs("sequence", a.Sequence).
-			Str("latency", a.Latency).Bool("repeat", a.Repeat).Msg("fault installed")
+		f.e.log.Info("fault installed", "endpoint", a.Endpoint, "order_id", a.OrderID, "sequence", a.Sequence,
+			"latency", a.Latency, "repeat", a.Repeat)
 	}
 	for _, n := range s.Notifications {
-		f.e.log.Info().Str("action", n.Action).Str("kind", n.Kind).Str("order_id", n.OrderID).Str("status", n.Status).
-			Int("times", n.Times).Str("delay", n.Delay).Int("count", n.Count).Msg("notification fault installed")
+		f.e.log.Info("notification fault installed", "action", n.Action, "kind", n.Kind, "order_id", n.OrderID, "status", n.Status,
+			"times", n.Times, "delay", n.Delay, "count", n.Count)
 	}
 }
 
@@ -135,7 +135,7 @@ func (f *faultSet) clear() {
 	f.setActive(false)
 	f.mu.Unlock()
 	f.e.nq.releaseHeld()
-	f.e.log.Info().Msg("faults cleared")
+	f.e.log.Info("faults cleared")
 }
 
 func (f *faultSet) setActive(v bool) {
@@ -191,7 +191,7 @@ func (f *faultSet) step(endpoint, id string) (string, time.Duration, time.Durati
 				continue // exhausted: let a later fault match
 			}
 		}
-		f.e.log.Info().Str("endpoint", endpoint).Str("order_id", id).Str("step", st).Dur("latency", a.latency).Msg("fault applied")
+		f.e.log.Info("fault applied", "endpoint", endpoint, "order_id", id, "step", st, "latency", a.latency.String())
 		return st, a.latency, a.hold
 	}
 	return "ok", 0, 0
@@ -285,7 +285,7 @@ func (f *faultSet) forNotification(n *notification) notePlan {
 		case "delay":
 			p.delay = nf.delay
 		}
-		f.e.log.Info().Str("action", nf.Action).Str("kind", n.kind).Str("order_id", n.orderID).Str("status", n.status).Msg("notification fault applied")
+		f.e.log.Info("notification fault applied", "action", nf.Action, "kind", n.kind, "order_id", n.orderID, "status", n.status)
 	}
 	return p
 }

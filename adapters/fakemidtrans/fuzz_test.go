@@ -4,8 +4,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/rs/zerolog"
 )
 
 // FuzzAPI feeds arbitrary bodies to every JSON endpoint; nothing may panic (a 500 would mean a recovered panic).
@@ -17,7 +15,7 @@ func FuzzAPI(f *testing.F) {
 		`{"api":[{"endpoint":"charge","sequence":[]}]}`, `{"amount":"1.000","refund_key":"k"}`, `{"duration":"-1h"}`, `{"va_number":1}`} {
 		f.Add(s)
 	}
-	e, _ := New(Options{ServerKey: testKey, Clock: NewManualClock(testStart), Log: zerolog.Nop()})
+	e, _ := New(Options{ServerKey: testKey, Clock: NewManualClock(testStart)})
 	paths := []string{"POST /v2/charge", "POST /v1/subscriptions", "POST /v2/pay/account", "POST /v2/x/refund", "POST /v2/capture",
 		"PATCH /v1/subscriptions/x", "POST /_sim/pay", "POST /_sim/faults", "POST /_sim/clock/advance"}
 	f.Fuzz(func(t *testing.T, body string) {

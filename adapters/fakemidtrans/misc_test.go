@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/rs/zerolog"
 )
 
 func TestSimulatorPage(t *testing.T) {
@@ -54,7 +52,7 @@ func TestSimulatorPage(t *testing.T) {
 func TestPersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mock.db")
 	clock := NewManualClock(testStart)
-	e, err := New(Options{ServerKey: testKey, Clock: clock, DataFile: path, Log: zerolog.Nop()})
+	e, err := New(Options{ServerKey: testKey, Clock: clock, DataFile: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +63,7 @@ func TestPersistence(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock2 := NewManualClock(testStart)
-	e2, err := New(Options{ServerKey: testKey, Clock: clock2, DataFile: path, Log: zerolog.Nop()})
+	e2, err := New(Options{ServerKey: testKey, Clock: clock2, DataFile: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +140,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	if r := f.do("POST", "/_sim/clock/advance", map[string]any{"duration": "soon"}); r.code != 400 {
 		t.Fatal(r.raw)
 	}
-	real, _ := New(Options{ServerKey: testKey, Log: zerolog.Nop()})
+	real, _ := New(Options{ServerKey: testKey})
 	w := httptest.NewRecorder()
 	real.ServeHTTP(w, httptest.NewRequest("POST", "/_sim/clock/advance", strings.NewReader(`{"duration":"1h"}`)))
 	if w.Code != 409 {

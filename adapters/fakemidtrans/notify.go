@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -270,12 +271,12 @@ func (q *notifier) attempt(ctx context.Context, d *Delivery, at time.Time) {
 	} else {
 		d.Done = true
 	}
-	ev := q.e.log.Info()
+	level := slog.LevelInfo
 	if !d.Delivered {
-		ev = q.e.log.Warn()
+		level = slog.LevelWarn
 	}
-	ev.Int64("delivery", d.ID).Str("kind", d.Kind).Str("order_id", d.OrderID).Str("url", d.URL).
-		Int("status", code).Str("error", errMsg).Int("attempt", len(d.Attempts)).Bool("done", d.Done).Msg("notification attempt")
+	q.e.log.Log(ctx, level, "notification attempt", "delivery", d.ID, "kind", d.Kind, "order_id", d.OrderID, "url", d.URL,
+		"status", code, "error", errMsg, "attempt", len(d.Attempts), "done", d.Done)
 }
 
 func (q *notifier) post(ctx context.Context, d *Delivery) (int, string) {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 func snapBody(orderID string, amount any, extra map[string]any) map[string]any {
@@ -329,7 +327,7 @@ func TestSnapStatePersists(t *testing.T) {
 	if err := f.e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e2, err := New(Options{ServerKey: testKey, DataFile: path, Clock: NewManualClock(testStart), Log: zerolog.Nop(), PublicURL: "http://emulator.test"})
+	e2, err := New(Options{ServerKey: testKey, DataFile: path, Clock: NewManualClock(testStart), PublicURL: "http://emulator.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

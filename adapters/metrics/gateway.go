@@ -146,3 +146,10 @@ func (g Gateway) ParseNotification(body []byte) (core.GatewayNotification, error
 	}
 	return n, err
 }
+
+func (g Gateway) CreateSnap(ctx context.Context, req core.ChargeRequest) (core.Transaction, error) {
+	start := time.Now()
+	t, err := g.Inner.CreateSnap(ctx, req)
+	observe("snap", start, err)
+	return t, err
+}

@@ -85,6 +85,7 @@ func toCoreTransaction(m map[string]any) core.Transaction {
 		Details:           toCoreDetails(m),
 		Raw:               m,
 		Refunds:           refundsOf(m),
+		GopayAccountID:    snapGopayAccount(m),
 	}
 	if g, ok := parseMoney(m["gross_amount"]); ok {
 		t.GrossAmount = g

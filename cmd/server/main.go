@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	nethttp "net/http"
 	"os"
@@ -343,7 +344,9 @@ func startGateway(ctx context.Context, cfg config, clock core.Clock, addr net.Ad
 		NotificationURL: hook, RecurringNotificationURL: hook, PayAccountNotificationURL: hook,
 		// The emulator's own file beside ours keeps its open orders across restarts.
 		DataFile: cfg.Data + ".emulator",
-		Log:      log.With().Str("component", "emulator").Logger(),
+		// The emulator logs through log/slog (it is a module of its own); this
+		// routes its records into the service's zerolog output.
+		Log: slog.New(zerolog.NewSlogHandler(log.With().Str("component", "emulator").Logger())),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start emulator: %w", err)

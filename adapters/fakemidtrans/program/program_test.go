@@ -1,4 +1,4 @@
-package main
+package program
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,12 +20,16 @@ func TestRunListensAndShutsDown(t *testing.T) {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runWith(ctx, []string{"-data", filepath.Join(t.TempDir(), "m.db")}, pw); pw.Close() }()
+	go func() {
+		done <- run(ctx, []string{"-data", filepath.Join(t.TempDir(), "m.db")}, os.Getenv, pw)
+		pw.Close()
+	}()
 	sc := bufio.NewScanner(pr)
 	addr := ""
 	for addr == "" && sc.Scan() {
 		var rec map[string]any
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["message"] == "listening" {
+		// The shape readiness checks parse: zerolog's keys, not slog's "msg".
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["message"] == "listening" && rec["level"] == "info" {
 			addr, _ = rec["addr"].(string)
 		}
 	}
@@ -55,7 +60,7 @@ func TestRunListensAndShutsDown(t *testing.T) {
 
 func TestRunRejectsBadClock(t *testing.T) {
 	t.Setenv("MOCKMIDTRANS_CLOCK", "sundial")
-	if err := runWith(context.Background(), nil, io.Discard); err == nil {
+	if err := run(context.Background(), nil, os.Getenv, io.Discard); err == nil {
 		t.Fatal("accepted a bad clock")
 	}
 }

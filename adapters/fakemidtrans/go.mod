@@ -1,0 +1,3 @@
+module github.com/langganan/langganan/adapters/fakemidtrans
+
+go 1.26.8
