@@ -486,12 +486,12 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 			return fmt.Errorf("close stale order %s: %w", p.OrderID, err)
 		}
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	var out Payment
+	if err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Payments().Get(p.ID)
 		if err != nil {
 			return err
 		}
-		var out Payment
 		if err := s.applyTransaction(tx, &cur, txn, s.now(), &out); err != nil {
 			return err
 		}
@@ -503,5 +503,9 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 			return tx.Payments().Put(cur)
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	s.afterApplied(ctx, p, out)
+	return nil
 }
