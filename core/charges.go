@@ -411,7 +411,7 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 		p.MidtransStatus = txn.Raw
 	}
 	if !txn.ExpiryTime.IsZero() {
-		p.ExpiresAt = txn.ExpiryTime.UTC()
+		p.ExpiresAt = snapExpiry(*p, txn.ExpiryTime.UTC())
 	} else if p.ExpiresAt.IsZero() {
 		p.ExpiresAt = now.Add(s.cfg.PaymentExpiry)
 	}
@@ -425,6 +425,9 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 	}
 	st, ok := MapTransactionStatus(txn.TransactionStatus, txn.FraudStatus)
 	if !ok {
+		st = PaymentPending
+	}
+	if st == PaymentFailed && snapMayRetry(*p, now) {
 		st = PaymentPending
 	}
 	if p.PaymentType == PaySnap && p.SubscriptionID != "" && st == PaymentPaid {

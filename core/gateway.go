@@ -120,6 +120,9 @@ type Transaction struct {
 	SavedTokenID      string
 	SavedTokenExpiry  time.Time
 	MaskedCard        string
+	// LinkedAccountID is the GoPay account a customer linked on a Snap page
+	// (metadata.extra_info.account_id).
+	LinkedAccountID string
 	// Details holds what a customer needs to pay: va_numbers/va_number/bank,
 	// bill_key/biller_code, qr_string, actions (deeplink, qr url), payment_code,
 	// redirect_url.
@@ -129,8 +132,6 @@ type Transaction struct {
 	// Refunds is what the answer says was refunded; nil when there was no
 	// answer body to read it from.
 	Refunds *GatewayRefunds
-	// GopayAccountID is the GoPay account a Snap payment linked, if any.
-	GopayAccountID string
 }
 
 // RefundRequest is one refund; RefundKey makes a retry harmless.

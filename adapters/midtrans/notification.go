@@ -90,7 +90,7 @@ func paymentNotice(b map[string]any) core.PaymentNotice {
 		MaskedCard:        field(b, "masked_card"),
 		Raw:               b,
 		Refunds:           refundsOf(b),
-		GopayAccountID:    snapGopayAccount(b),
+		LinkedAccountID:   snapLinkedAccount(b),
 	}
 	if m, err := core.ParseMoney(gross, core.IDR); err == nil {
 		t.GrossAmount = m // a fraction of a sen, or no amount, stays invalid
@@ -115,15 +115,6 @@ func refundsOf(b map[string]any) *core.GatewayRefunds {
 		}
 	}
 	return r
-}
-
-// snapGopayAccount reads metadata.extra_info.account_id, where Snap puts
-// the GoPay account a customer linked on its page.
-func snapGopayAccount(b map[string]any) string {
-	meta, _ := b["metadata"].(map[string]any)
-	extra, _ := meta["extra_info"].(map[string]any)
-	id, _ := extra["account_id"].(string)
-	return id
 }
 
 // subscriptionNotice reads a Subscription API notification: the

@@ -90,8 +90,8 @@ func TestParseNotification(t *testing.T) {
 			}},
 		{name: "snap gopay link", body: `{"order_id":"o","transaction_status":"settlement","payment_type":"gopay","metadata":{"extra_info":{"account_id":"acct-9"}}}`,
 			check: func(t *testing.T, n core.GatewayNotification) {
-				if n.Payment.GopayAccountID != "acct-9" {
-					t.Errorf("gopay account %q", n.Payment.GopayAccountID)
+				if n.Payment.LinkedAccountID != "acct-9" {
+					t.Errorf("gopay account %q", n.Payment.LinkedAccountID)
 				}
 			}},
 		{name: "pay account", body: `{"account_id":"a-1","account_status":"ENABLED"}`,

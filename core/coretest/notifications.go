@@ -19,7 +19,7 @@ type notice struct {
 
 	OrderID, TransactionID, StatusCode, TransactionStatus, FraudStatus string `json:",omitempty"`
 	PaymentType, GrossAmount, RefundAmount, SavedTokenID, MaskedCard   string `json:",omitempty"`
-	GopayAccountID                                                     string `json:",omitempty"`
+	LinkedAccountID                                                    string `json:",omitempty"`
 	Signature                                                          string `json:",omitempty"`
 
 	SubscriptionID string                   `json:",omitempty"`
@@ -94,7 +94,7 @@ func (g *Gateway) ParseNotification(body []byte) (core.GatewayNotification, erro
 		_ = json.Unmarshal(body, &raw)
 		t := core.Transaction{OrderID: n.OrderID, TransactionID: n.TransactionID, StatusCode: n.StatusCode,
 			TransactionStatus: n.TransactionStatus, FraudStatus: n.FraudStatus, PaymentType: n.PaymentType,
-			SavedTokenID: n.SavedTokenID, MaskedCard: n.MaskedCard, GopayAccountID: n.GopayAccountID, Raw: raw,
+			SavedTokenID: n.SavedTokenID, MaskedCard: n.MaskedCard, LinkedAccountID: n.LinkedAccountID, Raw: raw,
 			Refunds: &core.GatewayRefunds{AmountText: n.RefundAmount}}
 		if m, err := core.ParseMoney(n.GrossAmount, core.IDR); err == nil {
 			t.GrossAmount = m

@@ -59,7 +59,6 @@ func (g *Gateway) PaySnap(orderID, method string) []byte {
 	if req == nil {
 		panic("coretest: no Snap checkout for " + orderID)
 	}
-	delete(g.snaps, orderID)
 	g.seq++
 	now := g.Clock.Now()
 	t := &core.Transaction{OrderID: orderID, TransactionID: fmt.Sprintf("txn-%d", g.seq), StatusCode: "200",
@@ -76,12 +75,32 @@ func (g *Gateway) PaySnap(orderID, method string) []byte {
 			a := &core.PayAccount{AccountID: fmt.Sprintf("snap-acct-%d", g.seq), Status: "ENABLED",
 				PaymentOptions: []core.PaymentOption{{Name: "GOPAY_WALLET", Token: fmt.Sprintf("tok-snap-acct-%d", g.seq), Active: true}}}
 			g.accts[a.AccountID] = a
-			t.GopayAccountID = a.AccountID
+			t.LinkedAccountID = a.AccountID
 		}
 	}
 	g.txns[orderID] = t
 	return notice{Kind: core.NotifyPayment, OrderID: orderID, StatusCode: t.StatusCode, GrossAmount: req.Amount.String(),
 		TransactionID: t.TransactionID, FraudStatus: t.FraudStatus, PaymentType: method, TransactionStatus: t.TransactionStatus,
-		SavedTokenID: t.SavedTokenID, MaskedCard: t.MaskedCard, GopayAccountID: t.GopayAccountID,
+		SavedTokenID: t.SavedTokenID, MaskedCard: t.MaskedCard, LinkedAccountID: t.LinkedAccountID,
 		Signature: Sign(orderID, t.StatusCode, req.Amount.String())}.body()
+}
+
+// DeclineSnap is a card attempt on orderID's Snap page that the bank
+// declines; the page stays open for another attempt. It returns the
+// attempt's signed notification.
+func (g *Gateway) DeclineSnap(orderID string) []byte {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	req := g.snaps[orderID]
+	if req == nil {
+		panic("coretest: no Snap checkout for " + orderID)
+	}
+	g.seq++
+	t := &core.Transaction{OrderID: orderID, TransactionID: fmt.Sprintf("txn-%d", g.seq), StatusCode: "202",
+		TransactionStatus: "deny", FraudStatus: "accept", PaymentType: "credit_card", GrossAmount: req.Amount,
+		TransactionTime: g.Clock.Now(), Details: map[string]any{}}
+	g.txns[orderID] = t
+	return notice{Kind: core.NotifyPayment, OrderID: orderID, StatusCode: "202", GrossAmount: req.Amount.String(),
+		TransactionID: t.TransactionID, FraudStatus: "accept", PaymentType: "credit_card", TransactionStatus: "deny",
+		Signature: Sign(orderID, "202", req.Amount.String())}.body()
 }
