@@ -20,12 +20,43 @@ func (f ClockFunc) Now() time.Time { return f() }
 type ManualClock struct {
 	mu  sync.Mutex
 	now time.Time
+	// follow, if set, is read before every use: a later time it answers
+	// (another instance's advance, kept in a shared store) moves the clock.
+	follow func() (time.Time, bool)
+}
+
+// Follow makes the clock catch up with src before every Now, Advance and
+// Set: instances sharing one store share one manual clock this way. src
+// must be safe for concurrent use; false means it has nothing to say.
+func (c *ManualClock) Follow(src func() (time.Time, bool)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.follow = src
+}
+
+// catchUp reads the followed source (outside the lock: it may do I/O) and
+// takes its time if later. Called with c.mu not held.
+func (c *ManualClock) catchUp() {
+	c.mu.Lock()
+	src := c.follow
+	c.mu.Unlock()
+	if src == nil {
+		return
+	}
+	if t, ok := src(); ok {
+		c.mu.Lock()
+		if t.After(c.now) {
+			c.now = t
+		}
+		c.mu.Unlock()
+	}
 }
 
 // NewManualClock starts a manual clock at start.
 func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
 
 func (c *ManualClock) Now() time.Time {
+	c.catchUp()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
@@ -33,6 +64,7 @@ func (c *ManualClock) Now() time.Time {
 
 // Advance moves time forward by d (never backward) and returns the new time.
 func (c *ManualClock) Advance(d time.Duration) time.Time {
+	c.catchUp()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d > 0 {
@@ -43,6 +75,7 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 
 // Set moves the clock to t if t is later than the current time.
 func (c *ManualClock) Set(t time.Time) {
+	c.catchUp()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t.After(c.now) {

@@ -127,6 +127,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		}
 		a.manual = core.NewManualClock(start)
 		a.clock = a.manual
+		followSharedClock(a.manual, st)
 		if err := a.saveClock(ctx); err != nil {
 			st.Close()
 			return nil, err
@@ -160,7 +161,14 @@ func (a *app) saveClock(ctx context.Context) error {
 		return nil
 	}
 	now := a.manual.Now()
-	if err := a.store.Update(ctx, func(tx core.Tx) error { return tx.Meta().PutTime(clockKey, now) }); err != nil {
+	if err := a.store.Update(ctx, func(tx core.Tx) error {
+		// Never back: another instance on the same database may have moved
+		// the shared clock further meanwhile.
+		if t, ok, err := tx.Meta().GetTime(clockKey); err != nil || ok && !t.Before(now) {
+			return err
+		}
+		return tx.Meta().PutTime(clockKey, now)
+	}); err != nil {
 		return fmt.Errorf("save manual clock: %w", err)
 	}
 	return nil
