@@ -23,15 +23,19 @@ type ManualClock struct {
 	// follow, if set, is read before every use: a later time it answers
 	// (another instance's advance, kept in a shared store) moves the clock.
 	follow func() (time.Time, bool)
+	// publish, if set, is told every time Advance or Set moved the clock.
+	publish func(time.Time)
 }
 
 // Follow makes the clock catch up with src before every Now, Advance and
-// Set: instances sharing one store share one manual clock this way. src
-// must be safe for concurrent use; false means it has nothing to say.
-func (c *ManualClock) Follow(src func() (time.Time, bool)) {
+// Set, and hands every move to publish (nil: none), before Advance or Set
+// returns: instances sharing one store share one manual clock this way, and
+// the jobs run after an advance see the same time on every instance. Both
+// must be safe for concurrent use; src's false means it has nothing to say.
+func (c *ManualClock) Follow(src func() (time.Time, bool), publish func(time.Time)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.follow = src
+	c.follow, c.publish = src, publish
 }
 
 // catchUp reads the followed source (outside the lock: it may do I/O) and
@@ -66,19 +70,28 @@ func (c *ManualClock) Now() time.Time {
 func (c *ManualClock) Advance(d time.Duration) time.Time {
 	c.catchUp()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if d > 0 {
 		c.now = c.now.Add(d)
 	}
-	return c.now
+	now, publish := c.now, c.publish
+	c.mu.Unlock()
+	if publish != nil && d > 0 {
+		publish(now)
+	}
+	return now
 }
 
 // Set moves the clock to t if t is later than the current time.
 func (c *ManualClock) Set(t time.Time) {
 	c.catchUp()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.now) {
+	moved := t.After(c.now)
+	if moved {
 		c.now = t
+	}
+	publish := c.publish
+	c.mu.Unlock()
+	if publish != nil && moved {
+		publish(t)
 	}
 }

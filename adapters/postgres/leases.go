@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/langganan/langganan/adapters/internal/records"
 	"github.com/langganan/langganan/core"
 )
 
@@ -81,27 +82,79 @@ func (s *Store) ReleaseClaims(ctx context.Context, holder string) error {
 	return dbErr(err, "release claims")
 }
 
+// PublishSharedTime moves the MetaRepo time name to t unless it is later
+// already, on SharedTime's connection.
+func (s *Store) PublishSharedTime(ctx context.Context, name string, t time.Time) error {
+	v, err := records.UTC(t).MarshalText()
+	if err != nil {
+		return fmt.Errorf("%w: meta time %q: %v", core.ErrInvalid, name, err)
+	}
+	s.sideMu.Lock()
+	defer s.sideMu.Unlock()
+	c, err := s.sideConn(ctx)
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginTxFunc(ctx, c, pgx.TxOptions{}, func(q pgx.Tx) error {
+		if _, err := q.Exec(ctx, "INSERT INTO meta_times (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, string(v)); err != nil {
+			return err
+		}
+		var cur string
+		if err := q.QueryRow(ctx, "SELECT value FROM meta_times WHERE name = $1 FOR UPDATE", name).Scan(&cur); err != nil {
+			return err
+		}
+		var at time.Time
+		if at.UnmarshalText([]byte(cur)) == nil && !at.Before(t) {
+			return nil
+		}
+		_, err := q.Exec(ctx, "UPDATE meta_times SET value = $2 WHERE name = $1", name, string(v))
+		return err
+	})
+	if err != nil {
+		s.dropSide()
+		return dbErr(err, "publish shared time "+name)
+	}
+	return nil
+}
+
+// sideConn is SharedTime's connection, opened on first use; s.sideMu held.
+func (s *Store) sideConn(ctx context.Context) (*pgx.Conn, error) {
+	if s.side == nil || s.side.IsClosed() {
+		c, err := pgx.ConnectConfig(ctx, s.connCfg.Copy())
+		if err != nil {
+			return nil, fmt.Errorf("postgres: connect for the shared clock: %w", err)
+		}
+		s.side = c
+	}
+	return s.side, nil
+}
+
+// dropSide closes the side connection after a failure (reconnect next
+// time); s.sideMu held.
+func (s *Store) dropSide() {
+	if s.side != nil {
+		_ = s.side.Close(context.Background())
+		s.side = nil
+	}
+}
+
 // SharedTime reads the MetaRepo time name outside any unit of work, on a
 // connection of its own: a shared manual clock is read on every Now, also
 // from inside transactions, which must not wait for the pool they hold.
 func (s *Store) SharedTime(ctx context.Context, name string) (time.Time, bool, error) {
 	s.sideMu.Lock()
 	defer s.sideMu.Unlock()
-	if s.side == nil || s.side.IsClosed() {
-		c, err := pgx.ConnectConfig(ctx, s.connCfg.Copy())
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("postgres: connect for the shared clock: %w", err)
-		}
-		s.side = c
+	c, err := s.sideConn(ctx)
+	if err != nil {
+		return time.Time{}, false, err
 	}
 	var v string
-	err := s.side.QueryRow(ctx, "SELECT value FROM meta_times WHERE name = $1", name).Scan(&v)
+	err = c.QueryRow(ctx, "SELECT value FROM meta_times WHERE name = $1", name).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return time.Time{}, false, nil
 	}
 	if err != nil {
-		_ = s.side.Close(context.Background()) // reconnect next time
-		s.side = nil
+		s.dropSide()
 		return time.Time{}, false, dbErr(err, "shared time "+name)
 	}
 	var at time.Time

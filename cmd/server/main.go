@@ -1,5 +1,5 @@
 // Command server runs Langganan:
-// go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check].
+// go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check|migrate-to-postgres].
 // Its variables (the README's configuration table), its readiness line
 // ("listening" with the bound address) and its signals are fixed: outside
 // tools drive it by them.
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "check":
 		return checkCmd(ctx, cfg, stdout, stderr)
 	}
-	return fmt.Errorf("unknown command %q (serve, billing-run, backup, restore, create-admin, check; see server help)", cmd)
+	return fmt.Errorf("unknown command %q (serve, billing-run, backup, restore, create-admin, check, migrate-to-postgres; see server help)", cmd)
 }
 
 // app is what every subcommand opens: the store, the clock and the service.
