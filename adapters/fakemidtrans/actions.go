@@ -92,7 +92,7 @@ func (e *Emulator) move(t *txn, act string, now time.Time) (int, string, *moveEr
 		if t.PaymentType == "credit_card" && (t.Status == "pending" || (t.Status == "capture" && t.Fraud == "accept")) {
 			t.Fraud = "challenge"
 			e.st.setStatus(t, "capture", now)
-			t.Expiry = time.Time{}
+			t.Expiry, t.ReviewBy = time.Time{}, now.Add(reviewWindow)
 			return 201, "Challenge by FDS", nil
 		}
 	default:
@@ -127,10 +127,13 @@ func (e *Emulator) actionHandler(act string) http.HandlerFunc {
 			cannotModify(w)
 			return
 		}
+		e.st.touch(t)
 		v := t.view(e, strconv.Itoa(code), msg)
 		note := e.paymentNote(t)
 		e.mu.Unlock()
-		e.markDirty()
+		if !e.persisted(w) {
+			return
+		}
 		e.nq.enqueue(note)
 		writeCore(w, code, v)
 	}
@@ -287,7 +290,10 @@ func (e *Emulator) refund(id string, req *refundReq, amount int64, direct bool) 
 	}
 	notes = append(notes, e.paymentNote(t))
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	for _, n := range notes {
 		e.nq.enqueue(n)
 	}
@@ -324,10 +330,13 @@ func (e *Emulator) handleCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code, msg, _ := e.move(t, "capture", now)
+	e.st.touch(t)
 	v := t.view(e, strconv.Itoa(code), msg)
 	note := e.paymentNote(t)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	e.nq.enqueue(note)
 	writeCore(w, code, v)
 }
