@@ -82,8 +82,10 @@ func toCoreTransaction(m map[string]any) core.Transaction {
 		SavedTokenID:      str(m, "saved_token_id"),
 		SavedTokenExpiry:  parseTime(m["saved_token_id_expired_at"]),
 		MaskedCard:        str(m, "masked_card"),
+		LinkedAccountID:   snapLinkedAccount(m),
 		Details:           toCoreDetails(m),
 		Raw:               m,
+		Refunds:           refundsOf(m),
 	}
 	if g, ok := parseMoney(m["gross_amount"]); ok {
 		t.GrossAmount = g
