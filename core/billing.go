@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,27 +57,25 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	sum := RunSummary{StartedAt: s.now()}
 	c := &counter{m: map[string]int{}}
 	var errs atomic.Int64
-	if n, err := s.RecoverNotifications(ctx); err != nil {
-		return sum, err
-	} else if n > 0 {
-		c.m["notifications_recovered"] = n
-	}
-	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
+	// With several instances on one store only the leader runs the jobs
+	// that must run once (leases.go); every instance advances subscriptions.
+	leader, err := s.leadRun(ctx)
+	if err != nil {
 		return sum, err
 	}
-	if s.gw != nil {
-		if err := s.resendRefunds(ctx, c); err != nil {
-			return sum, err
-		}
-		if err := s.checkRefunds(ctx, c); err != nil {
+	s.leader.Store(leader)
+	if leader {
+		if err := s.runLeaderJobs(ctx, c, &errs, &sum); err != nil {
 			return sum, err
 		}
 	}
 	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
 	}
-	if err := s.markOverdue(ctx, c); err != nil {
-		return sum, err
+	if leader {
+		if err := s.markOverdue(ctx, c); err != nil {
+			return sum, err
+		}
 	}
 	// Relay what this run emitted and deliver what is due, so a run (and a
 	// manual clock advance) leaves no queue behind.
@@ -85,16 +84,18 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	} else if r+d > 0 {
 		c.m["events_relayed"], c.m["notifications_delivered"] = r, d
 	}
-	if err := s.store.Update(ctx, func(tx Tx) error {
-		_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
-		return err
-	}); err != nil {
-		return sum, err
-	}
-	if n, err := s.PruneWebhookLogs(ctx); err != nil {
-		return sum, err
-	} else if n > 0 {
-		c.m["webhook_logs_pruned"] = n
+	if leader {
+		if err := s.store.Update(ctx, func(tx Tx) error {
+			_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
+			return err
+		}); err != nil {
+			return sum, err
+		}
+		if n, err := s.PruneWebhookLogs(ctx); err != nil {
+			return sum, err
+		} else if n > 0 {
+			c.m["webhook_logs_pruned"] = n
+		}
 	}
 	sum.Counts, sum.Errors, sum.FinishedAt = c.m, int(errs.Load()), s.now()
 	return sum, ctx.Err()
@@ -106,9 +107,11 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 // the set of subscriptions already visited. A subscription whose next
 // action is moved ahead of the scan's position and is still due (an
 // expired order closed, due again at once) is visited again in this run:
-// its next action is then already the following step.
-func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) error {
+// its next action is then already the following step. With several
+// instances on one store, batches are claimed instead (leases.go).
+func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) (err error) {
 	now := s.now()
+	defer func() { err = errors.Join(err, s.releaseClaims(ctx)) }()
 	// Gateway calls in flight, shared by every batch of the run.
 	sem := make(chan struct{}, s.cfg.EngineWorkers)
 	// Batches in flight: while one batch waits for Midtrans, the next is
@@ -118,24 +121,8 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 	var afterAt time.Time
 	afterID := ""
 	for ctx.Err() == nil {
-		var batch []dueItem
-		if err := s.store.View(ctx, func(tx Tx) error {
-			batch = batch[:0] // fn may run more than once
-			plans := map[string]Plan{}
-			visit := func(sub Subscription) bool {
-				it, err := s.loadDue(tx, sub, plans)
-				if err != nil {
-					// Counted as this subscription's error; the run goes on.
-					it = dueItem{sub: sub, err: err}
-				}
-				batch = append(batch, it)
-				return len(batch) < engineBatch
-			}
-			if afterID == "" {
-				return tx.Subscriptions().ScanDue(now, visit)
-			}
-			return tx.Subscriptions().ScanDueAfter(now, afterAt, afterID, visit)
-		}); err != nil {
+		batch, err := s.dueItems(ctx, now, afterAt, afterID)
+		if err != nil {
 			wg.Wait()
 			return err
 		}
@@ -153,6 +140,54 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// dueItems is the next batch of due subscriptions after the entry (afterAt,
+// afterID) ("": from the start), or the next batch this instance claimed.
+func (s *Service) dueItems(ctx context.Context, now, afterAt time.Time, afterID string) ([]dueItem, error) {
+	var ids []string
+	if s.leases != nil {
+		// A claim starts at the clock's time now, not at the run's start:
+		// its expiry must lie ClaimTTL after the moment it was taken.
+		var err error
+		if ids, err = s.leases.ClaimDue(ctx, s.instance, s.now(), s.cfg.ClaimTTL, engineBatch); err != nil {
+			return nil, fmt.Errorf("claim due subscriptions: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+	}
+	var batch []dueItem
+	err := s.store.View(ctx, func(tx Tx) error {
+		batch = batch[:0] // fn may run more than once
+		plans := map[string]Plan{}
+		visit := func(sub Subscription) bool {
+			it, err := s.loadDue(tx, sub, plans)
+			if err != nil {
+				// Counted as this subscription's error; the run goes on.
+				it = dueItem{sub: sub, err: err}
+			}
+			batch = append(batch, it)
+			return len(batch) < engineBatch
+		}
+		if ids != nil {
+			for _, id := range ids {
+				sub, err := tx.Subscriptions().Get(id)
+				if err != nil {
+					sub.ID = id
+					batch = append(batch, dueItem{sub: sub, err: err})
+					continue
+				}
+				visit(sub)
+			}
+			return nil
+		}
+		if afterID == "" {
+			return tx.Subscriptions().ScanDue(now, visit)
+		}
+		return tx.Subscriptions().ScanDueAfter(now, afterAt, afterID, visit)
+	})
+	return batch, err
 }
 
 // dueItem is a subscription the due scan found, with what deciding its
