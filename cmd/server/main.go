@@ -152,6 +152,7 @@ func serviceConfig(cfg config) core.Config {
 	c := core.DefaultConfig()
 	c.Location, c.NotificationURL = cfg.Location, cfg.NotificationURL
 	cfg.Limits.apply(&c)
+	cfg.Invoicing.apply(&c)
 	return c
 }
 
