@@ -9,7 +9,7 @@ WORKDIR /src
 # own module and the compat module; all their go.mod files are needed to
 # resolve dependencies.
 COPY go.mod go.sum go.work go.work.sum ./
-COPY adapters/fakemidtrans/go.mod adapters/fakemidtrans/go.sum adapters/fakemidtrans/
+COPY adapters/fakemidtrans/go.mod adapters/fakemidtrans/
 COPY compat/go.mod compat/go.sum compat/
 RUN go mod download
 COPY . .

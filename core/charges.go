@@ -267,6 +267,13 @@ func (s *Service) chargeRequest(tx Tx, p Payment) (ChargeRequest, error) {
 		req.Items = []ChargeItem{{ID: "card-check", Name: "Card verification", Price: p.Amount, Quantity: 1}}
 		req.PreAuthorize = true
 	}
+	if p.PaymentType == PaySnap {
+		o, err := s.snapOptions(tx, p)
+		if err != nil {
+			return req, err
+		}
+		req.Snap = o
+	}
 	if p.PaymentType == PayCreditCard {
 		// Ask for a saved token so later cycles (and the native Midtrans
 		// subscription) can charge the card without the customer.
@@ -305,7 +312,11 @@ func (s *Service) sendCharge(ctx context.Context, p Payment, req ChargeRequest) 
 	if req.PaymentType == PayCreditCard && req.CardToken == "" {
 		return s.recordCharge(ctx, p.ID, Transaction{}, errNoCardToken)
 	}
-	txn, gerr := gw.Charge(ctx, req)
+	charge := gw.Charge
+	if req.PaymentType == PaySnap {
+		charge = gw.CreateSnap
+	}
+	txn, gerr := charge(ctx, req)
 	return s.recordCharge(ctx, p.ID, txn, gerr)
 }
 
@@ -394,7 +405,7 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 		p.TransactionID = txn.TransactionID
 	}
 	if len(txn.Details) > 0 {
-		p.Details = txn.Details
+		p.Details = mergeSnapDetails(p.Details, txn.Details)
 	}
 	if txn.Raw != nil {
 		p.MidtransStatus = txn.Raw
@@ -415,6 +426,11 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 	st, ok := MapTransactionStatus(txn.TransactionStatus, txn.FraudStatus)
 	if !ok {
 		st = PaymentPending
+	}
+	if p.PaymentType == PaySnap && p.SubscriptionID != "" && st == PaymentPaid {
+		if err := s.adoptSnapMethod(tx, *p, txn, now); err != nil {
+			return err
+		}
 	}
 	if st == PaymentRefunded || st == PaymentPartiallyRefunded {
 		// A status answer of a refunded order (check-status, reconciliation):

@@ -12,6 +12,10 @@ import (
 // Callers never hold a store transaction open across a call.
 type Gateway interface {
 	Charge(ctx context.Context, req ChargeRequest) (Transaction, error)
+	// CreateSnap opens a Snap checkout for a snap request (req.Snap set):
+	// the answer is a pending Transaction whose Details carry snap_token and
+	// redirect_url and whose ExpiryTime is the page's expiry.
+	CreateSnap(ctx context.Context, req ChargeRequest) (Transaction, error)
 	Status(ctx context.Context, orderID string) (Transaction, error)
 	Cancel(ctx context.Context, orderID string) (Transaction, error)
 	Expire(ctx context.Context, orderID string) (Transaction, error)
@@ -94,6 +98,8 @@ type ChargeRequest struct {
 	// NotificationURL, when set, overrides where Midtrans sends this order's notifications.
 	NotificationURL string
 	Metadata        map[string]any
+	// Snap is set for a snap payment: a Snap token instead of a charge.
+	Snap *SnapOptions
 }
 
 // Transaction is Midtrans' view of one order (charge, status, cancel, ...).

@@ -631,7 +631,7 @@ func (s *Service) strayNativeCharge(tx Tx, sub Subscription, p *Payment, now tim
 		"subscription_id": sub.ID, "order_id": p.OrderID, "amount": p.Amount.String(), "status": string(sub.Status)}); err != nil {
 		return nil, err
 	}
-	if sub.Status == SubPaused || !gatewayRefundable(p.PaymentType) {
+	if sub.Status == SubPaused || !gatewayRefundable(p.PaidWith()) {
 		return nil, s.creditLatePayment(tx, p, now)
 	}
 	const reason = "charged after the subscription ended"

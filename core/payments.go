@@ -68,6 +68,30 @@ func (s *Service) visiblePayment(tx Tx, a Actor, id string) (Payment, error) {
 // ChargeSubscription issues (or returns the live) charge for the
 // subscription's next unpaid cycle: POST /api/payments/charge/.
 func (s *Service) ChargeSubscription(ctx context.Context, a Actor, subID string) (Payment, error) {
+	return s.ChargeSubscriptionWith(ctx, a, subID, ChargeInput{})
+}
+
+// ChargeInput chooses how POST /api/payments/charge/ charges a cycle: by
+// the subscription's own method, or (payment_type snap) on a Snap page.
+type ChargeInput struct {
+	PaymentType string
+	Snap        SnapCheckout
+}
+
+// ChargeSubscriptionWith is ChargeSubscription with a choice of method.
+func (s *Service) ChargeSubscriptionWith(ctx context.Context, a Actor, subID string, in ChargeInput) (Payment, error) {
+	fe := FieldErrors{}
+	var ptype PaymentType
+	if in.PaymentType != "" {
+		var err error
+		if ptype, err = ParsePaymentType(in.PaymentType); err != nil || ptype != PaySnap {
+			fe.Add("payment_type", "snap, or absent for the subscription's own method")
+		}
+	}
+	snap := checkSnap(ptype, in.Snap, fe)
+	if err := fe.Err(); err != nil {
+		return Payment{}, err
+	}
 	sub, err := s.GetSubscription(ctx, a, subID)
 	if err != nil {
 		return Payment{}, err
@@ -81,6 +105,9 @@ func (s *Service) ChargeSubscription(ctx context.Context, a Actor, subID string)
 		return Payment{}, Conflictf("Midtrans charges this subscription on its own schedule")
 	case sub.Status == SubActive && s.now().Before(sub.CurrentPeriodEnd):
 		return Payment{}, Conflictf("the current period is paid until %s", sub.CurrentPeriodEnd.Format("2006-01-02"))
+	}
+	if ptype == PaySnap {
+		return s.chargeCycleBySnap(ctx, a, sub, snap)
 	}
 	return s.chargeCycle(ctx, sub.ID, sub.Cycle+1)
 }

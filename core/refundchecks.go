@@ -15,7 +15,7 @@ var refundCheckGaps = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 2
 // nextRefundCheck is the first check time after now for p, or zero when
 // none is left (or p is not one Midtrans can refund).
 func nextRefundCheck(p Payment, now time.Time) time.Time {
-	if p.OrderID == "" || p.PaymentType == PayWallet || !gatewayRefundable(p.PaymentType) || p.PaidAt.IsZero() {
+	if p.OrderID == "" || p.PaymentType == PayWallet || !gatewayRefundable(p.PaidWith()) || p.PaidAt.IsZero() {
 		return time.Time{}
 	}
 	for _, g := range refundCheckGaps {

@@ -137,9 +137,9 @@ func (s *Service) checkRefund(p Payment, in RefundInput) (Money, error) {
 		return Money{}, UnprocessableCode("refund_not_supported", "a top-up is refunded through Midtrans, never to the wallet it funded")
 	case in.ToWallet && in.Direct:
 		return Money{}, invalid("direct", "a wallet refund cannot be direct")
-	case in.Direct && !directRefundable(p.PaymentType):
+	case in.Direct && !directRefundable(p.PaidWith()):
 		return Money{}, invalid("direct", "direct refunds are for gopay, shopeepay and qris")
-	case !in.ToWallet && p.PaymentType != PayWallet && !gatewayRefundable(p.PaymentType):
+	case !in.ToWallet && p.PaymentType != PayWallet && !gatewayRefundable(p.PaidWith()):
 		return Money{}, UnprocessableCode("refund_not_supported",
 			"Midtrans cannot refund %s payments; refund to the customer's wallet with \"to_wallet\": true, or refund outside Midtrans", p.PaymentType)
 	}

@@ -77,10 +77,12 @@ const (
 	PayCreditCard   PaymentType = "credit_card"
 	PayWallet       PaymentType = "wallet"
 	PayManual       PaymentType = "manual"
+	// PaySnap: the customer picks the method on Midtrans' Snap page.
+	PaySnap PaymentType = "snap"
 )
 
 // AllPaymentTypes lists the accepted payment types.
-var AllPaymentTypes = []PaymentType{PayBankTransfer, PayEchannel, PayGopay, PayShopeepay, PayQRIS, PayCStore, PayCreditCard, PayWallet, PayManual}
+var AllPaymentTypes = []PaymentType{PayBankTransfer, PayEchannel, PayGopay, PayShopeepay, PayQRIS, PayCStore, PayCreditCard, PayWallet, PayManual, PaySnap}
 
 func ParsePaymentType(s string) (PaymentType, error) {
 	for _, v := range AllPaymentTypes {

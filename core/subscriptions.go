@@ -22,6 +22,8 @@ type CreateSubscriptionInput struct {
 	Quantity        int
 	AutoPay         bool
 	EndsAt          time.Time
+	// Snap: the channels offered and where the page returns, for snap.
+	Snap SnapCheckout
 }
 
 // SubscriptionResult is a subscription with the payment that was issued
@@ -42,8 +44,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 	fe := FieldErrors{}
 	ptype, err := ParsePaymentType(in.PaymentType)
 	if err != nil {
-		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card, wallet")
+		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card, wallet, snap")
 	}
+	snap := checkSnap(ptype, in.Snap, fe)
 	if ptype == PayManual && !a.IsAdmin {
 		fe.Add("payment_type", "manual subscriptions are created by an admin")
 	}
@@ -110,6 +113,9 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		}
 		if !plan.PerSeat {
 			sub.Quantity = 1
+		}
+		if ptype == PaySnap {
+			sub.Metadata = withMeta(sub.Metadata, snapMetaKey, snapToMeta(snap))
 		}
 		if err := s.attachMethod(tx, &sub, in); err != nil {
 			return err

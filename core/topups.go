@@ -16,6 +16,7 @@ type TopUpInput struct {
 	CallbackURL    string
 	Customer       CustomerDetails
 	Token          string
+	Snap           SnapCheckout
 }
 
 // CreateTopUp charges a top-up through Midtrans. The wallet is credited
@@ -33,8 +34,9 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 	}
 	ptype, err := ParsePaymentType(in.PaymentType)
 	if err != nil || ptype == PayWallet || ptype == PayManual {
-		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card")
+		fe.Add("payment_type", "one of bank_transfer, echannel, gopay, shopeepay, qris, cstore, credit_card, snap")
 	}
+	snap := checkSnap(ptype, in.Snap, fe)
 	bank := strings.ToLower(in.Bank)
 	bank = checkBank(ptype, bank, "bank", fe)
 	switch ptype {
@@ -93,6 +95,9 @@ func (s *Service) CreateTopUp(ctx context.Context, a Actor, in TopUpInput) (TopU
 		return TopUp{}, err
 	}
 	req.CardToken, req.CallbackURL, req.Customer = in.Token, in.CallbackURL, in.Customer
+	if req.Snap != nil {
+		req.Snap.EnabledPayments, req.Snap.FinishURL = snap.EnabledPayments, snap.FinishURL
+	}
 	if _, err := s.sendCharge(ctx, p, req); err != nil {
 		return TopUp{}, err
 	}

@@ -127,10 +127,13 @@ func (e *Emulator) actionHandler(act string) http.HandlerFunc {
 			cannotModify(w)
 			return
 		}
+		e.st.touch(t)
 		v := t.view(e, strconv.Itoa(code), msg)
 		note := e.paymentNote(t)
 		e.mu.Unlock()
-		e.markDirty()
+		if !e.persisted(w) {
+			return
+		}
 		e.nq.enqueue(note)
 		writeCore(w, code, v)
 	}
@@ -287,7 +290,10 @@ func (e *Emulator) refund(id string, req *refundReq, amount int64, direct bool) 
 	}
 	notes = append(notes, e.paymentNote(t))
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	for _, n := range notes {
 		e.nq.enqueue(n)
 	}
@@ -324,10 +330,13 @@ func (e *Emulator) handleCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code, msg, _ := e.move(t, "capture", now)
+	e.st.touch(t)
 	v := t.view(e, strconv.Itoa(code), msg)
 	note := e.paymentNote(t)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	e.nq.enqueue(note)
 	writeCore(w, code, v)
 }

@@ -108,10 +108,14 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		if st != nil && st.Saved {
 			tok = &cardToken{ID: masked(st.Card) + "-" + e.newUUID(), Card: st.Card, Expires: now.Add(10 * time.Minute)}
 			e.st.Tokens[tok.ID] = tok
+			e.st.touch(tok)
 		}
 		e.mu.Unlock()
 		if tok == nil {
 			writeCore(w, 400, &tokenJSON{StatusCode: "400", StatusMessage: "One or more parameters in the payload is invalid.", ValidationMessages: []string{"token_id is invalid"}, ID: newUUID()})
+			return
+		}
+		if !e.persisted(w) {
 			return
 		}
 		writeCore(w, 200, &tokenJSON{StatusCode: "200", StatusMessage: "Credit card token is created as Token ID.", TokenID: tok.ID, Hash: masked(tok.Card) + "-mami"})
@@ -129,8 +133,11 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	tok := &cardToken{ID: masked(number) + "-" + e.newUUID(), Card: number, Expires: now.Add(10 * time.Minute)}
 	e.mu.Lock()
 	e.st.Tokens[tok.ID] = tok
+	e.st.touch(tok)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeCore(w, 200, &tokenJSON{StatusCode: "200", StatusMessage: "Credit card token is created as Token ID.", TokenID: tok.ID, Hash: masked(number) + "-mami"})
 }
 
@@ -151,8 +158,11 @@ func (e *Emulator) handleCardRegister(w http.ResponseWriter, r *http.Request) {
 	tok := &cardToken{ID: number[:8] + e.randAlnum(20) + number[len(number)-4:], Card: number, Expires: exp, Saved: true}
 	e.mu.Lock()
 	e.st.Tokens[tok.ID] = tok
+	e.st.touch(tok)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeCore(w, 200, &tokenJSON{StatusCode: "200", StatusMessage: "Credit card token is created as Token ID.", SavedTokenID: tok.ID, MaskedCard: masked(number)})
 }
 
@@ -164,6 +174,7 @@ func (e *Emulator) useToken(id string, now time.Time) (*cardToken, *coreError) {
 	}
 	if !tok.Saved {
 		tok.Used = true
+		e.st.touch(tok)
 	}
 	return tok, nil
 }
@@ -197,6 +208,7 @@ func (e *Emulator) cardCharge(t *txn, tok *cardToken, threeDS, preAuth, save boo
 	if save {
 		st := &cardToken{ID: tok.Card[:8] + e.randAlnum(20) + tok.Card[len(tok.Card)-4:], Card: tok.Card, Saved: true, Expires: now.AddDate(3, 0, 0)}
 		e.st.Tokens[st.ID] = st
+		e.st.touch(st)
 		t.SavedToken, t.SavedExpiry = st.ID, st.Expires
 	}
 	if threeDS {
@@ -288,10 +300,14 @@ func (e *Emulator) complete3DS(r *http.Request, id string) (orderID string, ok b
 		t.Updated = now
 	}
 	t.Expiry = time.Time{}
+	e.st.touch(t)
 	orderID = t.OrderID
 	note := e.paymentNote(t)
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return "", false
+	}
 	e.nq.enqueue(note)
 	_ = e.Drain(r.Context())
 	return orderID, true

@@ -477,11 +477,15 @@ func (e *Emulator) charge(req *chargeReq, r *http.Request) (int, any) {
 	}
 	e.st.Txns[t.ID] = t
 	e.st.index(t)
+	e.st.touch(t)
 	v := t.view(e, strconv.Itoa(code), msg)
 	e.addActions(t, v)
 	note := e.paymentNote(t)
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	e.nq.enqueue(note)
 	return code, v
 }

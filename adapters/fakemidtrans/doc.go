@@ -69,7 +69,10 @@
 //
 // # Persistence
 //
-// With Options.DataFile the state (transactions, tokens, subscriptions, accounts and a manual
-// clock's time) is saved to a bbolt file about every second while Start runs, and on Close, and
-// restored by New. The delivery log, pending retries, idempotency keys and faults are not kept.
+// With Options.DataFile the state (transactions, tokens, subscriptions, accounts, Snap checkouts
+// and a manual clock's time) is kept in an append-only journal file and restored by New. Every
+// change a call makes is written and fsynced before the call is answered, so a process killed at
+// any moment has lost nothing it answered for; calls arriving together share one fsync. The journal
+// is compacted into a snapshot on open, on Close and whenever it outgrows its snapshot. The delivery
+// log, pending retries, idempotency keys and faults are not kept.
 package fakemidtrans

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Options configure an Emulator.
@@ -23,7 +21,7 @@ type Options struct {
 	Clock                                                                Clock // nil = real time
 	NotificationURL, RecurringNotificationURL, PayAccountNotificationURL string
 	HTTPClient                                                           *http.Client // used for notification deliveries; nil = 15 s timeout client
-	DataFile                                                             string       // "" = memory only; else a bbolt file that keeps state across restarts
+	DataFile                                                             string       // "" = memory only; else a file that keeps state across restarts, each answered change on disk before its answer
 	PublicURL                                                            string       // base URL used in redirect_url / simulator links (may be set after listen via SetPublicURL)
 	Log                                                                  *slog.Logger // nil = no logging
 	// Rand, when set, is the source of every id and token the emulator
@@ -48,9 +46,7 @@ type Emulator struct {
 	nq     notifier
 	faults faultSet
 
-	db      *bolt.DB
-	dirty   atomic.Bool
-	persist sync.Mutex
+	jr *journal // the data file; nil = memory only
 
 	runMu     sync.Mutex // serialises RunDue so time-ordered work is not interleaved
 	startOnce sync.Once
@@ -61,7 +57,7 @@ type Emulator struct {
 
 const maxBody = 1 << 20
 
-// New builds an emulator. With a DataFile it opens (or creates) the bbolt file and restores its state.
+// New builds an emulator. With a DataFile it opens (or creates) that file and restores its state.
 func New(opts Options) (*Emulator, error) {
 	if opts.ServerKey == "" {
 		return nil, errors.New("fakemidtrans: ServerKey is required")
@@ -330,7 +326,6 @@ func (e *Emulator) Start(ctx context.Context) {
 					if !manual {
 						_ = e.RunDue(ctx)
 					}
-					e.flush()
 				}
 			}
 		}()
@@ -344,10 +339,16 @@ func (e *Emulator) Close() error {
 	}
 	close(e.stop)
 	e.wg.Wait()
-	if e.db != nil {
-		e.dirty.Store(true)
-		e.flush()
-		return e.db.Close()
+	if e.jr != nil {
+		// A last snapshot, so the next start replays one record.
+		e.mu.Lock()
+		e.st.ch.full = true
+		e.mu.Unlock()
+		err := e.save()
+		if cerr := e.jr.close(); err == nil {
+			err = cerr
+		}
+		return err
 	}
 	return nil
 }
@@ -370,8 +371,17 @@ func (e *Emulator) RunDue(ctx context.Context) error {
 // Drain delivers every queued first-attempt notification and returns when none is queued.
 func (e *Emulator) Drain(ctx context.Context) error { return e.nq.drain(ctx) }
 
-func (e *Emulator) markDirty() {
-	if e.db != nil {
-		e.dirty.Store(true)
+// persisted saves the changes the handler made and answers Midtrans' 500 if
+// they could not be written: an answered call is always on disk.
+func (e *Emulator) persisted(w http.ResponseWriter) bool {
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		writeCore(w, 500, storageError())
+		return false
 	}
+	return true
+}
+
+func storageError() *coreError {
+	return &coreError{StatusCode: "500", StatusMessage: "Sorry. Our system is recovering from unexpected issues. Please retry.", ID: newUUID()}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +69,9 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 	opts := Options{ServerKey: testKey, ClientKey: testClientKey, Clock: clock, NotificationURL: rcv.srv.URL + "/pay",
 		RecurringNotificationURL: rcv.srv.URL + "/recurring", PayAccountNotificationURL: rcv.srv.URL + "/account",
 		PublicURL: "http://emulator.test"}
+	// Every fixture keeps a data file, so every test below also checks that
+	// what it changed reached the file before the calls were answered.
+	opts.DataFile = filepath.Join(t.TempDir(), "emulator.db")
 	for _, m := range mod {
 		m(&opts)
 	}
@@ -75,7 +80,42 @@ func newFixture(t *testing.T, mod ...func(*Options)) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
+	if opts.DataFile != "" {
+		t.Cleanup(func() { checkOnDisk(t, e, opts.DataFile) }) // runs before Close
+	}
 	return &fixture{t: t, e: e, clock: clock, rcv: rcv}
+}
+
+// checkOnDisk fails t unless a copy of the data file as it is now (what a
+// crash would leave) restores the emulator's state exactly.
+func checkOnDisk(t *testing.T, e *Emulator, path string) {
+	t.Helper()
+	if t.Failed() || e.closed.Load() { // a closed emulator's file may belong to another by now
+		return
+	}
+	e.mu.Lock()
+	want, err := json.Marshal(e.st)
+	e.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read data file: %v", err)
+	}
+	cp := filepath.Join(t.TempDir(), "crashed.db")
+	if err := os.WriteFile(cp, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := New(Options{ServerKey: testKey, DataFile: cp, Clock: NewManualClock(testStart)})
+	if err != nil {
+		t.Fatalf("reopen the data file: %v", err)
+	}
+	defer e2.Close()
+	got, _ := json.Marshal(e2.st)
+	if string(got) != string(want) {
+		t.Errorf("the data file lost answered changes:\n file:   %s\n memory: %s", got, want)
+	}
 }
 
 var authHeader = "Basic " + base64.StdEncoding.EncodeToString([]byte(testKey+":"))

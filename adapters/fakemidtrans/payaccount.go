@@ -135,9 +135,12 @@ func (e *Emulator) handlePayAccountCreate(w http.ResponseWriter, r *http.Request
 	a := &payAccount{ID: e.newUUID(), Phone: phone, RedirectURL: req.GopayPartner.RedirectURL, Status: "PENDING", Created: now, Updated: now}
 	e.mu.Lock()
 	e.st.Accounts[a.ID] = a
+	e.st.touch(a)
 	_, v := a.view(e)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeCore(w, 201, v)
 }
 
@@ -176,9 +179,12 @@ func (e *Emulator) handlePayAccountUnbind(w http.ResponseWriter, r *http.Request
 		return
 	}
 	a.Status, a.Updated = "DISABLED", e.now()
+	e.st.touch(a)
 	note := e.accountNote(a, "204", "Midtrans account_unlinked notification")
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	e.nq.enqueue(note)
 	writeCore(w, 204, &payAccountJSON{StatusCode: "204", PaymentType: "gopay", AccountID: id, AccountStatus: "DISABLED",
 		ChannelResponseCode: "0", ChannelResponseMessage: "Process service request successfully."})
@@ -213,10 +219,14 @@ func (e *Emulator) LinkAccount(ctx context.Context, id string) (int, any) {
 	}
 	a.Status, a.Updated = "ENABLED", e.now()
 	a.WalletToken, a.LaterToken = e.optionToken("GOPAY_WALLET"), e.optionToken("PAY_LATER")
+	e.st.touch(a)
 	note := e.accountNote(a, "200", "Midtrans account_linked notification")
 	_, v := a.view(e)
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	e.log.Info("pay account linked", "account_id", id)
 	e.nq.enqueue(note)
 	_ = e.Drain(ctx)

@@ -41,7 +41,9 @@ func (e *Emulator) simRoutes(m *http.ServeMux) {
 func (e *Emulator) Reset() {
 	e.faults.clear()
 	e.mu.Lock()
+	on := e.st.ch.on
 	e.st = newState()
+	e.st.ch.on = on
 	e.mu.Unlock()
 	e.nq.reset()
 	e.markDirty()
@@ -73,12 +75,16 @@ func (e *Emulator) SimAction(ctx context.Context, id, act string) (int, any) {
 		e.mu.Unlock()
 		return 409, &coreError{StatusCode: "409", StatusMessage: "cannot " + act + " a transaction in status " + st + ": " + merr.msg, ID: newUUID()}
 	}
+	e.st.touch(t)
 	note := e.paymentNote(t)
 	code := t.statusCode(false)
 	v := t.view(e, code, "Success, transaction is found")
 	e.mu.Unlock()
 	v.SignatureKey = Signature(v.OrderID, code, v.GrossAmount, e.opts.ServerKey)
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return 500, storageError()
+	}
 	e.log.Info("sim action", "order_id", v.OrderID, "action", act, "status", v.TransactionStatus)
 	e.nq.enqueue(note)
 	_ = e.Drain(ctx)
@@ -234,6 +240,11 @@ func (e *Emulator) Advance(ctx context.Context, d time.Duration) (time.Time, err
 		c.Advance(target.Sub(now))
 	}
 	err := e.RunDue(ctx)
+	// The file keeps a manual clock's time, so a restart goes on from here.
+	e.clockMoved()
+	if serr := e.save(); err == nil {
+		err = serr
+	}
 	return c.Now(), err
 }
 

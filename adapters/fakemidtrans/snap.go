@@ -221,13 +221,17 @@ func (e *Emulator) handleSnapCreate(w http.ResponseWriter, r *http.Request) {
 	// Until a method is chosen the same order id may get a new token; the old one dies.
 	if old := e.st.snapOrders[s.OrderID]; old != nil && old.State == "open" {
 		old.State = "replaced"
+		e.st.touch(old)
 	}
 	e.st.SnapSeq++
 	s.Seq = e.st.SnapSeq
 	e.st.Snaps[s.Token] = s
 	e.st.snapOrders[s.OrderID] = s
+	e.st.touch(s)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeJSON(w, 201, map[string]string{"token": s.Token, "redirect_url": e.snapURL(s.Token)})
 }
 
@@ -415,8 +419,11 @@ func (e *Emulator) handleSnapCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.State, s.CanceledAt = "canceled", now
+	e.st.touch(s)
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeJSON(w, 200, map[string]string{"canceled_at": now.UTC().Format("2006-01-02T15:04:05.000Z")})
 }
 
@@ -455,8 +462,12 @@ func (e *Emulator) handleSnapGopayUnlink(w http.ResponseWriter, r *http.Request)
 	}
 	a.Status, a.Updated = "DISABLED", e.now()
 	delete(e.st.SnapGopay, user)
+	e.st.touch(a)
+	e.st.touchGopay()
 	e.mu.Unlock()
-	e.markDirty()
+	if !e.persisted(w) {
+		return
+	}
 	writeJSON(w, 200, map[string]string{"user_id": user, "account_status": "DISABLED", "account_id": a.ID})
 }
 

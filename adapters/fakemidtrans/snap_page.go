@@ -306,9 +306,13 @@ func (e *Emulator) snapCharge(r *http.Request, s *snapSession, paymentType strin
 	e.mu.Lock()
 	if cur := e.st.Snaps[s.Token]; cur != nil {
 		cur.TxnID = v.TransactionID
+		e.st.touch(cur)
 	}
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		return nil, "the payment could not be saved"
+	}
 	_ = e.Drain(r.Context())
 	return v, ""
 }
@@ -473,10 +477,16 @@ func (e *Emulator) handleSnapGopayLink(w http.ResponseWriter, r *http.Request) {
 			WalletToken: e.optionToken("GOPAY_WALLET"), LaterToken: e.optionToken("PAY_LATER")}
 		e.st.Accounts[a.ID] = a
 		e.st.SnapGopay[s.UserID] = a.ID
+		e.st.touch(a)
+		e.st.touchGopay()
 	}
 	accountID, token := a.ID, a.WalletToken
 	e.mu.Unlock()
-	e.markDirty()
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		backToPage(w, r, "The payment could not be saved; try again.")
+		return
+	}
 	meta := map[string]any{}
 	if len(s.Metadata) > 0 {
 		_ = json.Unmarshal(s.Metadata, &meta)

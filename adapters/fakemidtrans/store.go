@@ -31,6 +31,7 @@ type state struct {
 	snapOrders map[string]*snapSession
 	SnapGopay  map[string]string `json:"snap_gopay"`
 	SnapSeq    int64             `json:"snap_seq"`
+	ch         changes           // what the next journal write holds
 }
 
 func newState() *state {
@@ -95,6 +96,7 @@ func (s *state) sorted() []*txn {
 
 // setStatus moves t to a new status and keeps the indexes right.
 func (s *state) setStatus(t *txn, status string, now time.Time) {
+	s.touch(t)
 	t.Status = status
 	t.Updated = now
 	if status != "pending" {
@@ -123,6 +125,8 @@ func (e *Emulator) expireDue(now time.Time) {
 		e.nq.enqueue(n)
 	}
 	if len(due) > 0 {
-		e.markDirty()
+		if err := e.save(); err != nil {
+			e.log.Error("saving state failed", "error", err)
+		}
 	}
 }

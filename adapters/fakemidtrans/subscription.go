@@ -170,6 +170,16 @@ func validSubName(s string) bool {
 	return true
 }
 
+// subPersisted is persisted for the Subscription API's error shape.
+func (e *Emulator) subPersisted(w http.ResponseWriter) bool {
+	if err := e.save(); err != nil {
+		e.log.Error("saving state failed", "error", err)
+		subError(w, 500, storageError().StatusMessage)
+		return false
+	}
+	return true
+}
+
 func subError(w http.ResponseWriter, status int, msg string, v ...string) {
 	writeJSON(w, status, subMessage{StatusMessage: msg, ValidationMessages: v})
 }
@@ -345,14 +355,22 @@ func (e *Emulator) handleSubCreate(w http.ResponseWriter, r *http.Request) {
 	e.st.Seq++
 	s.Seq = e.st.Seq
 	e.st.Subs[s.ID] = s
+	e.st.touch(s)
 	v := s.view()
 	note := e.subNote(s, nil)
 	e.mu.Unlock()
 	b, _ := json.Marshal(v)
+	if err := e.save(); err != nil {
+		if key != "" {
+			e.idemEnd(key, 500, nil, 0)
+		}
+		e.log.Error("saving state failed", "error", err)
+		subError(w, 500, storageError().StatusMessage)
+		return
+	}
 	if key != "" {
 		e.idemEnd(key, 200, b, 3*time.Minute)
 	}
-	e.markDirty()
 	e.nq.enqueue(note)
 	writeRaw(w, 200, b)
 }
@@ -399,13 +417,16 @@ func (e *Emulator) handleSubUpdate(w http.ResponseWriter, r *http.Request) {
 	msgs := e.applySub(&c, &req, false, e.now())
 	if len(msgs) == 0 {
 		*s = c
+		e.st.touch(s)
 	}
 	e.mu.Unlock()
 	if len(msgs) > 0 {
 		subError(w, 400, "Invalid parameter.", msgs...)
 		return
 	}
-	e.markDirty()
+	if !e.subPersisted(w) {
+		return
+	}
 	subError(w, 200, "Subscription is updated.")
 }
 
@@ -440,12 +461,15 @@ func (e *Emulator) handleSubOp(w http.ResponseWriter, r *http.Request) {
 	case "cancel":
 		s.Status, s.Cancelled, s.RetryAt = "inactive", true, time.Time{}
 	}
+	e.st.touch(s)
 	e.mu.Unlock()
 	if refused {
 		subError(w, 400, "Subscription is cancelled and cannot be enabled.")
 		return
 	}
-	e.markDirty()
+	if !e.subPersisted(w) {
+		return
+	}
 	subError(w, 200, "Subscription is updated.")
 }
 
@@ -486,7 +510,9 @@ func (e *Emulator) runSubscriptions(ctx context.Context, now time.Time) {
 		if len(due) == 0 {
 			return
 		}
-		e.markDirty()
+		if err := e.save(); err != nil {
+			e.log.Error("saving state failed", "error", err)
+		}
 		for _, n := range notes {
 			e.nq.enqueue(n)
 		}
@@ -496,6 +522,7 @@ func (e *Emulator) runSubscriptions(ctx context.Context, now time.Time) {
 // execute makes one charge attempt of s at time at; call with e.mu held.
 func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 	step, _, _ := e.faults.step("subscription_charge", s.ID)
+	e.st.touch(s)
 	var notes []*notification
 	e.st.Seq++
 	t := &txn{ID: e.newUUID(), OrderID: fmt.Sprintf("SUBS-%s-%020d%012d", s.Name, at.UnixNano(), e.st.Seq), PaymentType: s.PaymentType,
@@ -545,6 +572,7 @@ func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 		t.Expiry = time.Time{}
 		e.st.Txns[t.ID] = t
 		e.st.index(t)
+		e.st.touch(t)
 		notes = append(notes, e.paymentNote(t))
 		txInfo["transaction_id"], txInfo["transaction_status"], txInfo["order_id"] = t.ID, t.Status, t.OrderID
 		txInfo["channel_response_code"], txInfo["channel_response_message"] = t.ChannelCode, t.ChannelMsg

@@ -97,9 +97,9 @@ var typeRefs = map[reflect.Type]string{
 var enums = map[string][]string{
 	"subscription_status": strs(core.SubPending, core.SubTrialing, core.SubActive, core.SubPastDue, core.SubPaused, core.SubCancelled, core.SubExpired),
 	"payment_type": strs(core.PayBankTransfer, core.PayEchannel, core.PayGopay, core.PayShopeepay, core.PayQRIS, core.PayCStore,
-		core.PayCreditCard, core.PayWallet, core.PayManual),
+		core.PayCreditCard, core.PayWallet, core.PayManual, core.PaySnap),
 	"topup_payment_type": strs(core.PayBankTransfer, core.PayEchannel, core.PayGopay, core.PayShopeepay, core.PayQRIS, core.PayCStore,
-		core.PayCreditCard),
+		core.PayCreditCard, core.PaySnap),
 	"payment_status": strs(core.PaymentCreating, core.PaymentPending, core.PaymentChallenge, core.PaymentPaid, core.PaymentFailed,
 		core.PaymentCancelled, core.PaymentExpired, core.PaymentRefunded, core.PaymentPartiallyRefunded),
 	"payment_purpose": strs(core.PurposeSubscription, core.PurposeTopUp, core.PurposeCardCheck),

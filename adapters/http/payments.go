@@ -23,6 +23,8 @@ type paymentJSON struct {
 	Status         string         `json:"status" oa:"enum=payment_status"`
 	FraudStatus    string         `json:"fraud_status"`
 	PaymentDetails map[string]any `json:"payment_details" doc:"VA number, QR or deeplink URL, ..."`
+	SnapToken      string         `json:"snap_token,omitempty" doc:"Snap token (payment_type snap), for snap.js"`
+	RedirectURL    string         `json:"redirect_url,omitempty" doc:"Snap payment page (payment_type snap)"`
 	MidtransStatus map[string]any `json:"midtrans_status" oa:"null" doc:"Last status object from Midtrans"`
 	Cycle          int            `json:"cycle"`
 	RetryCount     int            `json:"retry_count"`
@@ -57,6 +59,7 @@ func toPaymentJSON(p core.Payment) paymentJSON {
 		Superseded: p.Superseded, RefundedAmount: money(p.Refunded), Refunds: make([]refundJSON, len(p.Refunds)),
 		FailureReason: p.FailureReason, ExpiresAt: optTime(p.ExpiresAt), PaidAt: optTime(p.PaidAt),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		SnapToken: snapDetail(p.PaymentType, p.Details, core.DetailSnapToken), RedirectURL: snapDetail(p.PaymentType, p.Details, core.DetailRedirectURL),
 	}
 	if j.Currency == "" {
 		j.Currency = string(core.IDR)
@@ -112,7 +115,10 @@ func (s *Server) getPayment(c *fiber.Ctx) error {
 }
 
 type chargeRequest struct {
-	SubscriptionID string `json:"subscription_id" validate:"required,max=64"`
+	SubscriptionID  string   `json:"subscription_id" validate:"required,max=64"`
+	PaymentType     string   `json:"payment_type" validate:"max=32" doc:"snap charges the cycle on a Snap page; absent: the subscription's own method"`
+	EnabledPayments []string `json:"enabled_payments" validate:"max=30,dive,max=32" doc:"Snap channels offered (payment_type snap)"`
+	FinishURL       string   `json:"finish_url" validate:"max=255" doc:"where the Snap page returns (payment_type snap)"`
 }
 
 // chargePayment issues a new charge for a subscription's open invoice.
@@ -124,7 +130,8 @@ func (s *Server) chargePayment(c *fiber.Ctx) error {
 	if !core.IsUUID(req.SubscriptionID) {
 		return core.NotFoundf("subscription not found")
 	}
-	p, err := s.svc.ChargeSubscription(c.UserContext(), actor(c), req.SubscriptionID)
+	p, err := s.svc.ChargeSubscriptionWith(c.UserContext(), actor(c), req.SubscriptionID, core.ChargeInput{
+		PaymentType: req.PaymentType, Snap: core.SnapCheckout{EnabledPayments: req.EnabledPayments, FinishURL: req.FinishURL}})
 	if err != nil {
 		return err
 	}

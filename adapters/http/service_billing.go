@@ -26,6 +26,7 @@ type LifecycleService interface {
 	ListPayments(ctx context.Context, a core.Actor, f core.PaymentFilter) ([]core.Payment, error)
 	GetPayment(ctx context.Context, a core.Actor, id string) (core.Payment, error)
 	ChargeSubscription(ctx context.Context, a core.Actor, subID string) (core.Payment, error)
+	ChargeSubscriptionWith(ctx context.Context, a core.Actor, subID string, in core.ChargeInput) (core.Payment, error)
 	RefundPayment(ctx context.Context, a core.Actor, id string, in core.RefundInput) (core.Payment, error)
 	CheckPaymentStatus(ctx context.Context, a core.Actor, id string) (core.Payment, map[string]any, error)
 

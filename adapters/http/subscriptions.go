@@ -158,6 +158,8 @@ type createSubscriptionRequest struct {
 	GopayAccountID  string               `json:"gopay_account_id" validate:"max=128"`
 	AutoPay         bool                 `json:"auto_pay"`
 	EndDate         *string              `json:"end_date" oa:"format=date-time" doc:"RFC 3339; empty for none"`
+	EnabledPayments []string             `json:"enabled_payments" validate:"max=30,dive,max=32" doc:"Snap channels offered (payment_type snap)"`
+	FinishURL       string               `json:"finish_url" validate:"max=255" doc:"where the Snap page returns (payment_type snap)"`
 }
 
 func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, error) {
@@ -166,6 +168,7 @@ func (r createSubscriptionRequest) toInput() (core.CreateSubscriptionInput, erro
 		Plan: r.PlanID, OrganizationID: r.OrganizationID, PaymentType: r.PaymentType, Token: r.Token,
 		GopayAccountID: r.GopayAccountID, PaymentMethodID: r.PaymentMethodID, Customer: r.CustomerDetails.toCore(),
 		Metadata: r.Metadata, Coupon: r.Coupon, AutoPay: r.AutoPay,
+		Snap: core.SnapCheckout{EnabledPayments: r.EnabledPayments, FinishURL: r.FinishURL},
 	}
 	if b, ok := r.Metadata["bank"]; ok {
 		if _, isStr := b.(string); !isStr {

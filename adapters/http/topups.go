@@ -17,6 +17,8 @@ type topUpJSON struct {
 	PaymentType    string         `json:"payment_type" oa:"enum=payment_type"`
 	Bank           string         `json:"bank"`
 	PaymentDetails map[string]any `json:"payment_details" doc:"VA number, QR or deeplink URL, ..."`
+	SnapToken      string         `json:"snap_token,omitempty" doc:"Snap token (payment_type snap), for snap.js"`
+	RedirectURL    string         `json:"redirect_url,omitempty" doc:"Snap payment page (payment_type snap)"`
 	PaidAt         *time.Time     `json:"paid_at"`
 	CreatedAt      time.Time      `json:"created_at"`
 	UpdatedAt      time.Time      `json:"updated_at"`
@@ -25,7 +27,9 @@ type topUpJSON struct {
 func toTopUpJSON(t core.TopUp) topUpJSON {
 	return topUpJSON{ID: t.ID, OrderID: t.OrderID, WalletID: t.WalletID, PaymentID: optString(t.PaymentID),
 		Amount: money(t.Amount), Status: string(t.Status), PaymentType: string(t.PaymentType), Bank: t.Bank,
-		PaymentDetails: emptyMap(redactGateway(t.Details)), PaidAt: optTime(t.PaidAt), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		PaymentDetails: emptyMap(redactGateway(t.Details)), SnapToken: snapDetail(t.PaymentType, t.Details, core.DetailSnapToken),
+		RedirectURL: snapDetail(t.PaymentType, t.Details, core.DetailRedirectURL),
+		PaidAt:      optTime(t.PaidAt), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 // topUpRequest: amount is a whole-rupiah number or string; core checks
@@ -38,6 +42,8 @@ type topUpRequest struct {
 	CallbackURL     string               `json:"callback_url" validate:"omitempty,max=500,url"`
 	CustomerDetails *customerDetailsJSON `json:"customer_details"`
 	Token           string               `json:"token" validate:"max=255"`
+	EnabledPayments []string             `json:"enabled_payments" validate:"max=30,dive,max=32" doc:"Snap channels offered (payment_type snap)"`
+	FinishURL       string               `json:"finish_url" validate:"max=255" doc:"where the Snap page returns (payment_type snap)"`
 }
 
 var topUpStatuses = []string{string(core.TopUpPending), string(core.TopUpPaid), string(core.TopUpFailed), string(core.TopUpExpired)}
@@ -80,6 +86,7 @@ func (s *Server) createTopUp(c *fiber.Ctx) error {
 	t, err := s.svc.CreateTopUp(c.UserContext(), actor(c), core.TopUpInput{
 		OrganizationID: req.OrganizationID, Amount: m.Amount().String(), PaymentType: req.PaymentType, Bank: req.Bank, CallbackURL: req.CallbackURL,
 		Customer: req.CustomerDetails.toCore(), Token: req.Token,
+		Snap: core.SnapCheckout{EnabledPayments: req.EnabledPayments, FinishURL: req.FinishURL},
 	})
 	if err != nil {
 		return err

@@ -143,3 +143,10 @@ func (g Gateway) VerifySignature(orderID, statusCode, grossAmount, signatureKey 
 	GatewayCalls.WithLabelValues("verify_signature", outcome).Inc()
 	return ok
 }
+
+func (g Gateway) CreateSnap(ctx context.Context, req core.ChargeRequest) (core.Transaction, error) {
+	start := time.Now()
+	t, err := g.Inner.CreateSnap(ctx, req)
+	observe("snap", start, err)
+	return t, err
+}

@@ -184,6 +184,7 @@ const (
 type call struct {
 	op     string
 	api    api
+	base   string // host other than BaseURL (Snap's app. host)
 	method string
 	path   string // already escaped
 	query  url.Values
@@ -291,6 +292,9 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, n int) (*
 // send performs the HTTP exchange and decodes the body.
 func (c *Client) send(ctx context.Context, cl call, payload []byte) (*response, error) {
 	u := c.BaseURL + cl.path
+	if cl.base != "" {
+		u = cl.base + cl.path
+	}
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}

@@ -43,6 +43,7 @@ type Gateway struct {
 	OnCharge func(t core.Transaction)
 
 	usedTokens map[string]bool
+	snaps      map[string]*core.ChargeRequest // open Snap checkouts by order id
 }
 
 // NewGateway returns an empty fake gateway.
