@@ -31,3 +31,6 @@ func (r Rate) Of(m Money) Money {
 
 // Equal compares values; 0.12 and 0.120 are equal. go-cmp uses it.
 func (r Rate) Equal(o Rate) bool { return r.d.Equal(o.d) }
+
+// Percent is the rate × 100 (0.12 → 12).
+func (r Rate) Percent() decimal.Decimal { return r.d.Mul(decimal.NewFromInt(100)) }

@@ -158,6 +158,12 @@ func (s *Server) operations() []operation {
 			handler: s.listInvoices, resp: page[invoiceJSON]{}},
 		{method: "GET", path: "/api/invoices/{id}/", tag: "invoices", summary: "Get an invoice with its lines",
 			handler: s.getInvoice, resp: invoiceJSON{}},
+		{method: "GET", path: "/api/invoices/{id}/pdf", tag: "invoices", summary: "The invoice as a PDF",
+			desc:    "In the customer's language (Indonesian or English): merchant, customer, lines, DPP and PPN, payment status, method and Midtrans order id.",
+			handler: s.invoicePDF, resp: rawResponse{"application/pdf", "binary"}, headers: noStore, errors: []int{501}},
+		{method: "GET", path: "/api/invoices/{id}/html", tag: "invoices", summary: "The invoice as an HTML page",
+			desc:    "The same document as the PDF, as a standalone HTML page.",
+			handler: s.invoiceHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
 
 		// Payment methods.
 		{method: "GET", path: "/api/payment-methods/", tag: "payment-methods", summary: "List the caller's payment methods", list: true,

@@ -26,6 +26,7 @@ import (
 	_ "time/tzdata" // Asia/Jakarta must load on machines without tzdata
 
 	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/adapters/documents"
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 	lhttp "github.com/langganan/langganan/adapters/http"
 	"github.com/langganan/langganan/adapters/metrics"
@@ -217,11 +218,12 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		manual = a.manual
 	}
 	hcfg := lhttp.Config{
-		Service: a.svc,
-		Metrics: metrics.Recorder{Source: a.svc},
-		Log:     log,
-		Ready:   a.store.Writable,
-		Clock:   manual,
+		Service:   a.svc,
+		Documents: documents.Renderer{},
+		Metrics:   metrics.Recorder{Source: a.svc},
+		Log:       log,
+		Ready:     a.store.Writable,
+		Clock:     manual,
 		// Operations (ops.go): online backups and /metrics protection.
 		Backup:          backupFunc(a.store),
 		MetricsToken:    cfg.MetricsToken,
