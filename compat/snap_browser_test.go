@@ -7,10 +7,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/midtrans/midtrans-go/snap"
 )
@@ -155,4 +158,90 @@ func clickInFrame(sel string) chromedp.Action {
 			}
 		}
 	})
+}
+
+// TestBrowserSnapJSEmbedPendingAndClose embeds Snap in the merchant page:
+// choosing a VA and going back reports onPending with the VA number; a
+// popup closed with its button reports onClose. No page logs a Content
+// Security Policy violation or a script error.
+func TestBrowserSnapJSEmbedPendingAndClose(t *testing.T) {
+	e := newEnv(t)
+	c := e.snapClient(serverKey)
+	tok1, merr := c.CreateTransactionTokenWithMap(&snap.RequestParamWithMap{
+		"transaction_details": map[string]any{"order_id": "snap-embed-1", "gross_amount": 20000}, "enabled_payments": []string{"bri_va"}})
+	ok(t, merr)
+	tok2, merr := c.CreateTransactionTokenWithMap(&snap.RequestParamWithMap{
+		"transaction_details": map[string]any{"order_id": "snap-close-1", "gross_amount": 20000}})
+	ok(t, merr)
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/app.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprintf(w, `var out = document.getElementById("out");
+function cb() { return {
+  onSuccess: function (r) { out.textContent = "success"; },
+  onPending: function (r) { out.textContent = "pending " + r.order_id + " " + r.status_code + " " + r.va_numbers[0].bank; },
+  onError: function (r) { out.textContent = "error"; },
+  onClose: function () { out.textContent = "closed"; } }; }
+document.getElementById("embed").addEventListener("click", function () { var o = cb(); o.embedId = "here"; window.snap.embed(%q, o); });
+document.getElementById("pay").addEventListener("click", function () { window.snap.show(); window.snap.pay(%q, cb()); });`, tok1, tok2)
+		default:
+			w.Header().Set("Content-Security-Policy", "script-src 'self' "+e.srv.URL)
+			fmt.Fprintf(w, `<!doctype html><button id="embed">Embed</button><button id="pay">Pay</button><p id="out"></p><div id="here"></div>
+<script src="%s/snap/snap.js"></script><script src="/app.js"></script>`, e.srv.URL)
+		}
+	}))
+	defer shop.Close()
+	ctx, cancel := browser(t)
+	defer cancel()
+	var mu sync.Mutex
+	var problems []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.LevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				problems = append(problems, ev.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, ev.ExceptionDetails.Error())
+		}
+	})
+	var out string
+	err := chromedp.Run(ctx,
+		cdplog.Enable(),
+		chromedp.Navigate(shop.URL+"/"),
+		chromedp.Click(`#embed`, chromedp.ByQuery),
+		clickInFrame(`#method-bri_va`),
+		clickInFrame(`#finish`),
+		chromedp.WaitVisible(`#out:not(:empty)`, chromedp.ByQuery),
+		chromedp.Text(`#out`, &out, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("embed: %v", err)
+	}
+	if out != "pending snap-embed-1 201 bri" {
+		t.Fatalf("embed callback said %q", out)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.getElementById("out").textContent = ""`, nil),
+		chromedp.Click(`#pay`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#snap-midtrans-close`, chromedp.ByQuery),
+		clickInFrame(`#method-gopay`), // the popup's page works before it is closed
+		chromedp.Click(`#snap-midtrans-close`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#out:not(:empty)`, chromedp.ByQuery),
+		chromedp.Text(`#out`, &out, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("popup: %v", err)
+	}
+	if out != "closed" {
+		t.Fatalf("close callback said %q", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(problems) > 0 {
+		t.Fatalf("the pages logged: %q", problems)
+	}
 }

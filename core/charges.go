@@ -411,7 +411,7 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 		p.MidtransStatus = txn.Raw
 	}
 	if !txn.ExpiryTime.IsZero() {
-		p.ExpiresAt = txn.ExpiryTime.UTC()
+		p.ExpiresAt = snapExpiry(*p, txn.ExpiryTime.UTC())
 	} else if p.ExpiresAt.IsZero() {
 		p.ExpiresAt = now.Add(s.cfg.PaymentExpiry)
 	}
@@ -425,6 +425,9 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 	}
 	st, ok := MapTransactionStatus(txn.TransactionStatus, txn.FraudStatus)
 	if !ok {
+		st = PaymentPending
+	}
+	if st == PaymentFailed && snapMayRetry(*p, now) {
 		st = PaymentPending
 	}
 	if p.PaymentType == PaySnap && p.SubscriptionID != "" && st == PaymentPaid {
@@ -486,12 +489,12 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 			return fmt.Errorf("close stale order %s: %w", p.OrderID, err)
 		}
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	var out Payment
+	if err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Payments().Get(p.ID)
 		if err != nil {
 			return err
 		}
-		var out Payment
 		if err := s.applyTransaction(tx, &cur, txn, s.now(), &out); err != nil {
 			return err
 		}
@@ -503,5 +506,9 @@ func (s *Service) closeStale(ctx context.Context, p Payment) error {
 			return tx.Payments().Put(cur)
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	s.afterApplied(ctx, p, out)
+	return nil
 }

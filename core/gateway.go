@@ -118,6 +118,9 @@ type Transaction struct {
 	SavedTokenID      string
 	SavedTokenExpiry  time.Time
 	MaskedCard        string
+	// LinkedAccountID is the GoPay account a customer linked on a Snap page
+	// (metadata.extra_info.account_id).
+	LinkedAccountID string
 	// Details holds what a customer needs to pay: va_numbers/va_number/bank,
 	// bill_key/biller_code, qr_string, actions (deeplink, qr url), payment_code,
 	// redirect_url.

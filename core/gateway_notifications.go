@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -311,7 +312,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	}
 	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
 		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
-		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card")}
+		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card"), LinkedAccountID: snapGopayAccount(b)}
 	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
 		if p.Status.Open() {
 			// Refunded means settled first: the settlement's own
@@ -508,9 +509,12 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 }
 
 // adoptNative finds the subscription a Midtrans schedule unknown here was
-// made for (its metadata names it). A subscription still waiting for its
-// Midtrans schedule adopts it; any other answers orphan: the schedule is a
-// duplicate, its charges are refunded and it is cancelled.
+// made for (its metadata names it). A schedule this service replaced (see
+// replaceNative) is not adopted again, but a charge it made before it was
+// cancelled paid the subscription's next cycle and counts. A subscription
+// still waiting for its Midtrans schedule adopts it; any other answers
+// orphan: the schedule is a duplicate, its charges are refunded and it is
+// cancelled.
 func (s *Service) adoptNative(tx Tx, ns NativeSubscription, now time.Time) (Subscription, bool, error) {
 	id, _ := ns.Metadata["langganan_subscription_id"].(string)
 	if id == "" {
@@ -522,6 +526,9 @@ func (s *Service) adoptNative(tx Tx, ns NativeSubscription, now time.Time) (Subs
 	}
 	if err != nil {
 		return Subscription{}, false, err
+	}
+	if slices.Contains(anyList(sub.Metadata["midtrans_previous_ids"]), any(ns.ID)) {
+		return sub, sub.Status.Terminal(), nil
 	}
 	if sub.Native() || sub.Status.Terminal() || !wantsNative(sub) {
 		return sub, true, nil

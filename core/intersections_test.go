@@ -866,20 +866,119 @@ func TestWalletRefundThenDashboardRefund(t *testing.T) {
 }
 
 // Simulator finding: a refund made at the Midtrans dashboard whose every
-// notification was lost is found by the refund checks after settlement.
+// notification was lost is found by the refund checks after settlement,
+// for a method the Refund API serves and for one the dashboard records
+// offline (a virtual account).
 func TestDashboardRefundFoundByRefundCheck(t *testing.T) {
+	for _, method := range []string{"qris", "bank_transfer"} {
+		t.Run(method, func(t *testing.T) {
+			e := newEnv(t)
+			res := e.subscribe("basic", method)
+			e.mustNotify(e.gw.Settle(res.Payment.OrderID))
+			p := e.payment(res.Payment.ID)
+			if p.RefundCheckAt.IsZero() {
+				t.Fatal("no refund check scheduled for a settled payment")
+			}
+			if _, err := e.gw.Refund(e.ctx, p.OrderID, core.RefundRequest{Amount: core.MustMoney("49000")}); err != nil {
+				t.Fatal(err) // at the dashboard; its notifications never arrive
+			}
+			e.advance(2 * 24 * time.Hour)
+			if got := e.payment(p.ID); got.Status != core.PaymentRefunded || !got.Refunded.Equal(core.MustMoney("49000")) {
+				t.Fatalf("after the refund check: %s refunded %s", got.Status, got.Refunded)
+			}
+		})
+	}
+}
+
+// Simulator finding (seed 1277): an upgrade whose proration charge never
+// reached Midtrans is charged again and paid by the billing run's poll;
+// the upgrade then takes effect, and Midtrans must charge the new price.
+func TestProrationPaidByPollTellsMidtrans(t *testing.T) {
 	e := newEnv(t)
-	res := e.subscribe("basic", "qris")
-	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
-	p := e.payment(res.Payment.ID)
-	if p.RefundCheckAt.IsZero() {
-		t.Fatal("no refund check scheduled for a refundable payment")
+	s := e.nativeSub("basic")
+	e.clock.Advance(24 * time.Hour)
+	e.gw.FailOp = "charge"
+	now := true
+	if _, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "pro", &now); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := e.gw.Refund(e.ctx, p.OrderID, core.RefundRequest{Amount: core.MustMoney("49000")}); err != nil {
-		t.Fatal(err) // at the dashboard; its notifications never arrive
+	if ns := e.midtrans(s.MidtransSubscriptionID); !ns.Amount.Equal(core.MustMoney("49000")) {
+		t.Fatalf("Midtrans amount %s while the upgrade is unpaid, want 49000", ns.Amount)
 	}
-	e.advance(2 * 24 * time.Hour)
-	if got := e.payment(p.ID); got.Status != core.PaymentRefunded || !got.Refunded.Equal(core.MustMoney("49000")) {
-		t.Fatalf("after the refund check: %s refunded %s", got.Status, got.Refunded)
+	e.run()
+	got := e.sub(s.ID)
+	if got.PendingPlanID != "" {
+		t.Fatalf("upgrade still pending after the poll paid it")
+	}
+	if ns := e.midtrans(got.MidtransSubscriptionID); !ns.Amount.Equal(core.MustMoney("99000")) {
+		t.Fatalf("Midtrans amount %s after the upgrade was paid, want 99000", ns.Amount)
+	}
+}
+
+// Simulator finding (seed 1545): a trial whose plan changes from yearly to
+// monthly while its first order is open gets an order and an invoice for
+// the monthly period, not the yearly one.
+func TestReissuedOrderStatesTheNewPeriod(t *testing.T) {
+	e := newEnv(t)
+	yearly, err := core.ApplyPlanInput(core.Plan{}, core.PlanInput{Name: ref("yearly"), Price: ref("490000"), IntervalUnit: ref("year"),
+		TrialPeriodDays: ref(7), MaxCycles: ref(0)}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yearly.ID = "yearly-plan-id"
+	if err := e.store.Update(e.ctx, func(tx core.Tx) error { return tx.Plans().Put(yearly) }); err != nil {
+		t.Fatal(err)
+	}
+	res := e.subscribe("yearly", "bank_transfer")
+	e.clock.Set(e.sub(res.Subscription.ID).TrialEnd)
+	e.run()
+	open := e.openPayment(res.Subscription.ID)
+	if _, err := e.svc.AdminUpdateSubscription(e.ctx, e.admin, res.Subscription.ID, core.AdminSubscriptionInput{PlanID: ref("basic")}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.openPayment(res.Subscription.ID)
+	if p.ID == open.ID {
+		t.Fatal("the open yearly order was not reissued")
+	}
+	inv, err := e.svc.GetInvoice(e.ctx, e.user, p.InvoiceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if months := inv.PeriodEnd.Sub(inv.PeriodStart).Hours() / 24; months > 31 {
+		t.Fatalf("reissued invoice for %s covers %s..%s (%.0f days)", p.Amount, inv.PeriodStart, inv.PeriodEnd, months)
+	}
+}
+
+// Simulator finding (seed 1657): Midtrans charged a schedule at its period
+// end; the notification came late, after a pause and resume had replaced
+// that schedule. The charge paid the next cycle and is not refunded, and
+// the replaced (cancelled) schedule is not adopted again.
+func TestReplacedScheduleLateChargeCounts(t *testing.T) {
+	e := newEnv(t)
+	s := e.nativeSub("basic")
+	old := s.MidtransSubscriptionID
+	e.clock.Set(s.CurrentPeriodEnd.Add(30 * time.Minute))
+	late := e.gw.NativeCharge(old, true)
+	if _, err := e.svc.PauseSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ResumeSubscription(e.ctx, e.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.sub(s.ID); got.MidtransSubscriptionID == old {
+		t.Fatalf("resume kept schedule %s", old)
+	}
+	e.mustNotify(late)
+	got := e.sub(s.ID)
+	if got.Cycle != 2 || got.MidtransSubscriptionID == old {
+		t.Fatalf("after the late charge: cycle %d, schedule %q (replaced %q)", got.Cycle, got.MidtransSubscriptionID, old)
+	}
+	for _, p := range e.payments(s.ID) {
+		if p.Refunded.Valid() && p.Refunded.IsPositive() {
+			t.Fatalf("payment %s (%s) refunded %s", p.OrderID, p.Amount, p.Refunded)
+		}
+	}
+	if b := e.balance(e.user); !b.IsZero() {
+		t.Fatalf("wallet %s: the charge was credited instead of paying cycle 2", b)
 	}
 }

@@ -157,7 +157,11 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 	txn, err := gw.Status(ctx, p.OrderID)
 	if errors.Is(err, ErrGatewayNotFound) {
 		if p.Status == PaymentCreating {
-			return s.sendCharge(ctx, p, ChargeRequest{})
+			out, err := s.sendCharge(ctx, p, ChargeRequest{})
+			if err == nil {
+				s.afterApplied(ctx, p, out)
+			}
+			return out, err
 		}
 		if p.PaymentType == PaySnap {
 			return s.expireUnchosenSnap(ctx, p)
@@ -175,6 +179,9 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 		}
 		return s.applyTransaction(tx, &cur, txn, s.now(), &out)
 	})
+	if err == nil {
+		s.afterApplied(ctx, p, out)
+	}
 	return out, err
 }
 

@@ -296,6 +296,16 @@ func (s *Service) afterCyclePaid(ctx context.Context, subID string) {
 	}
 }
 
+// afterApplied is afterCyclePaid for a payment that a status call (a poll,
+// reconciliation, an admin's check) moved to paid, after that commit: a
+// plan change waiting for this payment has just taken effect, and
+// Midtrans must charge the new amount.
+func (s *Service) afterApplied(ctx context.Context, before, after Payment) {
+	if after.Purpose == PurposeSubscription && after.Status == PaymentPaid && before.Status != PaymentPaid {
+		s.afterCyclePaid(ctx, after.SubscriptionID)
+	}
+}
+
 // switchScheduledPlan moves sub to the plan scheduled for its period end,
 // inside tx, and answers that plan.
 func (s *Service) switchScheduledPlan(tx Tx, sub *Subscription, now time.Time) (Plan, error) {

@@ -146,6 +146,9 @@ func (s *Service) CheckPaymentStatus(ctx context.Context, a Actor, id string) (P
 		local = out
 		return nil
 	})
+	if err == nil {
+		s.afterApplied(ctx, p, local)
+	}
 	raw := txn.Raw
 	if raw == nil {
 		raw = map[string]any{"transaction_status": strings.ToLower(txn.TransactionStatus), "status_code": txn.StatusCode}

@@ -263,13 +263,19 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 			if err != nil {
 				return err
 			}
-			if fresh.Total.Equal(p.Amount) {
+			samePeriod := inv.PeriodStart.Equal(fresh.PeriodStart) && inv.PeriodEnd.Equal(fresh.PeriodEnd)
+			if fresh.Total.Equal(p.Amount) && samePeriod {
 				return nil
 			}
+			// The new plan's interval may differ (yearly to monthly): the
+			// invoice states the period the new price pays for.
 			inv.Lines, inv.Subtotal, inv.Discount, inv.Tax, inv.Total = fresh.Lines, fresh.Subtotal, fresh.Discount, fresh.Tax, fresh.Total
-			inv.UpdatedAt = now
+			inv.PeriodStart, inv.PeriodEnd, inv.UpdatedAt = fresh.PeriodStart, fresh.PeriodEnd, now
 			if err := tx.Invoices().Put(inv); err != nil {
 				return err
+			}
+			if fresh.Total.Equal(p.Amount) {
+				return nil // the open order still asks for the right amount
 			}
 			p.Superseded, p.UpdatedAt = true, now
 			if err := tx.Payments().Put(p); err != nil {

@@ -7,15 +7,18 @@ import (
 
 // A refund made at the Midtrans dashboard is learnt from its notification.
 // If every delivery of that notification failed, nothing else would tell:
-// so the billing run asks Midtrans about each settled payment it can refund
-// a few times over the refund window, at these gaps after its settlement.
-// That is five status calls over a payment's life.
+// so the billing run asks Midtrans about each settled payment a few times
+// over the refund window, at these gaps after its settlement. That is five
+// status calls over a payment's life. Payments the Refund API cannot
+// refund (virtual accounts, bill payments, convenience stores) are asked
+// too: the dashboard records offline refunds of those
+// (refund_method "offline").
 var refundCheckGaps = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour, 180 * 24 * time.Hour}
 
 // nextRefundCheck is the first check time after now for p, or zero when
-// none is left (or p is not one Midtrans can refund).
+// none is left (or p was not paid through Midtrans).
 func nextRefundCheck(p Payment, now time.Time) time.Time {
-	if p.OrderID == "" || p.PaymentType == PayWallet || !gatewayRefundable(p.PaidWith()) || p.PaidAt.IsZero() {
+	if p.OrderID == "" || p.PaymentType == PayWallet || p.PaidAt.IsZero() {
 		return time.Time{}
 	}
 	for _, g := range refundCheckGaps {

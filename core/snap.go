@@ -195,7 +195,10 @@ func (s *Service) adoptSnapMethod(tx Tx, p Payment, txn Transaction, now time.Ti
 		}
 		sub.PaymentType = PayCreditCard
 	case string(PayGopay):
-		acct := snapGopayAccount(txn.Raw)
+		acct := txn.LinkedAccountID
+		if acct == "" {
+			acct = snapGopayAccount(txn.Raw)
+		}
 		if acct == "" {
 			return nil
 		}
@@ -267,6 +270,24 @@ func (s *Service) refreshGopayToken(ctx context.Context, subID string) error {
 		s.applyPayAccount(&cur, acct, s.now())
 		return tx.PaymentMethods().Put(cur)
 	})
+}
+
+// snapMayRetry: a declined attempt on a Snap page leaves the order open
+// while the page lasts, since the customer may pay it with another method
+// under the same order id; Midtrans then notifies that attempt too. Once
+// the page expired, the decline stands.
+func snapMayRetry(p Payment, now time.Time) bool {
+	return p.PaymentType == PaySnap && p.Status.Open() && !p.ExpiresAt.IsZero() && now.Before(p.ExpiresAt)
+}
+
+// snapExpiry is when p stops being payable given a transaction expiring at
+// t: a Snap order lasts at least as long as its page, whose attempts (a
+// card waiting for 3-D Secure) may expire sooner.
+func snapExpiry(p Payment, t time.Time) time.Time {
+	if p.PaymentType == PaySnap && !p.ExpiresAt.IsZero() && t.Before(p.ExpiresAt) {
+		return p.ExpiresAt
+	}
+	return t
 }
 
 // expireUnchosenSnap settles a Snap order Midtrans has no transaction for

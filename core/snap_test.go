@@ -207,3 +207,39 @@ func TestPaymentPaidWith(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapDeclinedAttemptThenPaid(t *testing.T) {
+	cases := []struct {
+		name     string
+		late     time.Duration // when the second attempt pays, after the decline
+		wantSub  core.SubscriptionStatus
+		wantPaid bool
+	}{
+		{"another method while the page lasts", time.Hour, core.SubActive, true},
+		{"nothing more until the page expired", 0, core.SubExpired, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "snap"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			order := res.Payment.OrderID
+			e.mustNotify(e.gw.DeclineSnap(order))
+			if p := e.payments(res.Subscription.ID)[0]; p.Status != core.PaymentPending {
+				t.Fatalf("after a declined attempt: %s", p.Status)
+			}
+			if c.late > 0 {
+				e.clock.Advance(c.late)
+				e.mustNotify(e.gw.PaySnap(order, "bank_transfer"))
+			} else {
+				e.advance(25 * time.Hour)
+			}
+			p := e.payments(res.Subscription.ID)[0]
+			if s := e.sub(res.Subscription.ID); s.Status != c.wantSub || (p.Status == core.PaymentPaid) != c.wantPaid {
+				t.Fatalf("subscription %s, payment %s", s.Status, p.Status)
+			}
+		})
+	}
+}

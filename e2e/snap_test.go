@@ -88,3 +88,33 @@ func TestJourneySnapPageExpires(t *testing.T) {
 func (s *stack) midtransStatus(orderID string) resp {
 	return s.do("GET", s.mock.url+"/v2/"+orderID+"/status", nil, cred{user: serverKey}, nil)
 }
+
+// TestJourneySnapGopayLinked: a monthly subscription's Snap page offers
+// GoPay linking; the customer links and pays there, and the subscription
+// then belongs to the Midtrans Subscription API with that GoPay account.
+func TestJourneySnapGopayLinked(t *testing.T) {
+	s := newStack(t)
+	s.plan("snapmonthly", "75000", nil)
+	u := s.newUser("snapgopay")
+	sub, pay := s.subscribe(u, J{"plan_id": "snapmonthly", "payment_type": "snap", "enabled_payments": []string{"gopay"}})
+	page := str(pay, "redirect_url")
+	if str(sub, "status") != "pending" || page == "" {
+		t.Fatalf("subscription %v payment %v", sub, pay)
+	}
+	res, err := http.PostForm(page+"/gopay-link", url.Values{"phone": {"81234567890"}, "pin": {"112233"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("linking on the page: %d", res.StatusCode)
+	}
+	got := s.getSub(u, str(sub, "id"))
+	if str(got, "status") != "active" || str(got, "payment_type") != "gopay" || str(got, "midtrans_subscription_id") == "" {
+		t.Fatalf("subscription after the GoPay payment: %v", got)
+	}
+	subs := s.must(s.sim("GET", "/_sim/subscriptions", nil), 200)
+	if !strings.Contains(subs.String(), str(got, "midtrans_subscription_id")) || !strings.Contains(subs.String(), "gopay") {
+		t.Fatalf("emulator subscriptions: %v", subs)
+	}
+}

@@ -599,7 +599,7 @@ func (w *world) nativeMatchesLocal(s *snapshot) string {
 			}
 			continue
 		}
-		if w.m.nativeFaulted[sub.ID] {
+		if w.m.nativeFaulted[sub.ID] || s.now.Before(w.m.nativeRepairBy[sub.ID]) {
 			continue
 		}
 		active := es.Status == "active"

@@ -20,6 +20,10 @@ type model struct {
 	// nativeFaulted holds native subscription ids (Midtrans' or ours)
 	// whose Subscription API calls a fault hit.
 	nativeFaulted map[string]bool
+	// nativeRepairBy holds, for a subscription whose change told Midtrans
+	// something before a crash cut the change short, the period end by
+	// which the engine's check must have put Midtrans back in step.
+	nativeRepairBy map[string]time.Time
 	// dashboardRefunds counts refunds made at Midtrans directly.
 	dashboardRefunds int
 }
@@ -71,7 +75,7 @@ func (m *model) plan(id string) (core.Plan, bool) {
 
 // setup creates the admin, the customers, the plans and the coupons.
 func (w *world) setup() error {
-	w.m = model{bySub: map[string]*subM{}, nativeFaulted: map[string]bool{}}
+	w.m = model{bySub: map[string]*subM{}, nativeFaulted: map[string]bool{}, nativeRepairBy: map[string]time.Time{}}
 	ctx := w.ctx
 	admin, err := w.svc.CreateUser(ctx, core.Actor{IsAdmin: true}, core.NewUserInput{Username: "admin", Email: "admin@langganan.sim", Password: "admin-password-1", IsAdmin: true})
 	if err != nil {

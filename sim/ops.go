@@ -15,7 +15,7 @@ import (
 
 // exec runs one step.
 func (w *world) exec(i int, st Step) {
-	w.fault, w.commits, w.calls = st.Fault, 0, 0
+	w.fault, w.commits, w.calls, w.stepNative = st.Fault, 0, 0, nil
 	w.rng = stepRand(w.seed, st.Arg)
 	w.count("op_" + st.Op.String())
 	// Only an advance with the engine running leaves the engine caught up;
@@ -67,6 +67,23 @@ func (w *world) exec(i int, st Step) {
 	if w.dead {
 		if err := w.restart(); err != nil {
 			w.trace.line("  restart failed: %v", err)
+		}
+		w.noteNativeRepairs()
+	}
+}
+
+// noteNativeRepairs: a step that told Midtrans about a change and then
+// crashed may leave Midtrans ahead of what is stored (or the other way
+// round) until the engine's check before the period end repairs it; the
+// native invariant holds such a subscription to that deadline instead.
+func (w *world) noteNativeRepairs() {
+	touched := map[string]bool{}
+	for _, id := range w.stepNative {
+		touched[id] = true
+	}
+	for _, sub := range w.subs() {
+		if touched[sub.ID] || (sub.MidtransSubscriptionID != "" && touched[sub.MidtransSubscriptionID]) {
+			w.m.nativeRepairBy[sub.ID] = maxTime(w.m.nativeRepairBy[sub.ID], sub.CurrentPeriodEnd)
 		}
 	}
 }

@@ -112,8 +112,8 @@ func (w *world) finalDrain() *Violation {
 		_ = w.restart()
 	}
 	for range 3 {
-		// The merchant reviews every card payment fraud detection challenged:
-		// Midtrans never expires those.
+		// The merchant reviews the card payments fraud detection challenged
+		// (Midtrans would cancel them unreviewed a day later).
 		for _, t := range w.emuTxns() {
 			if t.Status == "capture" && t.FraudStatus == "challenge" {
 				act := []string{"approve", "deny"}[w.pick(2)]
@@ -129,6 +129,9 @@ func (w *world) finalDrain() *Violation {
 		if v := w.check(); v != nil {
 			return v
 		}
+	}
+	if v := w.awaitRefundChecks(); v != nil {
+		return v
 	}
 	_ = w.emu.Drain(w.ctx)
 	for len(w.notes) > 0 {
@@ -157,6 +160,39 @@ func (w *world) finalDrain() *Violation {
 		return &Violation{Invariant: "everyRupiahAccountedOnce", Detail: d}
 	}
 	return nil
+}
+
+// awaitRefundChecks lets the clock run, with the engine, to the refund
+// check due next for every payment Midtrans refunded more of than is
+// recorded here: a refund made at the Midtrans dashboard whose every
+// notification was lost is found only by those checks (at most 180 days
+// after settlement), and the drain must not end before the service had
+// its chance.
+func (w *world) awaitRefundChecks() *Violation {
+	s, err := w.snapshot()
+	if err != nil {
+		return &Violation{Invariant: "snapshot", Detail: err.Error()}
+	}
+	var until time.Time
+	for _, t := range s.txns {
+		p, ok := s.byOrder[t.OrderID]
+		if !ok || !emuSettled(t) || gatewayRefunded(p).Equal(rupiah(t.RefundAmount)) || p.RefundCheckAt.IsZero() {
+			continue
+		}
+		if p.RefundCheckAt.After(until) {
+			until = p.RefundCheckAt
+		}
+	}
+	if until.IsZero() || !until.After(s.now) {
+		return nil
+	}
+	w.trace.line("  await refund checks until %s", until.Format(time.RFC3339))
+	w.advanceWithEngine(until.Sub(s.now) + time.Hour)
+	_ = w.emu.Drain(w.ctx)
+	for len(w.notes) > 0 {
+		w.deliver(w.takeNote(0), "final")
+	}
+	return w.check()
 }
 
 // finalDrainLeavesNothingBehind: once every notification is delivered and

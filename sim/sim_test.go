@@ -147,11 +147,23 @@ func TestRegressionSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := openDefects(t)
+	// Batched by step count, so that they run on every worker.
+	bySteps := map[int][]uint64{}
 	for _, r := range regs {
-		res, err := Run(context.Background(), Options{Seed: r.Seed, Steps: r.Steps})
+		bySteps[r.Steps] = append(bySteps[r.Steps], r.Seed)
+	}
+	results := map[[2]uint64]Result{}
+	for steps, seeds := range bySteps {
+		rs, err := Batch(context.Background(), seeds, steps, nil, nil, workers(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, res := range rs {
+			results[[2]uint64{res.Seed, uint64(steps)}] = res
+		}
+	}
+	for _, r := range regs {
+		res := results[[2]uint64{r.Seed, uint64(r.Steps)}]
 		if c, ok := open[openKey(r.Seed, invariantOf(res))]; ok {
 			t.Logf("regression seed %d: known open defect %s (%s)", r.Seed, invariantOf(res), c)
 			continue

@@ -39,6 +39,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.forward(req, body), nil
 	}
 	w.calls++
+	w.stepNative = append(w.stepNative, nativeIDs(req, body)...)
 	f := FaultNone
 	if w.fault.At == w.calls {
 		f = w.fault.Kind
@@ -110,22 +111,32 @@ func (t *transport) replay(req *http.Request, body []byte, first *http.Response)
 // the native invariant does not blame the service for a call Midtrans
 // never confirmed.
 func (t *transport) noteNativeFault(req *http.Request, body []byte) {
+	for _, id := range nativeIDs(req, body) {
+		t.w.m.nativeFaulted[id] = true
+	}
+}
+
+// nativeIDs names the native subscription (Midtrans' id, ours, or both) a
+// Subscription API call is about; none for other calls.
+func nativeIDs(req *http.Request, body []byte) []string {
 	p := req.URL.Path
 	if !strings.HasPrefix(p, "/v1/subscriptions") {
-		return
+		return nil
 	}
+	var ids []string
 	rest := strings.TrimPrefix(strings.TrimPrefix(p, "/v1/subscriptions"), "/")
 	if id, _, _ := strings.Cut(rest, "/"); id != "" {
-		t.w.m.nativeFaulted[id] = true
+		ids = append(ids, id)
 	}
 	var b struct {
 		Metadata map[string]any `json:"metadata"`
 	}
 	if json.Unmarshal(body, &b) == nil {
 		if id, ok := b.Metadata["langganan_subscription_id"].(string); ok {
-			t.w.m.nativeFaulted[id] = true
+			ids = append(ids, id)
 		}
 	}
+	return ids
 }
 
 func answer(req *http.Request, code int, body string) *http.Response {

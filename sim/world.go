@@ -66,6 +66,9 @@ type world struct {
 	commits int
 	calls   int
 	dead    bool
+	// stepNative names the native subscriptions the step's Subscription
+	// API calls were about.
+	stepNative []string
 	// nested is true while a re-entrant operation runs inside a gateway call.
 	nested bool
 

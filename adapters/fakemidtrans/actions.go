@@ -92,7 +92,7 @@ func (e *Emulator) move(t *txn, act string, now time.Time) (int, string, *moveEr
 		if t.PaymentType == "credit_card" && (t.Status == "pending" || (t.Status == "capture" && t.Fraud == "accept")) {
 			t.Fraud = "challenge"
 			e.st.setStatus(t, "capture", now)
-			t.Expiry = time.Time{}
+			t.Expiry, t.ReviewBy = time.Time{}, now.Add(reviewWindow)
 			return 201, "Challenge by FDS", nil
 		}
 	default:

@@ -232,6 +232,7 @@ func (e *Emulator) applyCardOutcome(t *txn, now time.Time) (int, string) {
 		return 202, "Denied by FDS"
 	case "challenge":
 		t.Status, t.Fraud, t.ChannelCode, t.ChannelMsg, t.ApprovalCode = "capture", "challenge", "00", "Approved", approval(t.Seq)
+		t.ReviewBy = now.Add(reviewWindow)
 		return 201, "Challenge by FDS"
 	}
 	t.Fraud, t.ChannelCode, t.ChannelMsg, t.ApprovalCode = "accept", "00", "Approved", approval(t.Seq)

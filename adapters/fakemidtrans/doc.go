@@ -49,7 +49,7 @@
 // API rules: endpoint is one of charge, capture, status, cancel, expire, approve, deny, refund,
 // direct_refund, token, pay_account_create, pay_account_get, pay_account_unbind,
 // subscription_create, subscription_get, subscription_update, subscription_enable,
-// subscription_disable, subscription_cancel, or "*" (every HTTP endpoint above), plus
+// subscription_disable, subscription_cancel, snap, or "*" (every HTTP endpoint above), plus
 // subscription_charge (the engine's scheduled charges). order_id narrows a rule to requests about
 // that order, transaction, subscription or account id. Each matching request consumes the next
 // step of sequence: ok (answer normally), http_500, http_502, http_503, http_429 (a Midtrans error
@@ -66,6 +66,18 @@
 // the same order, which is then sent first (settlement before pending); delay makes the first
 // attempt that much emulator time later; bad_signature signs with a wrong key; drop records the
 // notification in the log without sending it.
+//
+// # Snap
+//
+// POST /snap/v1/transactions answers 201 {token, redirect_url}; errors are Snap's
+// {"error_messages": [...]}. The hosted page at redirect_url (/snap/v4/redirection/{token})
+// lists the enabled channels with plain forms; choosing one makes the Core transaction through
+// the charge code above (so it is paid, expired and notified like any other), and a declined
+// attempt may be followed by another under the same order id while the page lasts. Until a
+// method is chosen the order has no transaction (status 404), the same order id gets a new
+// token (the old one dies), and an expired page sends no notification. /snap/snap.js runs the
+// page in an iframe for snap.pay and snap.embed and reports the outcome with postMessage; the
+// page itself loads only its own scripts (no inline script) under a strict CSP.
 //
 // # Persistence
 //

@@ -50,6 +50,7 @@ type txn struct {
 	Fraud        string          `json:"fraud,omitempty"`
 	Created      time.Time       `json:"created"`
 	Expiry       time.Time       `json:"expiry,omitempty"`
+	ReviewBy     time.Time       `json:"review_by,omitempty"` // a challenged capture not approved or denied by then is cancelled
 	Settled      time.Time       `json:"settled,omitempty"`
 	Updated      time.Time       `json:"updated"`
 	Bank         string          `json:"bank,omitempty"`

@@ -261,6 +261,9 @@ func (e *Emulator) nextEvent() time.Time {
 		if t.Status == "pending" {
 			consider(t.Expiry)
 		}
+		if t.Status == "capture" && t.Fraud == "challenge" {
+			consider(t.ReviewBy)
+		}
 	}
 	for _, s := range e.st.Subs {
 		consider(s.dueAt())

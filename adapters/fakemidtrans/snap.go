@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -178,6 +179,7 @@ func (e *Emulator) snapRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /snap/v1/transactions/{token}/cancel", auth(e.handleSnapCancel))
 	m.HandleFunc("GET /snap/v3/users/{user}/gopay", auth(e.handleSnapGopayAccount))
 	m.HandleFunc("DELETE /snap/v3/users/{user}/gopay", auth(e.handleSnapGopayUnlink))
+	m.HandleFunc("GET /_sim/snap", e.simSnap)
 	e.snapPageRoutes(m)
 }
 
@@ -485,4 +487,35 @@ func (s *state) reindexSnaps() {
 			s.snapOrders[x.OrderID] = x
 		}
 	}
+}
+
+type simSnapJSON struct {
+	Token         string `json:"token"`
+	OrderID       string `json:"order_id"`
+	GrossAmount   string `json:"gross_amount"`
+	State         string `json:"state"` // choose, pending, 3ds, done, expired, replaced, canceled
+	RedirectURL   string `json:"redirect_url"`
+	TransactionID string `json:"transaction_id,omitempty"`
+	CreatedAt     string `json:"created_at"`
+	PageExpiresAt string `json:"page_expires_at"`
+}
+
+// simSnap is GET /_sim/snap: every Snap checkout, newest first, with what
+// its page shows now.
+func (e *Emulator) simSnap(w http.ResponseWriter, r *http.Request) {
+	now := e.now()
+	e.mu.Lock()
+	out := make([]simSnapJSON, 0, len(e.st.Snaps))
+	for _, s := range e.st.Snaps {
+		phase, _ := e.snapPhase(s, now)
+		out = append(out, simSnapJSON{Token: s.Token, OrderID: s.OrderID, GrossAmount: amountStr(s.Gross), State: phase,
+			RedirectURL: e.snapURL(s.Token), TransactionID: s.TxnID, CreatedAt: rfc(s.Created), PageExpiresAt: rfc(s.PageExpires)})
+	}
+	seq := map[string]int64{}
+	for _, s := range e.st.Snaps {
+		seq[s.Token] = s.Seq
+	}
+	e.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return seq[out[i].Token] > seq[out[j].Token] })
+	writeJSON(w, 200, out)
 }

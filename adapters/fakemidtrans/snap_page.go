@@ -290,7 +290,7 @@ func (e *Emulator) snapCharge(r *http.Request, s *snapSession, paymentType strin
 	case "append":
 		hr.Header.Set("X-Append-Notification", strings.Join(s.Notify, ","))
 	}
-	code, out := e.charge(&req, hr)
+	_, out := e.charge(&req, hr)
 	v, ok := out.(*txnJSON)
 	if !ok {
 		msg := "the payment could not be created"
@@ -300,7 +300,6 @@ func (e *Emulator) snapCharge(r *http.Request, s *snapSession, paymentType strin
 				msg += ": " + strings.Join(ce.ValidationMessages, "; ")
 			}
 		}
-		_ = code
 		return nil, msg
 	}
 	e.mu.Lock()

@@ -127,6 +127,10 @@ func TestSnapTokenReissueAndStatus404(t *testing.T) {
 	if r.code != 200 || r.s("transaction_status") != "pending" || r.s("payment_type") != "bank_transfer" {
 		t.Fatalf("status after choice: %d %s", r.code, r.raw)
 	}
+	list := f.do("GET", "/_sim/snap", nil)
+	if !strings.Contains(list.raw, `"state":"replaced"`) || !strings.Contains(list.raw, `"state":"pending"`) {
+		t.Fatalf("/_sim/snap: %s", list.raw)
+	}
 	if r := f.do("POST", "/snap/v1/transactions", snapBody("re-1", 25000, nil)); r.code != 400 {
 		t.Fatalf("token after a method was chosen: %d %s", r.code, r.raw)
 	}

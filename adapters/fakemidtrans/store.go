@@ -104,20 +104,37 @@ func (s *state) setStatus(t *txn, status string, now time.Time) {
 	}
 }
 
-// expireDue expires pending transactions whose expiry time has passed and notifies about them.
+// reviewWindow is how long a merchant has to approve or deny a card
+// capture that fraud detection challenged: Midtrans cancels one still
+// unreviewed at settlement, which for cards is the next day
+// (https://docs.midtrans.com/docs/transaction-status-cycle).
+const reviewWindow = 24 * time.Hour
+
+// reviewDue reports whether t is a challenged capture past its review window.
+func (t *txn) reviewDue(now time.Time) bool {
+	return t.Status == "capture" && t.Fraud == "challenge" && !t.ReviewBy.IsZero() && !now.Before(t.ReviewBy)
+}
+
+// expireDue expires pending transactions whose expiry time has passed, and
+// cancels challenged captures whose review window has, and notifies about them.
 func (e *Emulator) expireDue(now time.Time) {
 	var due []*txn
 	e.mu.Lock()
 	for _, t := range e.st.Txns {
-		if t.Status == "pending" && !t.Expiry.IsZero() && !now.Before(t.Expiry) {
+		if (t.Status == "pending" && !t.Expiry.IsZero() && !now.Before(t.Expiry)) || t.reviewDue(now) {
 			due = append(due, t)
 		}
 	}
 	sort.Slice(due, func(i, j int) bool { return due[i].Seq < due[j].Seq })
 	var notes []*notification
 	for _, t := range due {
-		e.st.setStatus(t, "expire", now)
-		e.log.Info("transaction expired", "order_id", t.OrderID)
+		if t.Status == "capture" {
+			e.st.setStatus(t, "cancel", now)
+			e.log.Info("challenged transaction cancelled unreviewed", "order_id", t.OrderID)
+		} else {
+			e.st.setStatus(t, "expire", now)
+			e.log.Info("transaction expired", "order_id", t.OrderID)
+		}
 		notes = append(notes, e.paymentNote(t))
 	}
 	e.mu.Unlock()

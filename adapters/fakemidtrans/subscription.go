@@ -550,7 +550,11 @@ func (e *Emulator) execute(s *subscription, at time.Time) []*notification {
 			code, msg = 202, "Deny by Bank [BNI] with code [05] and message [Do not honour]"
 		}
 		txInfo["status_code"], txInfo["status_message"] = strconv.Itoa(code), msg
-		ok = code == 200
+		// A charge that fraud detection holds for review (201, capture +
+		// challenge) exists and is captured: the merchant approves or denies
+		// it. Retrying it as a failure would charge the slot again once
+		// both are approved, so it counts as the slot's charge.
+		ok = code == 200 || (code == 201 && t.Fraud == "challenge")
 	default: // gopay
 		a := e.st.Accounts[s.GopayAccount]
 		if a == nil || a.Status != "ENABLED" || (s.Token != a.WalletToken && s.Token != a.LaterToken) {

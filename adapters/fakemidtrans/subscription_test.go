@@ -245,3 +245,51 @@ func TestPayAccountAndGopaySubscription(t *testing.T) {
 		t.Fatal(g.raw)
 	}
 }
+
+// A scheduled card charge that fraud detection challenges is the slot's
+// charge, held for the merchant's review: it is reported and listed, not
+// retried (that would charge the slot twice once both were approved), and
+// cancelled if nobody reviews it by the next day's settlement.
+func TestSubscriptionChargeHeldForReview(t *testing.T) {
+	f := newFixture(t)
+	tok := f.savedCard("4511111111111117")
+	id := f.do("POST", "/v1/subscriptions", subBody("held", tok, nil)).s("id")
+	f.advance("23h")
+	g := f.do("GET", "/v1/subscriptions/"+id, nil)
+	ids, _ := g.body["transaction_ids"].([]any)
+	if len(ids) != 1 || g.s("status") != "active" {
+		t.Fatalf("after a challenged charge: %s", g.raw)
+	}
+	txID, _ := ids[0].(string)
+	held := false
+	for _, n := range f.rcv.all() {
+		if tx, ok := n["transaction"].(map[string]any); ok && n["event_name"] == "subscription.charge" {
+			held = tx["status_code"] == "201" && tx["transaction_id"] == txID
+		}
+	}
+	if !held {
+		t.Fatalf("no subscription.charge notification for the held charge: %v", f.rcv.all())
+	}
+	f.advance("3h") // past every retry slot
+	count := func(status string) int {
+		var list []simTxn
+		_ = json.Unmarshal([]byte(f.do("GET", "/_sim/transactions", nil).raw), &list)
+		n := 0
+		for _, tx := range list {
+			if tx.SubscriptionID == id && (status == "" || tx.Status == status) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(""); n != 1 {
+		t.Fatalf("a held charge was retried: %d transactions", n)
+	}
+	f.advance("22h")
+	if n := count("cancel"); n != 1 {
+		t.Fatalf("an unreviewed challenged charge is cancelled at settlement: %d cancelled", n)
+	}
+	if st := f.do("GET", "/v2/"+txID+"/status", nil); st.s("transaction_status") != "cancel" || st.s("status_code") != "200" {
+		t.Fatalf("status after the review window: %s", st.raw)
+	}
+}

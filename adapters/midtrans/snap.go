@@ -159,3 +159,11 @@ func snapError(r *response, err error) error {
 	}
 	return ge
 }
+
+// snapLinkedAccount reads metadata.extra_info.account_id, the GoPay account
+// a customer linked inside Snap.
+func snapLinkedAccount(m map[string]any) string {
+	meta, _ := m["metadata"].(map[string]any)
+	extra, _ := meta["extra_info"].(map[string]any)
+	return flexString(extra["account_id"])
+}

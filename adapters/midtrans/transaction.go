@@ -82,6 +82,7 @@ func toCoreTransaction(m map[string]any) core.Transaction {
 		SavedTokenID:      str(m, "saved_token_id"),
 		SavedTokenExpiry:  parseTime(m["saved_token_id_expired_at"]),
 		MaskedCard:        str(m, "masked_card"),
+		LinkedAccountID:   snapLinkedAccount(m),
 		Details:           toCoreDetails(m),
 		Raw:               m,
 	}

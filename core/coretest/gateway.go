@@ -30,6 +30,9 @@ type Gateway struct {
 	accts map[string]*core.PayAccount
 	// FailNext makes the next n calls answer ErrGatewayUnavailable.
 	FailNext int
+	// FailOp makes the next call of this operation ("charge", "status", …)
+	// answer ErrGatewayUnavailable before it takes effect.
+	FailOp string
 	// Decline makes card charges answer a deny.
 	Decline  bool
 	Calls    []string
@@ -55,6 +58,10 @@ var _ core.Gateway = (*Gateway)(nil)
 
 func (g *Gateway) call(op string) error {
 	g.Calls = append(g.Calls, op)
+	if g.FailOp == op {
+		g.FailOp = ""
+		return &core.GatewayError{Kind: core.ErrGatewayUnavailable, Op: op, StatusCode: "503"}
+	}
 	if g.FailNext > 0 {
 		g.FailNext--
 		return &core.GatewayError{Kind: core.ErrGatewayUnavailable, Op: op, StatusCode: "503"}
@@ -285,7 +292,7 @@ func (g *Gateway) CreateSubscription(ctx context.Context, req core.NativeSubscri
 	g.seq++
 	ns := &core.NativeSubscription{ID: fmt.Sprintf("nsub-%d", g.seq), Name: req.Name, Status: "active", Amount: req.Amount,
 		Token: req.Token, PaymentType: string(req.PaymentType), Interval: req.Interval, IntervalUnit: string(req.IntervalUnit),
-		NextExecutionAt: req.StartTime}
+		NextExecutionAt: req.StartTime, Metadata: req.Metadata}
 	g.subs[ns.ID] = ns
 	return *ns, nil
 }

@@ -60,7 +60,6 @@ func (g *Gateway) PaySnap(orderID, method string) []byte {
 	if req == nil {
 		panic("coretest: no Snap checkout for " + orderID)
 	}
-	delete(g.snaps, orderID)
 	g.seq++
 	now := g.Clock.Now()
 	t := &core.Transaction{OrderID: orderID, TransactionID: fmt.Sprintf("txn-%d", g.seq), StatusCode: "200",
@@ -90,5 +89,26 @@ func (g *Gateway) PaySnap(orderID, method string) []byte {
 	body["signature_key"] = Sign(orderID, code, req.Amount.String())
 	g.txns[orderID] = t
 	b, _ := json.Marshal(body)
+	return b
+}
+
+// DeclineSnap is a card attempt on orderID's Snap page that the bank
+// declines; the page stays open for another attempt. It returns the
+// attempt's signed notification.
+func (g *Gateway) DeclineSnap(orderID string) []byte {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	req := g.snaps[orderID]
+	if req == nil {
+		panic("coretest: no Snap checkout for " + orderID)
+	}
+	g.seq++
+	t := &core.Transaction{OrderID: orderID, TransactionID: fmt.Sprintf("txn-%d", g.seq), StatusCode: "202",
+		TransactionStatus: "deny", FraudStatus: "accept", PaymentType: "credit_card", GrossAmount: req.Amount,
+		TransactionTime: g.Clock.Now(), Details: map[string]any{}}
+	g.txns[orderID] = t
+	b, _ := json.Marshal(map[string]any{"order_id": orderID, "status_code": "202", "gross_amount": req.Amount.String(),
+		"transaction_id": t.TransactionID, "fraud_status": "accept", "payment_type": "credit_card", "transaction_status": "deny",
+		"status_message": "midtrans payment notification", "signature_key": Sign(orderID, "202", req.Amount.String())})
 	return b
 }
