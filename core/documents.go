@@ -47,31 +47,8 @@ func (s *Service) InvoiceDocument(ctx context.Context, a Actor, id string) (Invo
 		if err := s.authorize(tx, a, inv.OwnerID, "invoice"); err != nil {
 			return err
 		}
-		d = InvoiceDocument{Invoice: inv, Merchant: s.cfg.Merchant, Location: s.cfg.Location, Locale: "id"}
-		if u, err := tx.Users().Get(inv.OwnerID); err == nil {
-			d.Locale = normLocale(u.Locale)
-			d.Customer = Party{Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: u.Email}
-			if d.Customer.Name == "" {
-				d.Customer.Name = u.Username
-			}
-		} else if o, err := tx.Organizations().Get(inv.OwnerID); err == nil {
-			d.Customer = Party{Name: o.Name}
-			if u, err := tx.Users().Get(o.OwnerID); err == nil {
-				d.Locale, d.Customer.Email = normLocale(u.Locale), u.Email
-			}
-		}
-		if inv.SubscriptionID != "" {
-			if sub, err := tx.Subscriptions().Get(inv.SubscriptionID); err == nil {
-				c := sub.CustomerDetails
-				if n := strings.TrimSpace(c.FirstName + " " + c.LastName); n != "" {
-					d.Customer.Name = n
-				}
-				if c.Email != "" {
-					d.Customer.Email = c.Email
-				}
-				d.Customer.Phone = c.Phone
-			}
-		}
+		d = InvoiceDocument{Invoice: inv, Merchant: s.cfg.Merchant, Location: s.cfg.Location}
+		d.Customer, d.Locale = s.customerOf(tx, inv)
 		return s.documentPayment(tx, &d)
 	})
 	return d, err
@@ -103,4 +80,37 @@ func (s *Service) documentPayment(tx Tx, d *InvoiceDocument) error {
 		d.PaymentStatus, d.PaymentType, d.Bank, d.OrderID, d.PaidAt = p.Status, p.PaymentType, p.Bank, p.OrderID, p.PaidAt
 	}
 	return nil
+}
+
+// customerOf is the buyer of inv and their locale: the owner (a user, or an
+// organization and its owner's locale), with the subscription's customer
+// details where given.
+func (s *Service) customerOf(tx Tx, inv Invoice) (Party, string) {
+	var c Party
+	locale := "id"
+	if u, err := tx.Users().Get(inv.OwnerID); err == nil {
+		locale = normLocale(u.Locale)
+		c = Party{Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: u.Email}
+		if c.Name == "" {
+			c.Name = u.Username
+		}
+	} else if o, err := tx.Organizations().Get(inv.OwnerID); err == nil {
+		c = Party{Name: o.Name}
+		if u, err := tx.Users().Get(o.OwnerID); err == nil {
+			locale, c.Email = normLocale(u.Locale), u.Email
+		}
+	}
+	if inv.SubscriptionID != "" {
+		if sub, err := tx.Subscriptions().Get(inv.SubscriptionID); err == nil {
+			cd := sub.CustomerDetails
+			if n := strings.TrimSpace(cd.FirstName + " " + cd.LastName); n != "" {
+				c.Name = n
+			}
+			if cd.Email != "" {
+				c.Email = cd.Email
+			}
+			c.Phone = cd.Phone
+		}
+	}
+	return c, locale
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInvoiceJourney: a PKP merchant's customer subscribes, pays the VA,
@@ -58,6 +59,19 @@ func TestInvoiceJourney(t *testing.T) {
 	if !strings.Contains(string(html.raw), `id="total">Rp 54.390`) {
 		t.Errorf("HTML lacks the total: %.400s", html.raw)
 	}
+	month := s.now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01")
+	x := s.must(s.api("GET", "/admin/tax/export?month="+month, nil, admin), 200)
+	for _, want := range []string{"<TaxInvoiceBulk", "<TIN>0012345678901234</TIN>", "<RefDesc>INV/2026/000001</RefDesc>",
+		"<OtherTaxBase>44916.67</OtherTaxBase>", "<VAT>5390.00</VAT>"} {
+		if !strings.Contains(string(x.raw), want) {
+			t.Errorf("Coretax XML lacks %s:\n%s", want, x.raw)
+		}
+	}
+	c := s.must(s.api("GET", "/admin/tax/export?month="+month+"&format=csv", nil, admin), 200)
+	if !strings.Contains(string(c.raw), "INV/2026/000001,") || !strings.Contains(string(c.raw), ",44916.67,0.12,5390.00,54390.00,") {
+		t.Errorf("CSV: %s", c.raw)
+	}
+	s.must(s.api("GET", "/admin/tax/export?month="+month, nil, u.basic), 403)
 	other := s.newUser("eve")
 	s.must(s.api("GET", "/invoices/"+id+"/pdf", nil, other.basic), 404)
 }

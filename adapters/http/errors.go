@@ -51,6 +51,7 @@ var kindStatus = []struct {
 	{errNotReady, fiber.StatusServiceUnavailable, "not_ready"},
 	{errNoBackup, fiber.StatusNotImplemented, "not_implemented"},
 	{errNoDocuments, fiber.StatusNotImplemented, "not_implemented"},
+	{errNoTaxExport, fiber.StatusNotImplemented, "not_implemented"},
 }
 
 // fiberCodes names the statuses Fiber itself produces (unknown route, body

@@ -24,6 +24,9 @@ import (
 func init() {
 	// GET /api/docs answers HTML; let the validator read it as a string.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.FileBodyDecoder)
 }
 
 // oaRunner sends requests through the app and validates every request and
@@ -318,6 +321,10 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/pdf", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/html", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01", auth: asAdmin})
+	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01&format=csv", auth: asAdmin})
+	r.fail(400, false, call{method: "GET", path: "/api/admin/tax/export?month=2026-1", auth: asAdmin})
+	r.fail(403, false, call{method: "GET", path: "/api/admin/tax/export?month=2026-01", auth: asUser})
 	r.fail(400, true, call{method: "GET", path: "/api/invoices/?ordering=colour", auth: asUser})
 
 	// Lifecycle.

@@ -89,6 +89,7 @@ type Config struct {
 // Server is the HTTP adapter.
 type Server struct {
 	docs         *docPrinter
+	rawSvc       Service // cfg.Service unwrapped, for optional interfaces
 	metrics      Metrics
 	svc          Service
 	log          zerolog.Logger
@@ -149,6 +150,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{
 		docs:    newDocuments(cfg.Service, cfg.Documents),
+		rawSvc:  cfg.Service,
 		metrics: cfg.Metrics,
 		svc:     meter(cfg.Service, cfg.Metrics), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
 		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
