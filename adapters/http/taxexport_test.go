@@ -21,7 +21,7 @@ func taxSample(t *testing.T) core.TaxReport {
 	void := taxed
 	void.ID, void.Number, void.Status = "i2", "INV/2026/000008", core.InvoiceVoid
 	return core.TaxReport{Merchant: core.Merchant{Name: "PT Contoh", PKP: true, NPWP: "0012345678901234"}, Location: wib,
-		Month: time.Date(2026, 1, 1, 0, 0, 0, 0, wib),
+		Month:   time.Date(2026, 1, 1, 0, 0, 0, 0, wib),
 		Entries: []core.TaxEntry{{Invoice: taxed, Customer: core.Party{Name: "Budi", Email: "budi@example.com"}}, {Invoice: void}}}
 }
 
