@@ -25,7 +25,10 @@ type Config struct {
 	PPNRates []PPNRate
 	// InvoiceNumberPattern and CreditNoteNumberPattern format legal numbers
 	// (defaults DefaultInvoicePattern, DefaultCreditNotePattern).
-	InvoiceNumberPattern    NumberPattern
+	InvoiceNumberPattern NumberPattern
+	// PublicURL is where customers reach this service (https://billing.example.com);
+	// when set, invoice emails link to the invoice's PDF.
+	PublicURL               string
 	CreditNoteNumberPattern NumberPattern
 	// InvoiceDue is how long after issue an invoice falls due.
 	InvoiceDue time.Duration

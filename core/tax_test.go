@@ -3,6 +3,7 @@ package core_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,5 +241,29 @@ func TestNumberPatterns(t *testing.T) {
 		if core.ValidateNumberPattern(bad) == nil {
 			t.Errorf("pattern %q accepted", bad)
 		}
+	}
+}
+
+// TestInvoiceEmailLinksPDF: with the public URL known, the invoice email
+// links to the invoice's PDF.
+func TestInvoiceEmailLinksPDF(t *testing.T) {
+	cfg := core.DefaultConfig()
+	cfg.PublicURL = "https://billing.example.com/"
+	e := newNotifEnvConfig(t, cfg)
+	inv := core.Invoice{ID: "33333333-3333-4333-8333-333333333333", Number: "INV/2026/000001", OwnerID: e.budi.ID,
+		Status: core.InvoiceOpen, Currency: core.IDR, Total: core.MustMoney("49000"), IssueDate: start}
+	if err := e.store.Update(e.ctx, func(tx core.Tx) error { return tx.Invoices().Put(inv) }); err != nil {
+		t.Fatal(err)
+	}
+	e.append(core.Event{ID: "evt-inv", Type: core.EvInvoiceIssued, OwnerID: e.budi.ID, Data: map[string]any{"invoice_id": inv.ID, "number": inv.Number, "total": "49000.00"}})
+	e.run()
+	if len(e.email.sent) != 1 {
+		t.Fatalf("emails: %+v", e.email.sent)
+	}
+	m := e.email.sent[0]
+	html, _ := m.Payload["html"].(string)
+	link := "https://billing.example.com/api/invoices/" + inv.ID + "/pdf"
+	if !strings.Contains(m.Body, "Tagihan (PDF): "+link) || !strings.Contains(html, `href="`+link+`"`) {
+		t.Errorf("email does not link the PDF:\n%s\n%s", m.Body, html)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,9 @@ import (
 //	LANGGANAN_MERCHANT_NPWP     the merchant's tax id (needed with PKP)
 //	LANGGANAN_PPN_RATES         dated rates, "2025-01-01=0.12*11/12,..."
 //	LANGGANAN_INVOICE_NUMBER_PATTERN, LANGGANAN_CREDIT_NOTE_NUMBER_PATTERN
+//	LANGGANAN_PUBLIC_URL        the service's public URL: invoice emails link to the PDF
 type invoicing struct {
+	PublicURL         string
 	Merchant          core.Merchant
 	PPNRates          []core.PPNRate
 	InvoicePattern    core.NumberPattern
@@ -40,6 +43,12 @@ func parseInvoicing(getenv func(string) string, loc *time.Location) (invoicing, 
 	}
 	if v.Merchant.PKP && v.Merchant.NPWP == "" {
 		errs = append(errs, errors.New("LANGGANAN_MERCHANT_PKP=true needs LANGGANAN_MERCHANT_NPWP"))
+	}
+	v.PublicURL = env("LANGGANAN_PUBLIC_URL")
+	if v.PublicURL != "" {
+		if u, err := url.Parse(v.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("LANGGANAN_PUBLIC_URL %q is not an http(s) URL", v.PublicURL))
+		}
 	}
 	if s := env("LANGGANAN_PPN_RATES"); s != "" {
 		if loc == nil {
@@ -66,6 +75,6 @@ func parseInvoicing(getenv func(string) string, loc *time.Location) (invoicing, 
 }
 
 func (v invoicing) apply(c *core.Config) {
-	c.Merchant, c.PPNRates = v.Merchant, v.PPNRates
+	c.Merchant, c.PPNRates, c.PublicURL = v.Merchant, v.PPNRates, v.PublicURL
 	c.InvoiceNumberPattern, c.CreditNoteNumberPattern = v.InvoicePattern, v.CreditNotePattern
 }
