@@ -65,7 +65,10 @@ type notifEnv struct {
 	adminA, budiA core.Actor
 }
 
-func newNotifEnv(t *testing.T) *notifEnv { t.Helper(); return newNotifEnvConfig(t, core.DefaultConfig()) }
+func newNotifEnv(t *testing.T) *notifEnv {
+	t.Helper()
+	return newNotifEnvConfig(t, core.DefaultConfig())
+}
 
 func newNotifEnvConfig(t *testing.T, cfg core.Config) *notifEnv {
 	t.Helper()
