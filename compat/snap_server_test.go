@@ -31,6 +31,19 @@ type server struct {
 	adminAuth string
 }
 
+// lockedWriter writes to w under mu: the process's stderr is copied by
+// exec's own goroutine while the stdout reader writes the same buffer.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 var (
 	buildOnce sync.Once
 	serverBin string
@@ -64,7 +77,7 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cmd.Stderr = &s.log
+	s.cmd.Stderr = lockedWriter{&s.mu, &s.log}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

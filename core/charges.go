@@ -448,9 +448,9 @@ func (s *Service) applyTransaction(tx Tx, p *Payment, txn Transaction, now time.
 			*out = *p // the old rule: a second partial refund was no move
 			return nil
 		}
-		if p.Status.Settled() && (txn.Raw != nil || st == PaymentRefunded) {
+		if p.Status.Settled() && (txn.Refunds != nil || st == PaymentRefunded) {
 			// An answer without a readable refund amount teaches nothing.
-			if lines, cumulative, err := refundTotals(txn.Raw, *p, st); err == nil {
+			if lines, cumulative, err := refundTotals(txn.Refunds, *p, st); err == nil {
 				if _, err := s.applyGatewayRefund(tx, p, lines, cumulative, now); err != nil {
 					return err
 				}

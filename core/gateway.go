@@ -34,9 +34,11 @@ type Gateway interface {
 	GetPayAccount(ctx context.Context, accountID string) (PayAccount, error)
 	UnbindPayAccount(ctx context.Context, accountID string) (PayAccount, error)
 
-	// VerifySignature checks a notification's signature_key in constant time:
-	// SHA-512(order_id + status_code + gross_amount + server key).
-	VerifySignature(orderID, statusCode, grossAmount, signatureKey string) bool
+	// ParseNotification reads a notification body: its kind, its fields and,
+	// for a payment notification, whether its signature holds. A body that
+	// is not a JSON object is an error wrapping ErrInvalid; an object of no
+	// known shape has Kind "".
+	ParseNotification(body []byte) (GatewayNotification, error)
 }
 
 // GatewayError carries what the gateway said. Kind is one of the gateway
@@ -127,6 +129,9 @@ type Transaction struct {
 	Details map[string]any
 	// Raw is the decoded body, for check-status answers and audit.
 	Raw map[string]any
+	// Refunds is what the answer says was refunded; nil when there was no
+	// answer body to read it from.
+	Refunds *GatewayRefunds
 }
 
 // RefundRequest is one refund; RefundKey makes a retry harmless.

@@ -71,15 +71,16 @@ func (l *subLookups) take() bool {
 }
 
 // lookupSubscription reads Midtrans subscription id through the cache, for
-// notification b. A failed charge is acted on by the subscription's status
-// as Midtrans has it now, so for one the remembered read-back is not used
-// (the look-up is still rate limited, and an unknown id still refused).
-func (s *Service) lookupSubscription(ctx context.Context, gw Gateway, id string, b map[string]any) (NativeSubscription, error) {
+// a notification. A failed charge is acted on by the subscription's status
+// as Midtrans has it now, so for one (failedCharge) the remembered
+// read-back is not used (the look-up is still rate limited, and an unknown
+// id still refused).
+func (s *Service) lookupSubscription(ctx context.Context, gw Gateway, id string, failedCharge bool) (NativeSubscription, error) {
 	l, now := s.lookups, s.now()
 	l.mu.Lock()
 	e, ok := l.entries[id]
 	l.mu.Unlock()
-	if ok && !e.unknown && failedCharge(b) {
+	if ok && !e.unknown && failedCharge {
 		ok = false
 	}
 	if ok && !now.Before(e.at) {
@@ -135,15 +136,4 @@ func (s *Service) lookupPayAccount(ctx context.Context, gw Gateway, id string) (
 		return PayAccount{}, errLookupsLimited()
 	}
 	return gw.GetPayAccount(ctx, id)
-}
-
-// failedCharge reports whether b is a subscription.charge notification for
-// a charge that did not succeed.
-func failedCharge(b map[string]any) bool {
-	tx, _ := b["transaction"].(map[string]any)
-	if str(b, "event_name") != "subscription.charge" {
-		return false
-	}
-	code := str(tx, "status_code")
-	return tx == nil || (code != "200" && code != "201")
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/langganan/langganan/core"
+	"github.com/langganan/langganan/core/coretest"
 )
 
 func (e *env) countCalls(op string) int {
@@ -38,7 +39,7 @@ func TestForgedSubscriptionNotificationsBounded(t *testing.T) {
 	cfg := e.svc.Config()
 	// The same forged id, 3,000 times: one look-up.
 	for range 3000 {
-		_, err := e.svc.ProcessNotification(e.ctx, []byte(`{"event_name":"subscription.charge","subscription":{"id":"forged-1"}}`), "203.0.113.9")
+		_, err := e.svc.ProcessNotification(e.ctx, coretest.SubscriptionNotification("forged-1", true, nil), "203.0.113.9")
 		if !errors.Is(err, core.ErrForbidden) {
 			t.Fatalf("forged notification: %v, want forbidden", err)
 		}
@@ -50,7 +51,7 @@ func TestForgedSubscriptionNotificationsBounded(t *testing.T) {
 	// the manual clock here, standing still, so nothing refills).
 	limited := 0
 	for i := range 3000 {
-		_, err := e.svc.ProcessNotification(e.ctx, fmt.Appendf(nil, `{"event_name":"subscription.charge","subscription":{"id":"forged-x%d"}}`, i), "203.0.113.9")
+		_, err := e.svc.ProcessNotification(e.ctx, coretest.SubscriptionNotification(fmt.Sprintf("forged-x%d", i), true, nil), "203.0.113.9")
 		if errors.Is(err, core.ErrRateLimited) {
 			limited++
 		}
@@ -63,7 +64,7 @@ func TestForgedSubscriptionNotificationsBounded(t *testing.T) {
 	}
 	// Time passing refills the bucket.
 	e.clock.Advance(time.Second)
-	if _, err := e.svc.ProcessNotification(e.ctx, []byte(`{"event_name":"subscription.charge","subscription":{"id":"forged-later"}}`), "203.0.113.9"); !errors.Is(err, core.ErrForbidden) {
+	if _, err := e.svc.ProcessNotification(e.ctx, coretest.SubscriptionNotification("forged-later", true, nil), "203.0.113.9"); !errors.Is(err, core.ErrForbidden) {
 		t.Errorf("after a second: %v, want a look-up (forbidden)", err)
 	}
 	// And of 6,001 unverified notifications from one IP, at most the
@@ -85,7 +86,7 @@ func TestSubscriptionLookupCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := []byte(`{"event_name":"subscription.update","subscription":{"id":"` + ns.ID + `"}}`)
+	body := coretest.SubscriptionNotification(ns.ID, false, nil)
 	for range 50 {
 		if _, err := e.svc.ProcessNotification(e.ctx, body, "203.0.113.9"); err != nil {
 			t.Fatalf("notification for a real subscription: %v", err)
@@ -112,8 +113,9 @@ func TestUnverifiedNotificationStoredBounded(t *testing.T) {
 	if _, err := e.svc.ProcessNotification(e.ctx, big, "198.51.100.7"); !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("garbage: %v, want invalid", err)
 	}
-	bad := `{"order_id":"SUB-1","transaction_status":"settlement","status_code":"200","gross_amount":"1.00","signature_key":"forged","pad":"` + strings.Repeat("B", 50<<10) + `"}`
-	if _, err := e.svc.ProcessNotification(e.ctx, []byte(bad), "198.51.100.7"); !errors.Is(err, core.ErrForbidden) {
+	// A forged signature, padded to 50 KiB (trailing white space).
+	bad := append(coretest.Forged(coretest.Notification("SUB-1", "settlement", "200", "1.00", "t")), strings.Repeat(" ", 50<<10)...)
+	if _, err := e.svc.ProcessNotification(e.ctx, bad, "198.51.100.7"); !errors.Is(err, core.ErrForbidden) {
 		t.Fatalf("bad signature: %v, want forbidden", err)
 	}
 	logs := e.logs()
@@ -175,8 +177,8 @@ func TestFailedChargeBypassesLookupCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	update := []byte(`{"event_name":"subscription.update","subscription":{"id":"` + ns.ID + `"}}`)
-	failed := []byte(`{"event_name":"subscription.charge","subscription":{"id":"` + ns.ID + `"},"transaction":{"status_code":"202","transaction_id":"t1"}}`)
+	update := coretest.SubscriptionNotification(ns.ID, false, nil)
+	failed := coretest.SubscriptionNotification(ns.ID, true, &core.SubscriptionCharge{StatusCode: "202", TransactionID: "t1"})
 	_, _ = e.svc.ProcessNotification(e.ctx, update, "203.0.113.9")
 	_, _ = e.svc.ProcessNotification(e.ctx, failed, "203.0.113.9")
 	if n := e.countCalls("subscription.get"); n != 2 {

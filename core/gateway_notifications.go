@@ -1,9 +1,7 @@
 package core
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,13 +26,18 @@ var errIgnored = errors.New("notification changes nothing")
 func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (WebhookLog, error) {
 	now := s.now()
 	log := WebhookLog{ID: s.ids.NewID(), Payload: append([]byte(nil), payload...), SourceIP: sourceIP, ReceivedAt: now, Status: WebhookReceived}
-	body, perr := decodeNotification(payload)
+	gw, err := s.gateway()
+	if err != nil {
+		// Nothing can read, let alone verify, the body: it is kept as an
+		// unverified one.
+		return s.finishLog(ctx, log, WebhookRejected, Invalidf("cannot read the notification: %v", ErrNoGateway))
+	}
+	n, perr := parseNotification(gw, payload)
 	if perr == nil {
-		log.Kind = classify(body)
-		log.OrderID = str(body, "order_id")
+		log.Kind, log.OrderID = n.Kind, n.OrderID
 	}
 	if perr == nil && log.Kind == NotifyPayment {
-		return s.processPayment(ctx, log, body)
+		return s.processPayment(ctx, log, n)
 	}
 	if perr == nil && log.Kind == "" {
 		perr = Invalidf("not a Midtrans notification")
@@ -46,7 +49,7 @@ func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourc
 	// in bounded form and rate limited (finishUnverified). Every outcome
 	// below stores the log, and a crash before that answered nothing, so
 	// Midtrans sends the notification again.
-	return s.applyLog(ctx, log, body)
+	return s.applyLog(ctx, log, n)
 }
 
 // RecoverNotifications re-applies notifications that were stored but not
@@ -61,26 +64,31 @@ func (s *Service) RecoverNotifications(ctx context.Context) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
+	gw, gerr := s.gateway()
 	for _, w := range pending {
-		body, err := decodeNotification(w.Payload)
+		if gerr != nil {
+			_, _ = s.finishLog(ctx, w, WebhookFailed, gerr)
+			continue
+		}
+		n, err := parseNotification(gw, w.Payload)
 		if err != nil {
 			_, _ = s.finishLog(ctx, w, WebhookRejected, err)
 			continue
 		}
-		_, _ = s.applyLog(ctx, w, body)
+		_, _ = s.applyLog(ctx, w, n)
 	}
 	return len(pending), nil
 }
 
-func (s *Service) applyLog(ctx context.Context, log WebhookLog, body map[string]any) (WebhookLog, error) {
+func (s *Service) applyLog(ctx context.Context, log WebhookLog, n GatewayNotification) (WebhookLog, error) {
 	var err error
-	switch log.Kind {
+	switch n.Kind {
 	case NotifyPayment:
-		err = s.applyPaymentNotification(ctx, &log, body)
+		err = s.applyPaymentNotification(ctx, &log, n)
 	case NotifySubscription:
-		err = s.applySubscriptionNotification(ctx, &log, body)
+		err = s.applySubscriptionNotification(ctx, &log, n.Subscription)
 	case NotifyPayAccount:
-		err = s.applyPayAccountNotification(ctx, &log, body)
+		err = s.applyPayAccountNotification(ctx, &log, n.PayAccount)
 	default:
 		err = Invalidf("not a Midtrans notification")
 	}
@@ -124,40 +132,14 @@ func (s *Service) finishLog(ctx context.Context, log WebhookLog, st WebhookStatu
 	return log, err
 }
 
-func decodeNotification(payload []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var body map[string]any
-	if err := dec.Decode(&body); err != nil || body == nil {
-		return nil, Invalidf("the notification body is not a JSON object")
+// parseNotification has the gateway read a notification body. Whatever it
+// cannot read is refused as invalid input (400), never a fault.
+func parseNotification(gw Gateway, payload []byte) (GatewayNotification, error) {
+	n, err := gw.ParseNotification(payload)
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		return n, Invalidf("unreadable notification: %v", err)
 	}
-	return body, nil
-}
-
-// classify tells the three notification shapes apart.
-func classify(b map[string]any) NotificationKind {
-	switch {
-	case b["event_name"] != nil || (b["schedule"] != nil && b["id"] != nil) || b["subscription"] != nil:
-		return NotifySubscription
-	case b["account_id"] != nil && b["account_status"] != nil:
-		return NotifyPayAccount
-	case b["order_id"] != nil && b["transaction_status"] != nil:
-		return NotifyPayment
-	}
-	return ""
-}
-
-func str(b map[string]any, k string) string {
-	switch v := b[k].(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	case nil:
-		return ""
-	default:
-		return fmt.Sprint(v)
-	}
+	return n, err
 }
 
 // processPayment is ProcessNotification's path for a payment notification
@@ -170,8 +152,8 @@ func str(b map[string]any, k string) string {
 // answered nothing, so Midtrans sends the notification again. A stored
 // log still in "received" (from an older build, or written by hand) is
 // applied by RecoverNotifications as before.
-func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[string]any) (WebhookLog, error) {
-	to, err := s.verifyPaymentNotification(&log, b)
+func (s *Service) processPayment(ctx context.Context, log WebhookLog, n GatewayNotification) (WebhookLog, error) {
+	to, err := verifyPaymentNotification(&log, n, s.planted(DefectDashboardRefundDeduped))
 	if err == nil {
 		s.prefetchPayment(ctx, log.OrderID)
 		var (
@@ -183,7 +165,7 @@ func (s *Service) processPayment(ctx context.Context, log WebhookLog, b map[stri
 			// the verified log every time.
 			l := log
 			subID = ""
-			p, err := s.applyPaymentTx(tx, &l, b, to)
+			p, err := s.applyPaymentTx(tx, &l, n.Payment, to)
 			if err != nil {
 				return err
 			}
@@ -241,51 +223,54 @@ func (s *Service) prefetchPayment(ctx context.Context, orderID string) {
 }
 
 // applyPaymentNotification verifies and applies a transaction notification.
-func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
-	to, err := s.verifyPaymentNotification(log, b)
+func (s *Service) applyPaymentNotification(ctx context.Context, log *WebhookLog, n GatewayNotification) error {
+	to, err := verifyPaymentNotification(log, n, s.planted(DefectDashboardRefundDeduped))
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		_, err := s.applyPaymentTx(tx, log, b, to)
+		_, err := s.applyPaymentTx(tx, log, n.Payment, to)
 		return err
 	})
 }
 
-// verifyPaymentNotification checks the signature of a transaction
-// notification and names the payment status it moves to; errIgnored for a
-// status that moves nothing.
-func (s *Service) verifyPaymentNotification(log *WebhookLog, b map[string]any) (PaymentStatus, error) {
-	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
-	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
-	gw, err := s.gateway()
-	if err != nil {
-		return "", err
-	}
-	if !gw.VerifySignature(orderID, code, gross, str(b, "signature_key")) {
+// verifyPaymentNotification refuses a transaction notification whose
+// signature does not hold, sets its dedupe key and names the payment status
+// it moves to; errIgnored for a status that moves nothing. oldRefundKey is
+// the planted defect that left the refund total out of the key.
+func verifyPaymentNotification(log *WebhookLog, n GatewayNotification, oldRefundKey bool) (PaymentStatus, error) {
+	t := n.Payment
+	if !n.SignatureValid {
 		return "", Forbiddenf("invalid signature")
 	}
 	log.SignatureValid = true
-	log.EventKey = orderID + "|" + txStatus + "|" + code
-	to, ok := MapTransactionStatus(txStatus, fraud)
+	log.EventKey = t.OrderID + "|" + t.TransactionStatus + "|" + t.StatusCode
+	to, ok := MapTransactionStatus(t.TransactionStatus, t.FraudStatus)
 	if !ok {
 		return "", errIgnored
 	}
-	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && !s.planted(DefectDashboardRefundDeduped) {
+	if (to == PaymentRefunded || to == PaymentPartiallyRefunded) && !oldRefundKey {
 		// Each refund moves the cumulative refund_amount, so a second
 		// partial refund is a new event, not a duplicate of the first.
-		log.EventKey += "|" + str(b, "refund_amount")
+		log.EventKey += "|" + t.refundAmountText()
 	}
 	return to, nil
+}
+
+// refundAmountText is the cumulative refund_amount as sent, "" if none.
+func (t Transaction) refundAmountText() string {
+	if t.Refunds == nil {
+		return ""
+	}
+	return t.Refunds.AmountText
 }
 
 // applyPaymentTx applies a verified transaction notification inside tx and
 // stores the log with its outcome (processed, ignored, or rejected for an
 // amount mismatch) and answers the payment as it now stands; errDuplicate
 // and errors store nothing.
-func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to PaymentStatus) (Payment, error) {
-	orderID, code, gross := str(b, "order_id"), str(b, "status_code"), str(b, "gross_amount")
-	txStatus, fraud := strings.ToLower(str(b, "transaction_status")), strings.ToLower(str(b, "fraud_status"))
+func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, n PaymentNotice, to PaymentStatus) (Payment, error) {
+	orderID, gross := n.OrderID, n.GrossAmountText
 	now := s.now()
 	p, err := tx.Payments().GetByOrderID(orderID)
 	if errors.Is(err, ErrNotFound) {
@@ -294,7 +279,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	if err != nil {
 		return p, err
 	}
-	if m, err := ParseMoney(gross, p.Amount.Currency()); err != nil || !m.Equal(p.Amount) {
+	if !n.GrossAmount.Valid() || n.GrossAmount.Currency() != p.Amount.Currency() || !n.GrossAmount.Equal(p.Amount) {
 		// Never act on an amount we did not ask for; raise an alert.
 		if err := s.emit(tx, EvAlert, p.OwnerID, now, map[string]any{"alert": "amount_mismatch", "order_id": orderID,
 			"expected": p.Amount.String(), "received": gross}); err != nil {
@@ -310,9 +295,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 	if !fresh {
 		return p, errDuplicate
 	}
-	txn := Transaction{OrderID: orderID, TransactionID: str(b, "transaction_id"), StatusCode: code,
-		TransactionStatus: txStatus, FraudStatus: fraud, PaymentType: str(b, "payment_type"), Raw: b,
-		SavedTokenID: str(b, "saved_token_id"), MaskedCard: str(b, "masked_card"), LinkedAccountID: snapGopayAccount(b)}
+	txn := n.Transaction
 	if to == PaymentRefunded || to == PaymentPartiallyRefunded {
 		if p.Status.Open() {
 			// Refunded means settled first: the settlement's own
@@ -327,7 +310,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 			p = out
 		}
 		if p.Status.Settled() {
-			return p, s.applyRefundNotification(tx, log, &p, b, to, now)
+			return p, s.applyRefundNotification(tx, log, &p, txn, to, now)
 		}
 	}
 	if !p.Status.CanMove(to) {
@@ -350,17 +333,17 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, b map[string]any, to Pa
 // applyRefundNotification records the cumulative refunded total a refund
 // notification carries (refund_amount; a full "refund" without it means
 // everything). Refunds made at the Midtrans dashboard are recorded too.
-func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b map[string]any, to PaymentStatus, now time.Time) error {
+func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, txn Transaction, to PaymentStatus, now time.Time) error {
 	if s.planted(DefectDashboardRefundDeduped) && p.Status == to {
 		log.Status, log.ProcessedAt = WebhookIgnored, now
 		return tx.WebhookLogs().Put(*log)
 	}
-	lines, cumulative, err := refundTotals(b, *p, to)
+	lines, cumulative, err := refundTotals(txn.Refunds, *p, to)
 	if err != nil {
 		log.Status, log.Error, log.ProcessedAt = WebhookRejected, err.Error(), now
 		return tx.WebhookLogs().Put(*log)
 	}
-	p.MidtransStatus = b
+	p.MidtransStatus = txn.Raw
 	changed, err := s.applyGatewayRefund(tx, p, lines, cumulative, now)
 	if err != nil {
 		return err
@@ -372,24 +355,24 @@ func (s *Service) applyRefundNotification(tx Tx, log *WebhookLog, p *Payment, b 
 	return tx.WebhookLogs().Put(*log)
 }
 
-// refundTotals reads what a refund notification or a status answer says
-// Midtrans refunded of p: its refunds list and the cumulative
+// refundTotals is what a refund notification or a status answer says
+// Midtrans refunded of p: its refund lines and the cumulative
 // refund_amount (a full "refund" without one means everything).
-func refundTotals(b map[string]any, p Payment, to PaymentStatus) ([]GatewayRefundLine, Money, error) {
+func refundTotals(r *GatewayRefunds, p Payment, to PaymentStatus) ([]GatewayRefundLine, Money, error) {
+	if r == nil {
+		r = &GatewayRefunds{}
+	}
 	cumulative := p.Amount
-	if ra := str(b, "refund_amount"); ra != "" || to == PaymentPartiallyRefunded {
-		m, err := ParseMoney(ra, p.Amount.Currency())
-		if err != nil {
-			return nil, Money{}, fmt.Errorf("unreadable refund_amount %q", ra)
+	if r.AmountText != "" || to == PaymentPartiallyRefunded {
+		if !r.Amount.Valid() || r.Amount.Currency() != p.Amount.Currency() {
+			return nil, Money{}, fmt.Errorf("unreadable refund_amount %q", r.AmountText)
 		}
-		cumulative = m
+		cumulative = r.Amount
 	}
 	var lines []GatewayRefundLine
-	list, _ := b["refunds"].([]any)
-	for _, x := range list {
-		r, _ := x.(map[string]any)
-		if m, err := ParseMoney(str(r, "refund_amount"), p.Amount.Currency()); err == nil && str(r, "refund_key") != "" {
-			lines = append(lines, GatewayRefundLine{Key: str(r, "refund_key"), Amount: m, Reason: str(r, "reason")})
+	for _, l := range r.Lines {
+		if l.Key != "" && l.Amount.Valid() && l.Amount.Currency() == p.Amount.Currency() {
+			lines = append(lines, l)
 		}
 	}
 	return lines, cumulative, nil
@@ -398,12 +381,8 @@ func refundTotals(b map[string]any, p Payment, to PaymentStatus) ([]GatewayRefun
 // applySubscriptionNotification applies a Subscription API notification.
 // Those carry no signature, so the subscription is confirmed
 // by reading it back from Midtrans before anything changes.
-func (s *Service) applySubscriptionNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
-	subObj, _ := b["subscription"].(map[string]any)
-	if subObj == nil {
-		subObj = b
-	}
-	nativeID := str(subObj, "id")
+func (s *Service) applySubscriptionNotification(ctx context.Context, log *WebhookLog, n SubscriptionNotice) error {
+	nativeID := n.ID
 	if nativeID == "" {
 		return Invalidf("subscription notification without subscription id")
 	}
@@ -411,7 +390,7 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 	if err != nil {
 		return err
 	}
-	ns, err := s.lookupSubscription(ctx, gw, nativeID, b)
+	ns, err := s.lookupSubscription(ctx, gw, nativeID, n.failed())
 	if err != nil {
 		if errors.Is(err, ErrGatewayNotFound) {
 			return Forbiddenf("Midtrans does not know subscription %s", nativeID)
@@ -419,11 +398,10 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		return err
 	}
 	log.SignatureValid = true
-	txObj, _ := b["transaction"].(map[string]any)
-	if str(b, "event_name") != "subscription.charge" || txObj == nil {
+	if !n.ChargeEvent || n.Charge == nil {
 		return errIgnored // creation echo or status change: nothing to apply
 	}
-	code, txID := str(txObj, "status_code"), str(txObj, "transaction_id")
+	code, txID := n.Charge.StatusCode, n.Charge.TransactionID
 	log.EventKey = "subscription|" + nativeID + "|" + code + "|" + txID + "|" + fmt.Sprint(ns.CurrentInterval)
 	// A charge: confirm it by its status before renewing on it. One held
 	// for review (challenge) or still pending is recorded open, so that its
@@ -653,8 +631,8 @@ func (s *Service) strayNativeCharge(tx Tx, sub Subscription, p *Payment, now tim
 
 // applyPayAccountNotification confirms a GoPay link (or unlink) by reading
 // the account back from Midtrans, whose answer is authoritative.
-func (s *Service) applyPayAccountNotification(ctx context.Context, log *WebhookLog, b map[string]any) error {
-	accountID := str(b, "account_id")
+func (s *Service) applyPayAccountNotification(ctx context.Context, log *WebhookLog, n PayAccountNotice) error {
+	accountID := n.AccountID
 	gw, err := s.gateway()
 	if err != nil {
 		return err

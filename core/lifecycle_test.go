@@ -222,8 +222,7 @@ func TestNotificationEdgeCases(t *testing.T) {
 }
 
 func forge(order string) []byte {
-	b := coretest.Notification(order, "settlement", "200", "49000.00", "x")
-	return []byte(string(b[:len(b)-1]) + `,"signature_key":"00"}`)
+	return coretest.Forged(coretest.Notification(order, "settlement", "200", "49000.00", "x"))
 }
 
 func TestFirstChargeExpiryExpiresPending(t *testing.T) {

@@ -197,9 +197,6 @@ func (s *Service) adoptSnapMethod(tx Tx, p Payment, txn Transaction, now time.Ti
 	case string(PayGopay):
 		acct := txn.LinkedAccountID
 		if acct == "" {
-			acct = snapGopayAccount(txn.Raw)
-		}
-		if acct == "" {
 			return nil
 		}
 		m, err := tx.PaymentMethods().GetByAccountID(acct)
@@ -223,15 +220,6 @@ func (s *Service) adoptSnapMethod(tx Tx, p Payment, txn Transaction, now time.Ti
 	}
 	sub.UpdatedAt = now
 	return tx.Subscriptions().Put(sub)
-}
-
-// snapGopayAccount reads metadata.extra_info.account_id, where Snap puts the
-// GoPay account a customer linked on the page.
-func snapGopayAccount(raw map[string]any) string {
-	meta, _ := raw["metadata"].(map[string]any)
-	extra, _ := meta["extra_info"].(map[string]any)
-	id, _ := extra["account_id"].(string)
-	return id
 }
 
 // refreshGopayToken reads the payment-option token of a subscription's

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/langganan/langganan/core/coretest"
@@ -63,11 +62,7 @@ func TestWebhookRefusals(t *testing.T) {
 	subID, order := e.subscribe(t, asUser, "basic")
 
 	// Bad signature: 403, nothing changes.
-	var forged map[string]any
-	_ = json.Unmarshal(e.gw.Settle(order), &forged)
-	forged["signature_key"] = "00" + forged["signature_key"].(string)[2:]
-	body, _ := json.Marshal(forged)
-	if st, b := e.webhook(t, body); st != 403 {
+	if st, b := e.webhook(t, coretest.Forged(e.gw.Settle(order))); st != 403 {
 		t.Errorf("bad signature = %d %v", st, b)
 	}
 	// Unknown order: 404.

@@ -296,7 +296,7 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "POST", path: "/api/webhook/notification/", body: string(gw.Settle(order))})
 	r.ok(200, call{method: "POST", path: "/api/webhook/notification/", body: string(gw.Settle(order))}) // duplicate
 	r.fail(403, false, call{method: "POST", path: "/api/webhook/notification/",
-		body: `{"order_id":"` + order + `","transaction_status":"settlement","status_code":"200","gross_amount":"49000.00","signature_key":"bad"}`})
+		body: string(coretest.Forged(coretest.Notification(order, "settlement", "200", "49000.00", "t")))})
 
 	r.ok(200, call{method: "GET", path: "/api/subscriptions/?status=active&payment_type=bank_transfer&ordering=-created_at", auth: asUser})
 	r.fail(400, true, call{method: "GET", path: "/api/subscriptions/?status=bogus", auth: asUser})

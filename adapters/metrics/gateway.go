@@ -133,15 +133,18 @@ func (g Gateway) UnbindPayAccount(ctx context.Context, accountID string) (core.P
 	return a, err
 }
 
-// VerifySignature is local (no network): counted by result, not timed.
-func (g Gateway) VerifySignature(orderID, statusCode, grossAmount, signatureKey string) bool {
-	ok := g.Inner.VerifySignature(orderID, statusCode, grossAmount, signatureKey)
-	outcome := "valid"
-	if !ok {
-		outcome = "invalid"
+// ParseNotification is local (no network): not timed; the signature check
+// of a payment notification is counted by result.
+func (g Gateway) ParseNotification(body []byte) (core.GatewayNotification, error) {
+	n, err := g.Inner.ParseNotification(body)
+	if err == nil && n.Kind == core.NotifyPayment {
+		outcome := "valid"
+		if !n.SignatureValid {
+			outcome = "invalid"
+		}
+		GatewayCalls.WithLabelValues("verify_signature", outcome).Inc()
 	}
-	GatewayCalls.WithLabelValues("verify_signature", outcome).Inc()
-	return ok
+	return n, err
 }
 
 func (g Gateway) CreateSnap(ctx context.Context, req core.ChargeRequest) (core.Transaction, error) {

@@ -35,8 +35,12 @@ func TestGatewayDelegatesAndCounts(t *testing.T) {
 	} else if got := testutil.ToFloat64(metrics.GatewayCalls.WithLabelValues("status", metrics.Outcome(err))); got != nfBefore+1 && metrics.Outcome(err) == metrics.Outcome(core.ErrGatewayNotFound) {
 		t.Fatalf("status/%s = %v", metrics.Outcome(err), got)
 	}
-	if g.VerifySignature("o", "200", "1.00", "bad") {
-		t.Fatal("bad signature verified")
+	invalid := testutil.ToFloat64(metrics.GatewayCalls.WithLabelValues("verify_signature", "invalid"))
+	if n, err := g.ParseNotification(coretest.Forged(coretest.Notification("o", "settlement", "200", "1.00", "t"))); err != nil || n.SignatureValid {
+		t.Fatalf("bad signature: %+v, %v", n, err)
+	}
+	if got := testutil.ToFloat64(metrics.GatewayCalls.WithLabelValues("verify_signature", "invalid")); got != invalid+1 {
+		t.Fatalf("verify_signature/invalid = %v, want %v", got, invalid+1)
 	}
 }
 

@@ -85,6 +85,7 @@ func toCoreTransaction(m map[string]any) core.Transaction {
 		LinkedAccountID:   snapLinkedAccount(m),
 		Details:           toCoreDetails(m),
 		Raw:               m,
+		Refunds:           refundsOf(m),
 	}
 	if g, ok := parseMoney(m["gross_amount"]); ok {
 		t.GrossAmount = g

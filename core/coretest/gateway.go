@@ -1,13 +1,12 @@
 // Package coretest holds test doubles for core's ports: a fake payment
-// gateway with Midtrans' state rules and signatures, and fixed id sources.
+// gateway with Midtrans' state rules and signed notifications (in a body
+// format of its own, see notifications.go), and fixed id sources.
 package coretest
 
 import (
 	"context"
 	"crypto/sha512"
 	"crypto/subtle"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -251,38 +250,6 @@ func (g *Gateway) Notify(orderID, status, code string) []byte {
 	return Notification(orderID, status, code, t.GrossAmount.String(), t.TransactionID)
 }
 
-// Notification builds a signed payment notification body.
-func Notification(orderID, status, code, gross, txID string) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"order_id": orderID, "transaction_status": status, "status_code": code, "gross_amount": gross,
-		"signature_key": Sign(orderID, code, gross), "transaction_id": txID, "fraud_status": "accept",
-		"payment_type": "bank_transfer", "status_message": "midtrans payment notification",
-	})
-	return b
-}
-
-// RefundNotification builds the signed notification of a refund, carrying
-// Midtrans' cumulative refund_amount.
-func RefundNotification(orderID, status, gross string, total core.Money) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"order_id": orderID, "transaction_status": status, "status_code": "200", "gross_amount": gross,
-		"signature_key": Sign(orderID, "200", gross), "refund_amount": total.String(),
-		"payment_type": "qris", "status_message": "midtrans payment notification",
-	})
-	return b
-}
-
-// Sign is Midtrans' notification signature under ServerKey.
-func Sign(orderID, code, gross string) string {
-	h := sha512.Sum512([]byte(orderID + code + gross + ServerKey))
-	return hex.EncodeToString(h[:])
-}
-
-func (g *Gateway) VerifySignature(orderID, code, gross, sig string) bool {
-	want := Sign(orderID, code, gross)
-	return subtle.ConstantTimeCompare([]byte(strings.ToLower(sig)), []byte(want)) == 1
-}
-
 func (g *Gateway) CreateSubscription(ctx context.Context, req core.NativeSubscriptionRequest) (core.NativeSubscription, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -446,20 +413,14 @@ func (g *Gateway) NativeCharge(nsID string, ok bool) []byte {
 	g.seq++
 	if !ok {
 		ns.Status = "inactive"
-		b, _ := json.Marshal(map[string]any{"event_name": "subscription.charge",
-			"transaction":  map[string]any{"status_code": "402", "status_message": "declined"},
-			"subscription": map[string]any{"id": nsID, "status": "inactive"}})
-		return b
+		return SubscriptionNotification(nsID, true, &core.SubscriptionCharge{StatusCode: "402"})
 	}
 	ns.CurrentInterval++
 	t := &core.Transaction{OrderID: fmt.Sprintf("SUBS-%s-%d", ns.Name, g.seq), TransactionID: fmt.Sprintf("txn-%d", g.seq),
 		StatusCode: "200", TransactionStatus: "capture", FraudStatus: "accept", PaymentType: ns.PaymentType,
 		GrossAmount: ns.Amount, TransactionTime: g.Clock.Now()}
 	g.txns[t.OrderID] = t
-	b, _ := json.Marshal(map[string]any{"event_name": "subscription.charge",
-		"transaction":  map[string]any{"transaction_status": "capture", "transaction_id": t.TransactionID, "status_code": "200"},
-		"subscription": map[string]any{"id": nsID, "status": ns.Status, "amount": ns.Amount.String()}})
-	return b
+	return SubscriptionNotification(nsID, true, &core.SubscriptionCharge{StatusCode: "200", TransactionID: t.TransactionID})
 }
 
 // Subscriptions lists the native subscriptions created so far.

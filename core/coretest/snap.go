@@ -2,7 +2,6 @@ package coretest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -65,31 +64,25 @@ func (g *Gateway) PaySnap(orderID, method string) []byte {
 	t := &core.Transaction{OrderID: orderID, TransactionID: fmt.Sprintf("txn-%d", g.seq), StatusCode: "200",
 		TransactionStatus: "settlement", FraudStatus: "accept", PaymentType: method, GrossAmount: req.Amount,
 		TransactionTime: now, SettlementTime: now, Details: map[string]any{}}
-	body := map[string]any{"order_id": orderID, "status_code": "200", "gross_amount": req.Amount.String(),
-		"transaction_id": t.TransactionID, "fraud_status": "accept", "payment_type": method,
-		"status_message": "midtrans payment notification", "transaction_status": "settlement"}
 	switch method {
 	case "credit_card":
 		t.TransactionStatus = "capture"
-		body["transaction_status"] = "capture"
 		if req.Snap.Recurring {
 			t.SavedTokenID, t.MaskedCard = fmt.Sprintf("snap-saved-%d", g.seq), "481111-1114"
-			body["saved_token_id"], body["masked_card"] = t.SavedTokenID, t.MaskedCard
-			body["saved_token_id_expired_at"] = now.AddDate(3, 0, 0).Format("2006-01-02 15:04:05")
 		}
 	case "gopay":
 		if req.Snap.Recurring {
 			a := &core.PayAccount{AccountID: fmt.Sprintf("snap-acct-%d", g.seq), Status: "ENABLED",
 				PaymentOptions: []core.PaymentOption{{Name: "GOPAY_WALLET", Token: fmt.Sprintf("tok-snap-acct-%d", g.seq), Active: true}}}
 			g.accts[a.AccountID] = a
-			body["metadata"] = map[string]any{"extra_info": map[string]any{"user_id": req.Snap.UserID, "account_id": a.AccountID}}
+			t.LinkedAccountID = a.AccountID
 		}
 	}
-	code := "200"
-	body["signature_key"] = Sign(orderID, code, req.Amount.String())
 	g.txns[orderID] = t
-	b, _ := json.Marshal(body)
-	return b
+	return notice{Kind: core.NotifyPayment, OrderID: orderID, StatusCode: t.StatusCode, GrossAmount: req.Amount.String(),
+		TransactionID: t.TransactionID, FraudStatus: t.FraudStatus, PaymentType: method, TransactionStatus: t.TransactionStatus,
+		SavedTokenID: t.SavedTokenID, MaskedCard: t.MaskedCard, LinkedAccountID: t.LinkedAccountID,
+		Signature: Sign(orderID, t.StatusCode, req.Amount.String())}.body()
 }
 
 // DeclineSnap is a card attempt on orderID's Snap page that the bank
@@ -107,8 +100,7 @@ func (g *Gateway) DeclineSnap(orderID string) []byte {
 		TransactionStatus: "deny", FraudStatus: "accept", PaymentType: "credit_card", GrossAmount: req.Amount,
 		TransactionTime: g.Clock.Now(), Details: map[string]any{}}
 	g.txns[orderID] = t
-	b, _ := json.Marshal(map[string]any{"order_id": orderID, "status_code": "202", "gross_amount": req.Amount.String(),
-		"transaction_id": t.TransactionID, "fraud_status": "accept", "payment_type": "credit_card", "transaction_status": "deny",
-		"status_message": "midtrans payment notification", "signature_key": Sign(orderID, "202", req.Amount.String())})
-	return b
+	return notice{Kind: core.NotifyPayment, OrderID: orderID, StatusCode: "202", GrossAmount: req.Amount.String(),
+		TransactionID: t.TransactionID, FraudStatus: "accept", PaymentType: "credit_card", TransactionStatus: "deny",
+		Signature: Sign(orderID, "202", req.Amount.String())}.body()
 }
