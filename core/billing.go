@@ -53,27 +53,25 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	sum := RunSummary{StartedAt: s.now()}
 	c := &counter{m: map[string]int{}}
 	var errs atomic.Int64
-	if n, err := s.RecoverNotifications(ctx); err != nil {
-		return sum, err
-	} else if n > 0 {
-		c.m["notifications_recovered"] = n
-	}
-	if err := s.reconcile(ctx, c, &errs, &sum); err != nil {
+	// With several instances on one store only the leader runs the jobs
+	// that must run once (leases.go); every instance advances subscriptions.
+	leader, err := s.leadRun(ctx)
+	if err != nil {
 		return sum, err
 	}
-	if s.gw != nil {
-		if err := s.resendRefunds(ctx, c); err != nil {
-			return sum, err
-		}
-		if err := s.checkRefunds(ctx, c); err != nil {
+	s.leader.Store(leader)
+	if leader {
+		if err := s.runLeaderJobs(ctx, c, &errs, &sum); err != nil {
 			return sum, err
 		}
 	}
 	if err := s.runSubscriptions(ctx, c, &errs, onItem); err != nil {
 		return sum, err
 	}
-	if err := s.markOverdue(ctx, c); err != nil {
-		return sum, err
+	if leader {
+		if err := s.markOverdue(ctx, c); err != nil {
+			return sum, err
+		}
 	}
 	// Relay what this run emitted and deliver what is due, so a run (and a
 	// manual clock advance) leaves no queue behind.
@@ -82,16 +80,18 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 	} else if r+d > 0 {
 		c.m["events_relayed"], c.m["notifications_delivered"] = r, d
 	}
-	if err := s.store.Update(ctx, func(tx Tx) error {
-		_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
-		return err
-	}); err != nil {
-		return sum, err
-	}
-	if n, err := s.PruneWebhookLogs(ctx); err != nil {
-		return sum, err
-	} else if n > 0 {
-		c.m["webhook_logs_pruned"] = n
+	if leader {
+		if err := s.store.Update(ctx, func(tx Tx) error {
+			_, err := tx.Idempotency().DeleteExpired(s.now(), 1000)
+			return err
+		}); err != nil {
+			return sum, err
+		}
+		if n, err := s.PruneWebhookLogs(ctx); err != nil {
+			return sum, err
+		} else if n > 0 {
+			c.m["webhook_logs_pruned"] = n
+		}
 	}
 	sum.Counts, sum.Errors, sum.FinishedAt = c.m, int(errs.Load()), s.now()
 	return sum, ctx.Err()
@@ -99,19 +99,13 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 
 // runSubscriptions visits every subscription whose NextActionAt has come,
 // through the due index, in batches, with bounded concurrency.
-func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) error {
+func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic.Int64, onItem func()) (err error) {
 	now := s.now()
+	defer func() { err = errors.Join(err, s.releaseClaims(ctx)) }()
 	seen := map[string]struct{}{}
 	for {
-		var batch []string
-		if err := s.store.View(ctx, func(tx Tx) error {
-			return tx.Subscriptions().ScanDue(now, func(sub Subscription) bool {
-				if _, ok := seen[sub.ID]; !ok {
-					batch = append(batch, sub.ID)
-				}
-				return len(batch) < engineBatch
-			})
-		}); err != nil {
+		batch, err := s.dueBatch(ctx, now, seen)
+		if err != nil {
 			return err
 		}
 		if len(batch) == 0 {

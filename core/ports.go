@@ -203,3 +203,24 @@ type PasswordHasher interface {
 type Notifier interface {
 	Send(ctx context.Context, n Notification) error
 }
+
+// Leases coordinate several service instances sharing one store. A store
+// that implements it (next to Store) gets the billing run split between
+// instances; without it the service assumes it runs alone. Times are the
+// service clock's, so instances must share one clock (a manual clock is
+// shared through the store). Each method is a unit of work of its own.
+type Leases interface {
+	// AcquireLease grants lease name to holder until now+ttl when it is
+	// free, expired at now, or already holder's (then it is renewed), and
+	// reports whether holder holds it.
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease frees lease name if holder holds it.
+	ReleaseLease(ctx context.Context, name, holder string) error
+	// ClaimDue claims for holder, until now+ttl, up to max subscriptions
+	// whose NextActionAt is set and not after now and that no unexpired
+	// claim (holder's own included) covers, earliest due first, and answers
+	// their ids. Concurrent callers never get the same id.
+	ClaimDue(ctx context.Context, holder string, now time.Time, ttl time.Duration, max int) ([]string, error)
+	// ReleaseClaims ends every claim holder holds.
+	ReleaseClaims(ctx context.Context, holder string) error
+}

@@ -74,6 +74,10 @@ type Config struct {
 	// RepeatTrials gives a trial again to an owner who had one on the same
 	// plan. The zero value keeps one trial per owner and plan.
 	RepeatTrials bool
+	// LeaderTTL and ClaimTTL bound how long, on the service clock, the
+	// leader lease and a subscription claim of an instance that stopped
+	// outlive it (leases.go); defaults 2 and 5 minutes.
+	LeaderTTL, ClaimTTL time.Duration
 }
 
 // DefaultConfig is the documented default configuration (README, Billing rules).
@@ -130,6 +134,12 @@ type Service struct {
 	// lookups and hooks bound what anonymous notifications cost.
 	lookups *subLookups
 	hooks   *webhookGuard
+	// leases split the billing run between instances on one store (nil:
+	// alone); instance is the holder id of this one, leader whether it
+	// held the leader lease at its last run (leases.go).
+	leases   Leases
+	instance string
+	leader   atomic.Bool
 }
 
 // NewService checks its dependencies; a missing required port is an error.
@@ -185,9 +195,19 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if cfg.EngineWorkers <= 0 {
 		cfg.EngineWorkers = 32
 	}
+	if cfg.LeaderTTL <= 0 {
+		cfg.LeaderTTL = 2 * time.Minute
+	}
+	if cfg.ClaimTTL <= 0 {
+		cfg.ClaimTTL = 5 * time.Minute
+	}
 	cfg = limitDefaults(cfg)
-	return &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
-		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}, nil
+	s := &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
+		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}
+	if l, ok := d.Store.(Leases); ok {
+		s.leases, s.instance = l, d.IDs.NewID()
+	}
+	return s, nil
 }
 
 // Config returns the effective configuration.

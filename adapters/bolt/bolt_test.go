@@ -55,6 +55,14 @@ func TestContractMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) core.Store { return openMemory(t) })
 }
 
+func TestLeasesBolt(t *testing.T) {
+	storetest.RunLeases(t, func(t *testing.T) core.Store { return openFile(t) }, false)
+}
+
+func TestLeasesMemory(t *testing.T) {
+	storetest.RunLeases(t, func(t *testing.T) core.Store { return openMemory(t) }, false)
+}
+
 var bg = context.Background()
 
 func putPlan(t *testing.T, s *Store, slug string) core.Plan {

@@ -55,6 +55,8 @@ type Store struct {
 	group groupCommit
 	// plansVersion counts committed Updates that wrote a plan.
 	plansVersion atomic.Uint64
+	// claims are the billing run's claims on due subscriptions (leases.go).
+	claims claims
 }
 
 // PlansVersion is a number that changes after every committed Update that

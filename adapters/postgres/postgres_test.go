@@ -93,3 +93,7 @@ func redact(s string) string {
 func TestContractPostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) core.Store { return openTest(t) })
 }
+
+func TestLeasesPostgres(t *testing.T) {
+	storetest.RunLeases(t, func(t *testing.T) core.Store { return openTest(t) }, true)
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,6 +34,10 @@ type Options struct {
 type Store struct {
 	pool        *pgxpool.Pool
 	maxAttempts int
+	connCfg     *pgx.ConnConfig
+	// side is SharedTime's own connection, opened on first use.
+	sideMu sync.Mutex
+	side   *pgx.Conn
 }
 
 var _ core.Store = (*Store)(nil)
@@ -69,11 +74,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return &Store{pool: pool, maxAttempts: opts.MaxAttempts}, nil
+	return &Store{pool: pool, maxAttempts: opts.MaxAttempts, connCfg: cfg.ConnConfig}, nil
 }
 
 // Close closes the pool; later transactions fail.
 func (s *Store) Close() error {
+	s.sideMu.Lock()
+	if s.side != nil {
+		_ = s.side.Close(context.Background())
+		s.side = nil
+	}
+	s.sideMu.Unlock()
 	s.pool.Close()
 	return nil
 }

@@ -48,6 +48,7 @@ Subcommands:
   backup        write a consistent copy of the data file (-o FILE)
   restore       replace the data file with a checked backup
   create-admin  ensure the admin from LANGGANAN_ADMIN_USER/_PASSWORD
+  migrate-to-postgres  copy the data file into an empty PostgreSQL database
   check         verify indexes, invoice uniqueness and wallet ledgers
 
 "server SUBCOMMAND -h" says more about each.
@@ -80,6 +81,8 @@ func preConfigCommand(ctx context.Context, cmd string, args []string, getenv fun
 		return true, backupCmd(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return true, restoreCmd(ctx, args, getenv, stdout, stderr)
+	case "migrate-to-postgres":
+		return true, migrateCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		_, err := io.WriteString(stdout, commandsOverview)
 		return true, err

@@ -1,5 +1,5 @@
 // Command server runs Langganan:
-// go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check].
+// go run ./cmd/server [serve|billing-run|backup|restore|create-admin|check|migrate-to-postgres].
 // Its variables (the README's configuration table), its readiness line
 // ("listening" with the bound address) and its signals are fixed: outside
 // tools drive it by them.
@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "check":
 		return checkCmd(ctx, cfg, stdout, stderr)
 	}
-	return fmt.Errorf("unknown command %q (serve, billing-run, backup, restore, create-admin, check; see server help)", cmd)
+	return fmt.Errorf("unknown command %q (serve, billing-run, backup, restore, create-admin, check, migrate-to-postgres; see server help)", cmd)
 }
 
 // app is what every subcommand opens: the store, the clock and the service.
@@ -128,6 +128,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		}
 		a.manual = core.NewManualClock(start)
 		a.clock = a.manual
+		followSharedClock(a.manual, st)
 		if err := a.saveClock(ctx); err != nil {
 			st.Close()
 			return nil, err
@@ -162,7 +163,14 @@ func (a *app) saveClock(ctx context.Context) error {
 		return nil
 	}
 	now := a.manual.Now()
-	if err := a.store.Update(ctx, func(tx core.Tx) error { return tx.Meta().PutTime(clockKey, now) }); err != nil {
+	if err := a.store.Update(ctx, func(tx core.Tx) error {
+		// Never back: another instance on the same database may have moved
+		// the shared clock further meanwhile.
+		if t, ok, err := tx.Meta().GetTime(clockKey); err != nil || ok && !t.Before(now) {
+			return err
+		}
+		return tx.Meta().PutTime(clockKey, now)
+	}); err != nil {
 		return fmt.Errorf("save manual clock: %w", err)
 	}
 	return nil

@@ -240,6 +240,11 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 			rep.notes = append(rep.notes, "billing_run: "+err.Error())
 		}
 	}
+	if sz.only[pgMeasurement] { // opt-in: needs PostgreSQL (postgres.go)
+		if err := postgresBillingBench(ctx, rep, sz, dir, srvBin, mock.url); err != nil {
+			rep.notes = append(rep.notes, pgMeasurement+": "+err.Error())
+		}
+	}
 	if sz.wants("startup") {
 		if err := startupBench(ctx, rep, srvBin, mock.url, dir, sz); err != nil {
 			rep.notes = append(rep.notes, "startup: "+err.Error())
