@@ -71,7 +71,14 @@ func (s *Service) applyPaid(tx Tx, p *Payment, now time.Time) error {
 		sub.Status == SubPaused || (isCycle && p.Cycle <= sub.Cycle) {
 		return s.creditLatePayment(tx, p, now)
 	}
+	if inv.Status == InvoiceDraft {
+		// A draft is issued when it is paid: it takes its number now.
+		inv.IssueDate = now
+	}
 	inv.Status, inv.PaidAt, inv.PaymentID, inv.UpdatedAt = InvoicePaid, now, p.ID, now
+	if err := s.issueInvoice(tx, &inv); err != nil {
+		return err
+	}
 	if err := tx.Invoices().Put(inv); err != nil {
 		return err
 	}

@@ -581,7 +581,7 @@ func (s *Service) applyNativeCharge(tx Tx, sub Subscription, plan Plan, txID str
 		}
 		inv.Lines = append(inv.Lines, InvoiceLine{Kind: LineAdjustment, Description: "Charged by Midtrans at " + p.Amount.String(),
 			Quantity: 1, UnitAmount: diff, Amount: diff})
-		inv.Totals(s.cfg.TaxRate)
+		s.price(&inv)
 		inv.UpdatedAt = now
 		if err := tx.Invoices().Put(inv); err != nil {
 			return nil, err

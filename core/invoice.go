@@ -47,8 +47,10 @@ type InvoiceLine struct {
 // Invoice bills one cycle of one subscription (Cycle), or a one-off
 // proration charge (Cycle with Kind "proration").
 type Invoice struct {
-	ID             string
-	Number         string // INV-YYYYMM-NNNNNN
+	ID string
+	// Number is the legal number (Config.InvoiceNumberPattern), assigned
+	// when the invoice is issued; a draft has none. It is never reused.
+	Number         string
 	OwnerID        string
 	SubscriptionID string
 	// Key is unique per subscription: "cycle-N" for a billing cycle,
@@ -63,22 +65,22 @@ type Invoice struct {
 	Discount    Money
 	Tax         Money
 	Total       Money
-	Currency    Currency
-	IssueDate   time.Time
-	DueDate     time.Time
-	PaidAt      time.Time
-	PaymentID   string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// TaxBase is the DPP PPN was computed on, TaxRate the PPN rate (both
+	// unset when no tax applies); TaxInclusive: the plan's price includes PPN.
+	TaxBase      Money
+	TaxRate      Rate
+	TaxInclusive bool
+	Currency     Currency
+	IssueDate    time.Time
+	DueDate      time.Time
+	PaidAt       time.Time
+	PaymentID    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // CycleKey is the invoice key of billing cycle n.
 func CycleKey(n int) string { return fmt.Sprintf("cycle-%d", n) }
-
-// InvoiceNumber formats INV-YYYYMM-NNNNNN for sequence n of a month.
-func InvoiceNumber(month time.Time, n uint64) string {
-	return fmt.Sprintf("INV-%04d%02d-%06d", month.Year(), int(month.Month()), n)
-}
 
 // Totals computes subtotal, discount, tax and total from lines. Tax applies
 // to the discounted subtotal at rate (e.g. 0.11), rounded once to whole rupiah.
@@ -99,4 +101,8 @@ func (inv *Invoice) Totals(rate Rate) {
 	}
 	tax := rate.Of(net)
 	inv.Subtotal, inv.Discount, inv.Tax, inv.Total = sub, disc, tax, net.Add(tax)
+	inv.TaxRate, inv.TaxBase = rate, Money{}
+	if !rate.IsZero() {
+		inv.TaxBase = net
+	}
 }

@@ -11,7 +11,7 @@ import (
 func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon, cycle int, start, end, now time.Time) Invoice {
 	cur := plan.Currency()
 	qty := billedSeats(plan, sub.Quantity)
-	inv := Invoice{
+	inv := Invoice{TaxInclusive: plan.PriceIncludesTax,
 		ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID,
 		Key: CycleKey(cycle), Cycle: cycle, PeriodStart: start, PeriodEnd: end,
 		Status: InvoiceOpen, Currency: cur, IssueDate: now, DueDate: now.Add(s.cfg.InvoiceDue),
@@ -46,7 +46,7 @@ func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon,
 			})
 		}
 	}
-	inv.Totals(s.cfg.TaxRate)
+	s.price(&inv)
 	return inv
 }
 
@@ -65,22 +65,16 @@ func creditApplied(sub Subscription, planAmount Money) Money {
 	return c
 }
 
-// putNewInvoice numbers and stores a new invoice. Numbers come from a
-// per-month counter in the same transaction, so they are gapless and
-// monotonic within a month; the store refuses a second invoice per key.
+// putNewInvoice stores a new invoice, numbering it unless it is a draft;
+// the store refuses a second invoice per key.
 func (s *Service) putNewInvoice(tx Tx, inv *Invoice) error {
-	month := inv.IssueDate.In(s.cfg.Location)
-	n, err := tx.Meta().NextSequence(fmt.Sprintf("invoice-%04d%02d", month.Year(), int(month.Month())))
-	if err != nil {
-		return fmt.Errorf("invoice number: %w", err)
+	if err := s.issueInvoice(tx, inv); err != nil {
+		return err
 	}
-	inv.Number = InvoiceNumber(month, n)
 	if err := tx.Invoices().Put(*inv); err != nil {
 		return fmt.Errorf("store invoice: %w", err)
 	}
-	return s.emit(tx, EvInvoiceIssued, inv.OwnerID, inv.IssueDate, map[string]any{
-		"invoice_id": inv.ID, "number": inv.Number, "total": inv.Total.String(), "subscription_id": inv.SubscriptionID,
-	})
+	return nil
 }
 
 // InvoiceFilter narrows ListInvoices.

@@ -180,7 +180,7 @@ func TestSubscribePayActivate(t *testing.T) {
 	if err != nil || len(invs) != 1 || invs[0].Status != core.InvoicePaid || !invs[0].Total.Equal(core.MustMoney("49000")) {
 		t.Fatalf("invoices = %+v, %v", invs, err)
 	}
-	if invs[0].Number != "INV-202601-000001" {
+	if invs[0].Number != "INV/2026/000001" {
 		t.Errorf("invoice number = %s", invs[0].Number)
 	}
 }

@@ -67,9 +67,14 @@ type notifEnv struct {
 
 func newNotifEnv(t *testing.T) *notifEnv {
 	t.Helper()
+	return newNotifEnvConfig(t, core.DefaultConfig())
+}
+
+func newNotifEnvConfig(t *testing.T, cfg core.Config) *notifEnv {
+	t.Helper()
 	clock := core.NewManualClock(start)
 	store := &crashStore{Store: bolt.NewMemory()}
-	svc, err := core.NewService(core.Deps{Store: store, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, core.DefaultConfig())
+	svc, err := core.NewService(core.Deps{Store: store, Clock: clock, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,11 @@ type Plan struct {
 	Features        map[string]any
 	SortOrder       int
 	PerSeat         bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// PriceIncludesTax: Price includes PPN (for a PKP merchant); otherwise
+	// PPN is added on top.
+	PriceIncludesTax bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Currency of the plan's price.
@@ -70,20 +73,21 @@ func (p Plan) MaxUsers() (n int, ok bool) {
 // PlanInput holds the caller's values for a new plan, or, with pointers
 // left nil, the fields a patch leaves alone.
 type PlanInput struct {
-	Name            *string
-	Slug            *string
-	Description     *string
-	Price           *string
-	Currency        *string
-	Interval        *int
-	IntervalUnit    *string
-	TrialPeriodDays *int
-	MaxCycles       *int
-	Status          *string
-	Features        map[string]any
-	FeaturesSet     bool
-	SortOrder       *int
-	PerSeat         *bool
+	Name             *string
+	Slug             *string
+	Description      *string
+	Price            *string
+	Currency         *string
+	Interval         *int
+	IntervalUnit     *string
+	TrialPeriodDays  *int
+	MaxCycles        *int
+	Status           *string
+	Features         map[string]any
+	FeaturesSet      bool
+	SortOrder        *int
+	PerSeat          *bool
+	PriceIncludesTax *bool
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
@@ -215,6 +219,9 @@ func ApplyPlanInput(p Plan, in PlanInput, creating bool) (Plan, error) {
 	}
 	if in.PerSeat != nil {
 		p.PerSeat = *in.PerSeat
+	}
+	if in.PriceIncludesTax != nil {
+		p.PriceIncludesTax = *in.PriceIncludesTax
 	}
 	if err := fe.Err(); err != nil {
 		return Plan{}, err

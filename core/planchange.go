@@ -315,14 +315,14 @@ func prorate(oldAmt, newAmt Money, start, end, at time.Time) (Money, Money) {
 // and a payment for the net, paid from the wallet for wallet subscriptions.
 func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, debit Money, n int, now time.Time) (Invoice, *Payment, bool, error) {
 	cur := np.Currency()
-	inv := Invoice{ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID, Key: fmt.Sprintf("change-%d", n),
+	inv := Invoice{ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID, Key: fmt.Sprintf("change-%d", n), TaxInclusive: np.PriceIncludesTax,
 		Cycle: sub.Cycle, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd, Status: InvoiceOpen, Currency: cur,
 		IssueDate: now, DueDate: now.Add(s.cfg.InvoiceDue), CreatedAt: now, UpdatedAt: now,
 		Lines: []InvoiceLine{
 			{Kind: LineProrationCredit, Description: "Unused time on " + old.Name, Quantity: 1, UnitAmount: credit.Neg(), Amount: credit.Neg(), PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
 			{Kind: LineProrationCharge, Description: "Remaining time on " + np.Name, Quantity: 1, UnitAmount: debit, Amount: debit, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
 		}}
-	inv.Totals(s.cfg.TaxRate)
+	s.price(&inv)
 	if err := s.putNewInvoice(tx, &inv); err != nil {
 		return inv, nil, false, err
 	}

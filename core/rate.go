@@ -28,3 +28,9 @@ func (r Rate) IsZero() bool   { return r.d.IsZero() }
 func (r Rate) Of(m Money) Money {
 	return Money{amount: m.amount.Mul(r.d), currency: m.currency}.RoundRupiah()
 }
+
+// Equal compares values; 0.12 and 0.120 are equal. go-cmp uses it.
+func (r Rate) Equal(o Rate) bool { return r.d.Equal(o.d) }
+
+// Percent is the rate × 100 (0.12 → 12).
+func (r Rate) Percent() decimal.Decimal { return r.d.Mul(decimal.NewFromInt(100)) }

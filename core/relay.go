@@ -273,6 +273,7 @@ func (s *Service) ownerUsers(tx Tx, ownerID string) ([]User, error) {
 // data and, where the data is thin, from the records it names.
 type eventFacts struct {
 	planName, status, amount, currency, balance, orderID, invoiceNumber string
+	invoiceID                                                           string
 	periodEnd, due                                                      time.Time
 	details                                                             map[string]any
 	alert, alertDetails                                                 string
@@ -321,6 +322,7 @@ func (s *Service) eventFacts(tx Tx, ev Event) (eventFacts, error) {
 	}
 	if invID := dataStr(d, "invoice_id"); invID != "" {
 		if inv, err := tx.Invoices().Get(invID); err == nil {
+			f.invoiceID = inv.ID
 			if f.invoiceNumber == "" {
 				f.invoiceNumber = inv.Number
 			}
@@ -388,6 +390,9 @@ func (s *Service) messageView(f eventFacts, u User) messageView {
 		PeriodEnd: formatDate(f.periodEnd, s.cfg.Location, loc),
 		DueTime:   formatTime(f.due, s.cfg.Location, loc),
 		Alert:     f.alert, Details: f.alertDetails,
+	}
+	if s.cfg.PublicURL != "" && f.invoiceID != "" {
+		v.InvoiceURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/api/invoices/" + f.invoiceID + "/pdf"
 	}
 	dd := f.details
 	v.Bank = strings.ToUpper(dataStr(dd, "bank"))

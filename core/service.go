@@ -16,7 +16,20 @@ type Config struct {
 	// DisableAutoInvoice turns AUTO_GENERATE_INVOICE off: cycle invoices
 	// still price each charge but stay drafts. The zero value keeps it on.
 	DisableAutoInvoice bool
-	TaxRate            Rate
+	// TaxRate is a flat tax added to invoices of a merchant that is not a
+	// PKP (zero by default: no tax).
+	TaxRate Rate
+	// Merchant is the seller on invoices; a PKP charges PPN at PPNRates
+	// (DefaultPPNRates when empty).
+	Merchant Merchant
+	PPNRates []PPNRate
+	// InvoiceNumberPattern and CreditNoteNumberPattern format legal numbers
+	// (defaults DefaultInvoicePattern, DefaultCreditNotePattern).
+	InvoiceNumberPattern NumberPattern
+	// PublicURL is where customers reach this service (https://billing.example.com);
+	// when set, invoice emails link to the invoice's PDF.
+	PublicURL               string
+	CreditNoteNumberPattern NumberPattern
 	// InvoiceDue is how long after issue an invoice falls due.
 	InvoiceDue time.Duration
 	// DunningRetries is how many renewal charges are retried after the first fails.
@@ -137,6 +150,20 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	def := DefaultConfig()
 	if cfg.Location == nil {
 		cfg.Location = def.Location
+	}
+	if len(cfg.PPNRates) == 0 {
+		cfg.PPNRates = DefaultPPNRates(cfg.Location)
+	}
+	if cfg.InvoiceNumberPattern == "" {
+		cfg.InvoiceNumberPattern = DefaultInvoicePattern
+	}
+	if cfg.CreditNoteNumberPattern == "" {
+		cfg.CreditNoteNumberPattern = DefaultCreditNotePattern
+	}
+	for _, p := range []NumberPattern{cfg.InvoiceNumberPattern, cfg.CreditNoteNumberPattern} {
+		if err := ValidateNumberPattern(string(p)); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.InvoiceDue <= 0 {
 		cfg.InvoiceDue = def.InvoiceDue

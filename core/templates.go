@@ -28,6 +28,7 @@ type messageView struct {
 	Balance       string
 	OrderID       string
 	InvoiceNumber string
+	InvoiceURL    string // the invoice's PDF, when the service's public URL is known
 	PeriodEnd     string
 	DueTime       string
 	PaymentType   string
@@ -51,16 +52,17 @@ type messageView struct {
 
 type messageLabels struct {
 	Greeting, Amount, VA, BillKey, BillerCode, PaymentCode, QR, Deeplink, PayLink, Due, Order, Invoice, Footer string
+	InvoicePDF                                                                                                 string
 }
 
 var labelsByLocale = map[string]messageLabels{
 	"id": {Greeting: "Halo", Amount: "Jumlah", VA: "Nomor Virtual Account", BillKey: "Kode bayar (bill key)",
 		BillerCode: "Kode perusahaan (biller code)", PaymentCode: "Kode pembayaran", QR: "QRIS", Deeplink: "Buka aplikasi untuk membayar",
-		PayLink: "Tautan pembayaran", Due: "Bayar sebelum", Order: "Nomor pesanan", Invoice: "Nomor tagihan",
+		PayLink: "Tautan pembayaran", Due: "Bayar sebelum", Order: "Nomor pesanan", Invoice: "Nomor tagihan", InvoicePDF: "Tagihan (PDF)",
 		Footer: "Email ini dikirim otomatis oleh Langganan. Abaikan jika Anda sudah membayar."},
 	"en": {Greeting: "Hello", Amount: "Amount", VA: "Virtual account number", BillKey: "Bill key",
 		BillerCode: "Biller code", PaymentCode: "Payment code", QR: "QRIS", Deeplink: "Open the app to pay",
-		PayLink: "Payment link", Due: "Pay before", Order: "Order ID", Invoice: "Invoice number",
+		PayLink: "Payment link", Due: "Pay before", Order: "Order ID", Invoice: "Invoice number", InvoicePDF: "Invoice (PDF)",
 		Footer: "This email was sent automatically by Langganan. Ignore it if you have already paid."},
 }
 
@@ -169,7 +171,8 @@ const textLayout = `{{.L.Greeting}}{{if .Name}} {{.Name}}{{end}},
 {{.Intro}}
 {{if .Amount}}
 {{.L.Amount}}: {{.Amount}}{{end}}{{if .InvoiceNumber}}
-{{.L.Invoice}}: {{.InvoiceNumber}}{{end}}{{if .OrderID}}
+{{.L.Invoice}}: {{.InvoiceNumber}}{{end}}{{if .InvoiceURL}}
+{{.L.InvoicePDF}}: {{.InvoiceURL}}{{end}}{{if .OrderID}}
 {{.L.Order}}: {{.OrderID}}{{end}}{{if .VANumber}}
 {{.L.VA}}{{if .Bank}} ({{.Bank}}){{end}}: {{.VANumber}}{{end}}{{if .BillKey}}
 {{.L.BillerCode}}: {{.BillerCode}}
@@ -193,6 +196,7 @@ const htmlLayout = `<!DOCTYPE html>
 <table cellpadding="4" style="border-collapse:collapse">
 {{- if .Amount}}<tr><td>{{.L.Amount}}</td><td><strong>{{.Amount}}</strong></td></tr>{{end}}
 {{- if .InvoiceNumber}}<tr><td>{{.L.Invoice}}</td><td>{{.InvoiceNumber}}</td></tr>{{end}}
+{{- if .InvoiceURL}}<tr><td colspan="2"><a href="{{.InvoiceURL}}">{{.L.InvoicePDF}}</a></td></tr>{{end}}
 {{- if .OrderID}}<tr><td>{{.L.Order}}</td><td>{{.OrderID}}</td></tr>{{end}}
 {{- if .VANumber}}<tr><td>{{.L.VA}}{{if .Bank}} ({{.Bank}}){{end}}</td><td><strong>{{.VANumber}}</strong></td></tr>{{end}}
 {{- if .BillKey}}<tr><td>{{.L.BillerCode}}</td><td>{{.BillerCode}}</td></tr><tr><td>{{.L.BillKey}}</td><td><strong>{{.BillKey}}</strong></td></tr>{{end}}

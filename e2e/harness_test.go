@@ -231,15 +231,20 @@ type stack struct {
 	srvLog   *logBuf
 	client   *http.Client
 	restarts int
+	// env is added to the server's environment.
+	env map[string]string
 }
 
 // newStack starts the emulator and the server on fresh files with manual
 // clocks, and points the emulator's notifications at the server.
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { t.Helper(); return newStackEnv(t, nil) }
+
+// newStackEnv is newStack with more server environment variables.
+func newStackEnv(t *testing.T, env map[string]string) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	s := &stack{t: t, dir: dir, db: filepath.Join(dir, "l.db"), mockLog: &logBuf{}, srvLog: &logBuf{},
-		client: &http.Client{Timeout: 60 * time.Second}}
+		client: &http.Client{Timeout: 60 * time.Second}, env: env}
 	t.Cleanup(func() {
 		// Our idle keep-alive connections would hold up a graceful shutdown.
 		s.client.CloseIdleConnections()
@@ -278,7 +283,7 @@ func newStack(t *testing.T) *stack {
 // re-points the emulator at its new address.
 func (s *stack) startServer() {
 	s.t.Helper()
-	p, err := startProc("server", bins.server, map[string]string{
+	env := map[string]string{
 		"LANGGANAN_ADDR":           "127.0.0.1:0",
 		"LANGGANAN_DATA":           s.db,
 		"LANGGANAN_ADMIN_USER":     adminUser,
@@ -290,7 +295,11 @@ func (s *stack) startServer() {
 		"LANGGANAN_CLOCK_START":    clockStart,
 		// The journeys' webhook receivers listen on loopback.
 		"LANGGANAN_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
-	}, s.srvLog)
+	}
+	for k, v := range s.env {
+		env[k] = v
+	}
+	p, err := startProc("server", bins.server, env, s.srvLog)
 	if err != nil {
 		s.t.Fatal(err)
 	}

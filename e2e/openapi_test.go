@@ -30,6 +30,12 @@ var openAPI struct {
 
 func apiRouter() (routers.Router, error) {
 	openAPI.once.Do(func() {
+		// Invoice documents (HTML, PDF) and the tax export (XML, CSV): their bodies are checked by
+		// the journeys, only their media type here.
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.FileBodyDecoder)
 		doc, err := openapi3.NewLoader().LoadFromData(lhttp.OpenAPI())
 		if err != nil {
 			openAPI.err = fmt.Errorf("load openapi.json: %w", err)

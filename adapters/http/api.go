@@ -85,6 +85,12 @@ func (s *Server) operations() []operation {
 		// Administration.
 		{method: "POST", path: "/api/admin/users/", tag: "admin", summary: "Create a user", access: accessAdmin, idempotent: true,
 			handler: s.createUser, body: userRequest{}, status: 201, resp: userJSON{}, errors: []int{409}, noLocation: true},
+		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices for the tax office", access: accessAdmin,
+			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices; " +
+				"format=csv: every invoice numbered in the month, with DPP, rate, PPN and total.",
+			query: []param{{name: "month", desc: "YYYY-MM, in the billing time zone", required: true},
+				{name: "format", desc: "xml (default) or csv", values: []string{"xml", "csv"}}},
+			handler: s.taxExport, resp: rawResponse{"application/xml,text/csv", "string"}, headers: noStore, errors: []int{403}},
 		{method: "POST", path: "/api/admin/billing/run/", tag: "admin", summary: "Run every due job now", access: accessAdmin,
 			desc:    "Renewals, retries, expiries, reminders and outbound deliveries; answers with the run's summary. Any body is ignored.",
 			handler: s.runBilling, resp: runSummaryJSON{}},
@@ -158,6 +164,12 @@ func (s *Server) operations() []operation {
 			handler: s.listInvoices, resp: page[invoiceJSON]{}},
 		{method: "GET", path: "/api/invoices/{id}/", tag: "invoices", summary: "Get an invoice with its lines",
 			handler: s.getInvoice, resp: invoiceJSON{}},
+		{method: "GET", path: "/api/invoices/{id}/pdf", tag: "invoices", summary: "The invoice as a PDF",
+			desc:    "In the customer's language (Indonesian or English): merchant, customer, lines, DPP and PPN, payment status, method and Midtrans order id.",
+			handler: s.invoicePDF, resp: rawResponse{"application/pdf", "binary"}, headers: noStore, errors: []int{501}},
+		{method: "GET", path: "/api/invoices/{id}/html", tag: "invoices", summary: "The invoice as an HTML page",
+			desc:    "The same document as the PDF, as a standalone HTML page.",
+			handler: s.invoiceHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
 
 		// Payment methods.
 		{method: "GET", path: "/api/payment-methods/", tag: "payment-methods", summary: "List the caller's payment methods", list: true,
@@ -336,7 +348,8 @@ type bodySpec struct {
 	desc     string
 }
 
-// rawResponse is an answer that is not a DTO: media type and what it is
+// rawResponse is an answer that is not a DTO: media type (or several,
+// comma-separated) and what it is
 // ("openapi", "string", "binary").
 type rawResponse struct {
 	media, kind string

@@ -50,6 +50,8 @@ var kindStatus = []struct {
 	{core.ErrGatewayNotFound, fiber.StatusBadGateway, "gateway_error"},
 	{errNotReady, fiber.StatusServiceUnavailable, "not_ready"},
 	{errNoBackup, fiber.StatusNotImplemented, "not_implemented"},
+	{errNoDocuments, fiber.StatusNotImplemented, "not_implemented"},
+	{errNoTaxExport, fiber.StatusNotImplemented, "not_implemented"},
 }
 
 // fiberCodes names the statuses Fiber itself produces (unknown route, body

@@ -29,6 +29,9 @@ type invoiceJSON struct {
 	Discount       string            `json:"discount" oa:"ref=Money"`
 	Tax            string            `json:"tax" oa:"ref=Money"`
 	Total          string            `json:"total" oa:"ref=Money"`
+	TaxBase        *string           `json:"tax_base" oa:"ref=Money" doc:"DPP, the base PPN is computed on; null without tax"`
+	TaxRate        *string           `json:"tax_rate" doc:"The PPN rate as a decimal fraction (0.12); null without tax"`
+	TaxInclusive   bool              `json:"tax_inclusive" doc:"Prices on the lines include PPN"`
 	Currency       string            `json:"currency"`
 	IssueDate      *time.Time        `json:"issue_date"`
 	DueDate        *time.Time        `json:"due_date"`
@@ -49,6 +52,15 @@ func toInvoiceJSON(inv core.Invoice) invoiceJSON {
 		PaidAt: optTime(inv.PaidAt), PeriodStart: optTime(inv.PeriodStart), PeriodEnd: optTime(inv.PeriodEnd),
 		LineItems: make([]invoiceLineJSON, len(inv.Lines)), CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
 	}
+	if inv.TaxBase.Valid() {
+		b := money(inv.TaxBase)
+		j.TaxBase = &b
+	}
+	if !inv.TaxRate.IsZero() {
+		r := inv.TaxRate.String()
+		j.TaxRate = &r
+	}
+	j.TaxInclusive = inv.TaxInclusive
 	for i, l := range inv.Lines {
 		j.LineItems[i] = invoiceLineJSON{Kind: string(l.Kind), Description: l.Description, Quantity: l.Quantity,
 			UnitAmount: money(l.UnitAmount), Amount: money(l.Amount), PeriodStart: optTime(l.PeriodStart), PeriodEnd: optTime(l.PeriodEnd)}

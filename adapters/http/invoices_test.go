@@ -36,7 +36,7 @@ func TestSubscriptionAndInvoiceJSON(t *testing.T) {
 	if inv["status"] != "paid" || inv["total"] != "49000.00" || inv["subtotal"] != "49000.00" || inv["subscription_id"] != id || inv["paid_at"] == nil {
 		t.Errorf("invoice = %v", inv)
 	}
-	if n, _ := inv["number"].(string); len(n) != len("INV-202601-000001") || n[:4] != "INV-" {
+	if n, _ := inv["number"].(string); len(n) != len("INV/2026/000001") || n[:4] != "INV/" {
 		t.Errorf("number = %v", inv["number"])
 	}
 	lines := inv["line_items"].([]any)

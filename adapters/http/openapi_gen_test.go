@@ -758,7 +758,10 @@ func (g *schemaGen) operation(op operation, names map[int]string) *openapi3.Oper
 	switch r := op.resp.(type) {
 	case nil:
 	case rawResponse:
-		ok.Content = openapi3.Content{r.media: openapi3.NewMediaType().WithSchema(rawSchema(r.kind))}
+		ok.Content = openapi3.Content{}
+		for _, m := range strings.Split(r.media, ",") {
+			ok.Content[m] = openapi3.NewMediaType().WithSchema(rawSchema(r.kind))
+		}
 	case unreadList:
 		arr := openapi3.NewArraySchema()
 		arr.Items, arr.MaxItems = g.component(typeOf[notificationJSON](), out), new(uint64(50))

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/adapters/documents"
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/core/coretest"
 	"github.com/rs/zerolog"
@@ -23,6 +24,9 @@ import (
 func init() {
 	// GET /api/docs answers HTML; let the validator read it as a string.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.FileBodyDecoder)
 }
 
 // oaRunner sends requests through the app and validates every request and
@@ -220,7 +224,7 @@ func TestOpenAPIJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := NewServer(Config{Service: svc, Log: zerolog.Nop(), Clock: clk,
+	srv := NewServer(Config{Service: svc, Log: zerolog.Nop(), Clock: clk, Documents: documents.Renderer{},
 		Backup: func(w io.Writer) (int64, error) { n, err := w.Write([]byte("bbolt copy")); return int64(n), err }})
 	r := newOARunner(t, srv)
 	const nobody = "00000000-0000-4000-8000-999999999999"
@@ -315,6 +319,12 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.fail(400, true, call{method: "POST", path: "/api/payments/" + pay + "/refund/", auth: asAdmin, body: `{"amount":true}`})
 	invs := r.ok(200, call{method: "GET", path: "/api/invoices/?status=paid&ordering=-issue_date", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/pdf", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/html", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01", auth: asAdmin})
+	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01&format=csv", auth: asAdmin})
+	r.fail(400, false, call{method: "GET", path: "/api/admin/tax/export?month=2026-1", auth: asAdmin})
+	r.fail(403, false, call{method: "GET", path: "/api/admin/tax/export?month=2026-01", auth: asUser})
 	r.fail(400, true, call{method: "GET", path: "/api/invoices/?ordering=colour", auth: asUser})
 
 	// Lifecycle.

@@ -12,22 +12,23 @@ import (
 
 // planJSON is the reference's plan object.
 type planJSON struct {
-	ID              string         `json:"id"`
-	Name            string         `json:"name"`
-	Slug            string         `json:"slug"`
-	Description     string         `json:"description"`
-	Price           string         `json:"price" oa:"ref=Money"`
-	Currency        string         `json:"currency" oa:"example=IDR"`
-	Interval        int            `json:"interval" oa:"minimum=1"`
-	IntervalUnit    string         `json:"interval_unit" oa:"enum=interval_unit"`
-	TrialPeriodDays int            `json:"trial_period_days" oa:"minimum=0"`
-	MaxCycles       int            `json:"max_cycles" oa:"minimum=0" doc:"0: unlimited"`
-	Status          string         `json:"status" oa:"enum=plan_status"`
-	Features        map[string]any `json:"features" doc:"Free-form; max_users limits seats, permissions lists permissions"`
-	SortOrder       int            `json:"sort_order"`
-	PerSeat         bool           `json:"per_seat"`
-	CreatedAt       time.Time      `json:"created_at"`
-	UpdatedAt       time.Time      `json:"updated_at"`
+	ID               string         `json:"id"`
+	Name             string         `json:"name"`
+	Slug             string         `json:"slug"`
+	Description      string         `json:"description"`
+	Price            string         `json:"price" oa:"ref=Money"`
+	Currency         string         `json:"currency" oa:"example=IDR"`
+	Interval         int            `json:"interval" oa:"minimum=1"`
+	IntervalUnit     string         `json:"interval_unit" oa:"enum=interval_unit"`
+	TrialPeriodDays  int            `json:"trial_period_days" oa:"minimum=0"`
+	MaxCycles        int            `json:"max_cycles" oa:"minimum=0" doc:"0: unlimited"`
+	Status           string         `json:"status" oa:"enum=plan_status"`
+	Features         map[string]any `json:"features" doc:"Free-form; max_users limits seats, permissions lists permissions"`
+	SortOrder        int            `json:"sort_order"`
+	PerSeat          bool           `json:"per_seat"`
+	PriceIncludesTax bool           `json:"price_includes_tax" doc:"The price includes PPN (for a PKP merchant); otherwise PPN is added"`
+	CreatedAt        time.Time      `json:"created_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
 }
 
 func toPlanJSON(p core.Plan) planJSON {
@@ -40,26 +41,27 @@ func toPlanJSON(p core.Plan) planJSON {
 		Price: p.Price.String(), Currency: string(p.Currency()), Interval: p.Interval,
 		IntervalUnit: string(p.IntervalUnit), TrialPeriodDays: p.TrialPeriodDays, MaxCycles: p.MaxCycles,
 		Status: string(p.Status), Features: f, SortOrder: p.SortOrder, PerSeat: p.PerSeat,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		PriceIncludesTax: p.PriceIncludesTax, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
 // planRequest is the body of POST and PATCH. Pointers tell "absent" from
 // "zero" so PATCH changes only what was sent.
 type planRequest struct {
-	Name            *string          `json:"name" validate:"omitempty,max=100"`
-	Slug            *string          `json:"slug" validate:"omitempty,max=50" oa:"pattern=^[a-z0-9]+(?:[-_][a-z0-9]+)*$" doc:"Default: derived from name"`
-	Description     *string          `json:"description" validate:"omitempty,max=2000"`
-	Price           *amount          `json:"price"`
-	Currency        *string          `json:"currency" validate:"omitempty,max=3" doc:"ISO 4217; only IDR"`
-	Interval        *int             `json:"interval" oa:"minimum=1"`
-	IntervalUnit    *string          `json:"interval_unit" oa:"enum=interval_unit"`
-	TrialPeriodDays *int             `json:"trial_period_days" oa:"minimum=0"`
-	MaxCycles       *int             `json:"max_cycles" oa:"minimum=0"`
-	Status          *string          `json:"status" oa:"enum=plan_status"`
-	Features        *json.RawMessage `json:"features" oa:"type=object"`
-	SortOrder       *int             `json:"sort_order"`
-	PerSeat         *bool            `json:"per_seat"`
+	Name             *string          `json:"name" validate:"omitempty,max=100"`
+	Slug             *string          `json:"slug" validate:"omitempty,max=50" oa:"pattern=^[a-z0-9]+(?:[-_][a-z0-9]+)*$" doc:"Default: derived from name"`
+	Description      *string          `json:"description" validate:"omitempty,max=2000"`
+	Price            *amount          `json:"price"`
+	Currency         *string          `json:"currency" validate:"omitempty,max=3" doc:"ISO 4217; only IDR"`
+	Interval         *int             `json:"interval" oa:"minimum=1"`
+	IntervalUnit     *string          `json:"interval_unit" oa:"enum=interval_unit"`
+	TrialPeriodDays  *int             `json:"trial_period_days" oa:"minimum=0"`
+	MaxCycles        *int             `json:"max_cycles" oa:"minimum=0"`
+	Status           *string          `json:"status" oa:"enum=plan_status"`
+	Features         *json.RawMessage `json:"features" oa:"type=object"`
+	SortOrder        *int             `json:"sort_order"`
+	PerSeat          *bool            `json:"per_seat"`
+	PriceIncludesTax *bool            `json:"price_includes_tax"`
 }
 
 // toPlanInput converts the DTO; core.ApplyPlanInput validates the values.
@@ -68,6 +70,7 @@ func (r planRequest) toPlanInput() (core.PlanInput, error) {
 		Name: r.Name, Slug: r.Slug, Description: r.Description, Currency: r.Currency,
 		Interval: r.Interval, IntervalUnit: r.IntervalUnit, TrialPeriodDays: r.TrialPeriodDays,
 		MaxCycles: r.MaxCycles, Status: r.Status, SortOrder: r.SortOrder, PerSeat: r.PerSeat,
+		PriceIncludesTax: r.PriceIncludesTax,
 	}
 	if r.Price != nil {
 		p := string(*r.Price)

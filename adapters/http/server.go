@@ -25,7 +25,10 @@ const BodyLimit = 1 << 20
 // Config wires a Server. Service is required.
 type Config struct {
 	Service Service
-	Log     zerolog.Logger
+	// Documents renders invoice PDFs and HTML pages; without it those
+	// endpoints answer 501.
+	Documents DocumentRenderer
+	Log       zerolog.Logger
 	// Ready reports whether the store is open and writable (GET /readyz).
 	Ready func(ctx context.Context) error
 	// Clock is the manual clock, or nil when time is real; clock advance
@@ -85,6 +88,8 @@ type Config struct {
 
 // Server is the HTTP adapter.
 type Server struct {
+	docs         *docPrinter
+	rawSvc       Service // cfg.Service unwrapped, for optional interfaces
 	metrics      Metrics
 	svc          Service
 	log          zerolog.Logger
@@ -144,6 +149,8 @@ func NewServer(cfg Config) *Server {
 		cfg.Metrics = noMetrics{}
 	}
 	s := &Server{
+		docs:    newDocuments(cfg.Service, cfg.Documents),
+		rawSvc:  cfg.Service,
 		metrics: cfg.Metrics,
 		svc:     meter(cfg.Service, cfg.Metrics), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
 		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,

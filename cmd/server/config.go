@@ -41,6 +41,8 @@ type config struct {
 	// DatabaseURL, if set, selects PostgreSQL instead of the bbolt file
 	// (LANGGANAN_DATABASE_URL); never logged, it may hold a password.
 	DatabaseURL string
+	// Invoicing is the merchant, its tax status and number patterns.
+	Invoicing invoicing
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -131,6 +133,9 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 		errs = append(errs, fmt.Errorf("LANGGANAN_TIMEZONE %q: %w", zone, err))
 	}
 	c.Location = loc
+	var ierr error
+	c.Invoicing, ierr = parseInvoicing(getenv, loc)
+	errs = append(errs, ierr)
 	if c.BillingEvery < time.Second {
 		errs = append(errs, errors.New("LANGGANAN_BILLING_EVERY must be at least 1s"))
 	}

@@ -26,6 +26,7 @@ import (
 	_ "time/tzdata" // Asia/Jakarta must load on machines without tzdata
 
 	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/adapters/documents"
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 	lhttp "github.com/langganan/langganan/adapters/http"
 	"github.com/langganan/langganan/adapters/metrics"
@@ -153,6 +154,7 @@ func serviceConfig(cfg config) core.Config {
 	c := core.DefaultConfig()
 	c.Location, c.NotificationURL = cfg.Location, cfg.NotificationURL
 	cfg.Limits.apply(&c)
+	cfg.Invoicing.apply(&c)
 	return c
 }
 
@@ -224,11 +226,12 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		manual = a.manual
 	}
 	hcfg := lhttp.Config{
-		Service: a.svc,
-		Metrics: metrics.Recorder{Source: a.svc},
-		Log:     log,
-		Ready:   a.store.Writable,
-		Clock:   manual,
+		Service:   a.svc,
+		Documents: documents.Renderer{},
+		Metrics:   metrics.Recorder{Source: a.svc},
+		Log:       log,
+		Ready:     a.store.Writable,
+		Clock:     manual,
 		// Operations (ops.go): online backups and /metrics protection.
 		Backup:          backupFunc(a.store),
 		MetricsToken:    cfg.MetricsToken,

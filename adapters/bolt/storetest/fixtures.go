@@ -36,7 +36,7 @@ func plan(id, slug string) core.Plan {
 	return core.Plan{ID: id, Name: "Pro " + slug, Slug: slug, Description: "the pro plan",
 		Price: rp("49000.00"), Interval: 1, IntervalUnit: core.Month, TrialPeriodDays: 7, MaxCycles: 12,
 		Status: core.PlanActive, Features: map[string]any{"max_users": 5.0, "sso": true, "tier": "gold"},
-		SortOrder: 3, PerSeat: true, CreatedAt: at(0), UpdatedAt: at(time.Hour)}
+		SortOrder: 3, PerSeat: true, PriceIncludesTax: true, CreatedAt: at(0), UpdatedAt: at(time.Hour)}
 }
 
 func user(id, username string, admin bool) core.User {
@@ -84,6 +84,7 @@ func invoice(id, owner, sub, key, number string, status core.InvoiceStatus, due 
 			Amount: rp("98000"), PeriodStart: at(0), PeriodEnd: at(720 * time.Hour)},
 			{Kind: core.LineDiscount, Description: "promo", Quantity: 1, UnitAmount: rp("-0.01"), Amount: rp("-0.01")}},
 		Subtotal: rp("98000"), Discount: rp("0.01"), Tax: rp("10780"), Total: rp("108779.99"), Currency: core.IDR,
+		TaxBase: rp("89833.33"), TaxRate: must(core.ParseRate("0.12")), TaxInclusive: true,
 		IssueDate: at(0), DueDate: due, PaidAt: at(time.Hour), PaymentID: newID(), CreatedAt: at(0), UpdatedAt: at(time.Minute)}
 }
 

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("ViewRefusesWrites", func(t *testing.T) { testViewRefusesWrites(t, open(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("NumberingUnderConcurrency", func(t *testing.T) { testNumbering(t, open(t)) })
 	t.Run("SnapshotReads", func(t *testing.T) { testSnapshot(t, open(t)) })
 	t.Run("ScanWhileWriting", func(t *testing.T) { testScanWhileWriting(t, open(t)) })
 	t.Run("Organizations", func(t *testing.T) { testOrgs(t, open) })

@@ -45,6 +45,7 @@ type planRec struct {
 	Features        map[string]any    `json:",omitzero"`
 	SortOrder       int               `json:",omitzero"`
 	PerSeat         bool              `json:",omitzero"`
+	TaxIncluded     bool              `json:",omitzero"`
 	CreatedAt       time.Time         `json:",omitzero"`
 	UpdatedAt       time.Time         `json:",omitzero"`
 }
@@ -53,7 +54,7 @@ func PlanToRecord(p *core.Plan) any {
 	return &planRec{V: recordV, ID: p.ID, Name: p.Name, Slug: p.Slug, Description: p.Description,
 		Price: money(p.Price), Interval: p.Interval, IntervalUnit: p.IntervalUnit,
 		TrialPeriodDays: p.TrialPeriodDays, MaxCycles: p.MaxCycles, Status: p.Status,
-		Features: p.Features, SortOrder: p.SortOrder, PerSeat: p.PerSeat,
+		Features: p.Features, SortOrder: p.SortOrder, PerSeat: p.PerSeat, TaxIncluded: p.PriceIncludesTax,
 		CreatedAt: UTC(p.CreatedAt), UpdatedAt: UTC(p.UpdatedAt)}
 }
 
@@ -62,7 +63,7 @@ func PlanFromRecord(b []byte) (core.Plan, error) {
 	return core.Plan{ID: r.ID, Name: r.Name, Slug: r.Slug, Description: r.Description,
 		Price: core.Money(r.Price), Interval: r.Interval, IntervalUnit: r.IntervalUnit,
 		TrialPeriodDays: r.TrialPeriodDays, MaxCycles: r.MaxCycles, Status: r.Status,
-		Features: r.Features, SortOrder: r.SortOrder, PerSeat: r.PerSeat,
+		Features: r.Features, SortOrder: r.SortOrder, PerSeat: r.PerSeat, PriceIncludesTax: r.TaxIncluded,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, err
 }
 
@@ -344,6 +345,9 @@ type invRec struct {
 	Discount       money              `json:",omitzero"`
 	Tax            money              `json:",omitzero"`
 	Total          money              `json:",omitzero"`
+	TaxBase        money              `json:",omitzero"`
+	TaxRate        string             `json:",omitzero"`
+	TaxInclusive   bool               `json:",omitzero"`
 	Currency       core.Currency      `json:",omitzero"`
 	IssueDate      time.Time          `json:",omitzero"`
 	DueDate        time.Time          `json:",omitzero"`
@@ -358,7 +362,11 @@ func InvToRecord(v *core.Invoice) any {
 		Key: v.Key, Cycle: v.Cycle, PeriodStart: UTC(v.PeriodStart), PeriodEnd: UTC(v.PeriodEnd),
 		Status: v.Status, Subtotal: money(v.Subtotal), Discount: money(v.Discount), Tax: money(v.Tax),
 		Total: money(v.Total), Currency: v.Currency, IssueDate: UTC(v.IssueDate), DueDate: UTC(v.DueDate),
-		PaidAt: UTC(v.PaidAt), PaymentID: v.PaymentID, CreatedAt: UTC(v.CreatedAt), UpdatedAt: UTC(v.UpdatedAt)}
+		PaidAt: UTC(v.PaidAt), PaymentID: v.PaymentID, CreatedAt: UTC(v.CreatedAt), UpdatedAt: UTC(v.UpdatedAt),
+		TaxBase: money(v.TaxBase), TaxInclusive: v.TaxInclusive}
+	if !v.TaxRate.IsZero() {
+		r.TaxRate = v.TaxRate.String()
+	}
 	if v.Lines != nil {
 		r.Lines = make([]lineRec, len(v.Lines))
 		for i, l := range v.Lines {
@@ -376,7 +384,15 @@ func InvFromRecord(b []byte) (core.Invoice, error) {
 		Key: r.Key, Cycle: r.Cycle, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd,
 		Status: r.Status, Subtotal: core.Money(r.Subtotal), Discount: core.Money(r.Discount), Tax: core.Money(r.Tax),
 		Total: core.Money(r.Total), Currency: r.Currency, IssueDate: r.IssueDate, DueDate: r.DueDate,
-		PaidAt: r.PaidAt, PaymentID: r.PaymentID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		PaidAt: r.PaidAt, PaymentID: r.PaymentID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		TaxBase: core.Money(r.TaxBase), TaxInclusive: r.TaxInclusive}
+	if r.TaxRate != "" {
+		rate, rerr := core.ParseRate(r.TaxRate)
+		if rerr != nil && err == nil {
+			err = fmt.Errorf("stored tax rate: %w", rerr)
+		}
+		v.TaxRate = rate
+	}
 	if r.Lines != nil {
 		v.Lines = make([]core.InvoiceLine, len(r.Lines))
 		for i, l := range r.Lines {

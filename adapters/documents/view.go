@@ -1,0 +1,179 @@
+// Package documents renders invoices (and credit notes) as HTML and PDF in
+// the customer's language, Indonesian or English. It formats what core
+// computed and computes nothing itself.
+package documents
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/langganan/langganan/core"
+)
+
+// labels are a document's words in one language.
+type labels struct {
+	Invoice, CreditNote, Number, IssueDate, DueDate, Period, Seller, Buyer, NPWP           string
+	Description, Qty, UnitPrice, Amount, Subtotal, Discount, TaxBase, Tax, Total, TaxNote  string
+	Inclusive, NoTax, PaymentStatus, PaymentMethod, OrderID, PaidAt, CreditFor, NotPaidYet string
+	Months                                                                                 [12]string
+	Thousands, Decimal                                                                     string
+	Status                                                                                 map[string]string
+}
+
+var byLocale = map[string]labels{
+	"id": {
+		Invoice: "Tagihan", CreditNote: "Nota Kredit", Number: "Nomor", IssueDate: "Tanggal terbit", DueDate: "Jatuh tempo",
+		Period: "Periode", Seller: "Penjual", Buyer: "Ditagihkan kepada", NPWP: "NPWP",
+		Description: "Deskripsi", Qty: "Jml", UnitPrice: "Harga satuan", Amount: "Jumlah", Subtotal: "Subtotal",
+		Discount: "Diskon", TaxBase: "DPP (dasar pengenaan pajak)", Tax: "PPN", Total: "Total",
+		TaxNote:   "PPN dihitung sekali dari jumlah bersih tagihan dan dibulatkan ke bawah ke rupiah penuh; baris tidak dibulatkan sendiri.",
+		Inclusive: "Harga sudah termasuk PPN.", NoTax: "Penjual bukan PKP: tidak dipungut PPN.",
+		PaymentStatus: "Status pembayaran", PaymentMethod: "Metode pembayaran", OrderID: "ID pesanan Midtrans",
+		PaidAt: "Dibayar pada", CreditFor: "Atas tagihan", NotPaidYet: "belum ada pembayaran",
+		Months:    [12]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"},
+		Thousands: ".", Decimal: ",",
+		Status: map[string]string{"draft": "Draf", "open": "Belum dibayar", "paid": "Lunas", "void": "Dibatalkan", "overdue": "Lewat jatuh tempo",
+			"pending": "Menunggu pembayaran", "creating": "Menunggu pembayaran", "failed": "Gagal", "expired": "Kedaluwarsa",
+			"refunded": "Dikembalikan", "partially_refunded": "Dikembalikan sebagian", "issued": "Terbit"},
+	},
+	"en": {
+		Invoice: "Invoice", CreditNote: "Credit note", Number: "Number", IssueDate: "Issue date", DueDate: "Due date",
+		Period: "Period", Seller: "Seller", Buyer: "Bill to", NPWP: "NPWP (tax id)",
+		Description: "Description", Qty: "Qty", UnitPrice: "Unit price", Amount: "Amount", Subtotal: "Subtotal",
+		Discount: "Discount", TaxBase: "Tax base (DPP)", Tax: "VAT (PPN)", Total: "Total",
+		TaxNote:   "PPN is computed once on the invoice's net amount and rounded down to the whole rupiah; lines are never rounded alone.",
+		Inclusive: "Prices include PPN.", NoTax: "The seller is not VAT-registered (non-PKP): no PPN is charged.",
+		PaymentStatus: "Payment status", PaymentMethod: "Payment method", OrderID: "Midtrans order id",
+		PaidAt: "Paid at", CreditFor: "For invoice", NotPaidYet: "no payment yet",
+		Months:    [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		Thousands: ",", Decimal: ".",
+		Status: map[string]string{"draft": "Draft", "open": "Open", "paid": "Paid", "void": "Void", "overdue": "Overdue",
+			"pending": "Awaiting payment", "creating": "Awaiting payment", "failed": "Failed", "expired": "Expired",
+			"refunded": "Refunded", "partially_refunded": "Partially refunded", "issued": "Issued"},
+	},
+}
+
+// view is a document with every value formatted for its locale.
+type view struct {
+	L                                      labels
+	Lang                                   string
+	Title, Number, IssueDate, DueDate      string
+	Period                                 string
+	Seller, Buyer                          core.Party
+	Lines                                  []lineView
+	Subtotal, Discount, TaxBase, Total     string
+	TaxLabel, Tax                          string
+	ShowTax, Inclusive, NonPKP             bool
+	Status, PaymentStatus, PaymentMethod   string
+	OrderID, PaidAt, CreditFor, CreditNote string
+}
+
+type lineView struct{ Description, Qty, Unit, Amount string }
+
+func newView(d core.InvoiceDocument) view {
+	lang := "id"
+	if d.Locale == "en" {
+		lang = "en"
+	}
+	L := byLocale[lang]
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	inv := d.Invoice
+	v := view{L: L, Lang: lang, Title: L.Invoice, Number: inv.Number,
+		IssueDate: date(L, inv.IssueDate, loc), DueDate: date(L, inv.DueDate, loc),
+		Seller: core.Party{Name: d.Merchant.Name, Address: d.Merchant.Address, Email: d.Merchant.Email, Phone: d.Merchant.Phone},
+		Buyer:  d.Customer, Subtotal: rp(L, inv.Subtotal), Discount: rp(L, inv.Discount), Total: rp(L, inv.Total),
+		Tax: rp(L, inv.Tax), ShowTax: inv.TaxBase.Valid() || inv.Tax.IsPositive(), Inclusive: inv.TaxInclusive,
+		NonPKP: !d.Merchant.PKP, Status: status(L, string(inv.Status)), OrderID: d.OrderID,
+		PaymentMethod: method(d.PaymentType, d.Bank), PaymentStatus: L.NotPaidYet,
+	}
+	if v.Number == "" {
+		v.Number = "—"
+	}
+	if d.Merchant.PKP {
+		v.Seller.NPWP = d.Merchant.NPWP
+	}
+	if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
+		v.Period = date(L, inv.PeriodStart, loc) + " – " + date(L, inv.PeriodEnd, loc)
+	}
+	if inv.TaxBase.Valid() {
+		v.TaxBase = rp(L, inv.TaxBase)
+	}
+	v.TaxLabel = L.Tax
+	if !inv.TaxRate.IsZero() {
+		v.TaxLabel = fmt.Sprintf("%s %s%%", L.Tax, percent(inv.TaxRate, L))
+	}
+	if d.PaymentStatus != "" {
+		v.PaymentStatus = status(L, string(d.PaymentStatus))
+	}
+	if !d.PaidAt.IsZero() {
+		v.PaidAt = date(L, d.PaidAt, loc)
+	}
+	for _, l := range inv.Lines {
+		v.Lines = append(v.Lines, lineView{Description: l.Description, Qty: fmt.Sprint(l.Quantity),
+			Unit: rp(L, l.UnitAmount), Amount: rp(L, l.Amount)})
+	}
+	return v
+}
+
+func status(L labels, s string) string {
+	if t, ok := L.Status[s]; ok {
+		return t
+	}
+	return s
+}
+
+func method(t core.PaymentType, bank string) string {
+	if t == "" {
+		return "—"
+	}
+	s := strings.ReplaceAll(string(t), "_", " ")
+	if bank != "" {
+		s += " (" + strings.ToUpper(bank) + ")"
+	}
+	return s
+}
+
+func date(L labels, t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(loc)
+	return fmt.Sprintf("%d %s %d", t.Day(), L.Months[t.Month()-1], t.Year())
+}
+
+// percent prints a rate (0.12) as a percentage (12).
+func percent(r core.Rate, L labels) string {
+	return strings.Replace(r.Percent().String(), ".", L.Decimal, 1)
+}
+
+// rp formats rupiah with the locale's separators: "Rp 49.000" (id),
+// "Rp 49,000" (en); sen are shown only when there are any.
+func rp(L labels, m core.Money) string {
+	if !m.Valid() {
+		return "—"
+	}
+	a := m.Amount()
+	neg := a.IsNegative()
+	a = a.Abs()
+	whole := a.Truncate(0).String()
+	frac := ""
+	if !a.IsInteger() {
+		frac = L.Decimal + a.StringFixed(2)[len(whole)+1:]
+	}
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(L.Thousands)
+		}
+		b.WriteRune(c)
+	}
+	s := "Rp " + b.String() + frac
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
