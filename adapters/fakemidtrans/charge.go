@@ -10,19 +10,26 @@ import (
 	"time"
 )
 
+// transactionDetails and itemDetail are the order parts that Core charges
+// and Snap transactions share; amounts stay raw so that each caller
+// refuses strings and fractions with Midtrans' own messages.
+type transactionDetails struct {
+	OrderID     string          `json:"order_id"`
+	GrossAmount json.RawMessage `json:"gross_amount"`
+}
+
+type itemDetail struct {
+	ID       string          `json:"id"`
+	Price    json.RawMessage `json:"price"`
+	Quantity json.RawMessage `json:"quantity"`
+	Name     string          `json:"name"`
+}
+
 type chargeReq struct {
-	PaymentType        string `json:"payment_type"`
-	TransactionDetails *struct {
-		OrderID     string          `json:"order_id"`
-		GrossAmount json.RawMessage `json:"gross_amount"`
-	} `json:"transaction_details"`
-	ItemDetails []struct {
-		ID       string          `json:"id"`
-		Price    json.RawMessage `json:"price"`
-		Quantity json.RawMessage `json:"quantity"`
-		Name     string          `json:"name"`
-	} `json:"item_details"`
-	CustomExpiry *struct {
+	PaymentType        string              `json:"payment_type"`
+	TransactionDetails *transactionDetails `json:"transaction_details"`
+	ItemDetails        []itemDetail        `json:"item_details"`
+	CustomExpiry       *struct {
 		OrderTime      string          `json:"order_time"`
 		ExpiryDuration json.RawMessage `json:"expiry_duration"`
 		Unit           string          `json:"unit"`

@@ -62,18 +62,10 @@ var snapLabels = map[string]string{
 }
 
 type snapReq struct {
-	TransactionDetails *struct {
-		OrderID     string          `json:"order_id"`
-		GrossAmount json.RawMessage `json:"gross_amount"`
-	} `json:"transaction_details"`
-	ItemDetails []struct {
-		ID       string          `json:"id"`
-		Price    json.RawMessage `json:"price"`
-		Quantity json.RawMessage `json:"quantity"`
-		Name     string          `json:"name"`
-	} `json:"item_details"`
-	EnabledPayments []string `json:"enabled_payments"`
-	CreditCard      *struct {
+	TransactionDetails *transactionDetails `json:"transaction_details"`
+	ItemDetails        []itemDetail        `json:"item_details"`
+	EnabledPayments    []string            `json:"enabled_payments"`
+	CreditCard         *struct {
 		Secure   bool   `json:"secure"`
 		SaveCard bool   `json:"save_card"`
 		Bank     string `json:"bank"`
@@ -429,16 +421,23 @@ func (e *Emulator) handleSnapCancel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]string{"canceled_at": now.UTC().Format("2006-01-02T15:04:05.000Z")})
 }
 
+// snapGopay is the enabled GoPay account user linked inside Snap, or nil;
+// call with e.mu held.
+func (e *Emulator) snapGopay(user string) *payAccount {
+	a := e.st.Accounts[e.st.SnapGopay[user]]
+	if a == nil || a.Status != "ENABLED" {
+		return nil
+	}
+	return a
+}
+
 // handleSnapGopayAccount is GET /snap/v3/users/{user_id}/gopay: the GoPay
 // account a customer linked inside Snap.
 func (e *Emulator) handleSnapGopayAccount(w http.ResponseWriter, r *http.Request) {
 	user := r.PathValue("user")
 	e.mu.Lock()
-	var a *payAccount
-	if id := e.st.SnapGopay[user]; id != "" {
-		a = e.st.Accounts[id]
-	}
-	if a == nil || a.Status != "ENABLED" {
+	a := e.snapGopay(user)
+	if a == nil {
 		e.mu.Unlock()
 		writeJSON(w, 404, map[string]any{"error_messages": []string{"account not found"}, "locale": "en"})
 		return
@@ -453,11 +452,8 @@ func (e *Emulator) handleSnapGopayAccount(w http.ResponseWriter, r *http.Request
 func (e *Emulator) handleSnapGopayUnlink(w http.ResponseWriter, r *http.Request) {
 	user := r.PathValue("user")
 	e.mu.Lock()
-	var a *payAccount
-	if id := e.st.SnapGopay[user]; id != "" {
-		a = e.st.Accounts[id]
-	}
-	if a == nil || a.Status != "ENABLED" {
+	a := e.snapGopay(user)
+	if a == nil {
 		e.mu.Unlock()
 		writeJSON(w, 404, map[string]any{"error_messages": []string{"account not found"}, "locale": "en"})
 		return
