@@ -122,40 +122,52 @@ type creditCardJSON struct {
 
 // fromCoreChargeRequest validates and converts; every refusal happens here,
 // before anything is sent.
-func fromCoreChargeRequest(req core.ChargeRequest) (*chargeJSON, error) {
-	const op = "charge"
+// orderParts validates and converts the order a Core charge and a Snap
+// transaction share: the order id, the gross amount in whole rupiah, and
+// the items (names cut to Midtrans' 50 characters), whose sum must be the
+// gross amount (Midtrans would answer 400; refusing here keeps a wrong
+// total off the wire).
+func orderParts(op string, req core.ChargeRequest) (txnDetailsJSON, []itemJSON, error) {
 	if strings.TrimSpace(req.OrderID) == "" {
-		return nil, refuse(op, "order id is required", core.ErrInvalid)
+		return txnDetailsJSON{}, nil, refuse(op, "order id is required", core.ErrInvalid)
 	}
 	if len(req.OrderID) > 50 {
-		return nil, refuse(op, "order id is longer than 50 characters", core.ErrInvalid)
+		return txnDetailsJSON{}, nil, refuse(op, "order id is longer than 50 characters", core.ErrInvalid)
 	}
 	gross, err := rupiah(op, "gross_amount", req.Amount)
 	if err != nil {
-		return nil, err
+		return txnDetailsJSON{}, nil, err
 	}
 	if gross <= 0 {
-		return nil, refuse(op, "gross_amount must be positive", core.ErrInvalid)
+		return txnDetailsJSON{}, nil, refuse(op, "gross_amount must be positive", core.ErrInvalid)
+	}
+	var items []itemJSON
+	var sum int64
+	for _, it := range req.Items {
+		p, err := rupiah(op, "item_details.price", it.Price)
+		if err != nil {
+			return txnDetailsJSON{}, nil, err
+		}
+		items = append(items, itemJSON{ID: it.ID, Name: cut(it.Name, 50), Price: p, Quantity: it.Quantity})
+		sum += p * int64(it.Quantity)
+	}
+	if len(items) > 0 && sum != gross {
+		return txnDetailsJSON{}, nil, refuse(op, "sum of item_details does not equal gross_amount", core.ErrInvalid)
+	}
+	return txnDetailsJSON{OrderID: req.OrderID, GrossAmount: gross}, items, nil
+}
+
+func fromCoreChargeRequest(req core.ChargeRequest) (*chargeJSON, error) {
+	const op = "charge"
+	details, items, err := orderParts(op, req)
+	if err != nil {
+		return nil, err
 	}
 	b := &chargeJSON{
 		PaymentType:        string(req.PaymentType),
-		TransactionDetails: txnDetailsJSON{OrderID: req.OrderID, GrossAmount: gross},
+		TransactionDetails: details,
+		ItemDetails:        items,
 		CustomerDetails:    fromCoreCustomer(req.Customer),
-	}
-	if len(req.Items) > 0 {
-		var sum int64
-		for _, it := range req.Items {
-			p, err := rupiah(op, "item_details.price", it.Price)
-			if err != nil {
-				return nil, err
-			}
-			b.ItemDetails = append(b.ItemDetails, itemJSON{ID: it.ID, Name: truncate(it.Name, 50), Price: p, Quantity: it.Quantity})
-			sum += p * int64(it.Quantity)
-		}
-		if sum != gross {
-			// Midtrans would answer 400; refusing here keeps a wrong total off the wire.
-			return nil, refuse(op, "sum of item_details does not equal gross_amount", core.ErrInvalid)
-		}
 	}
 	if req.ExpiryMinutes > 0 {
 		b.CustomExpiry = &expiryJSON{ExpiryDuration: req.ExpiryMinutes, Unit: "minute"}

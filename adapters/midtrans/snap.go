@@ -67,36 +67,19 @@ func fromCoreSnapRequest(req core.ChargeRequest) (*snapJSON, error) {
 	if req.Snap == nil {
 		return nil, refuse(op, "snap options are required", core.ErrInvalid)
 	}
-	if strings.TrimSpace(req.OrderID) == "" || len(req.OrderID) > 50 {
-		return nil, refuse(op, "order id must be 1 to 50 characters", core.ErrInvalid)
-	}
-	gross, err := rupiah(op, "gross_amount", req.Amount)
+	details, items, err := orderParts(op, req)
 	if err != nil {
 		return nil, err
 	}
-	if gross <= 0 {
-		return nil, refuse(op, "gross_amount must be positive", core.ErrInvalid)
-	}
 	o := req.Snap
 	b := &snapJSON{
-		TransactionDetails: txnDetailsJSON{OrderID: req.OrderID, GrossAmount: gross},
+		TransactionDetails: details,
+		ItemDetails:        items,
 		CustomerDetails:    fromCoreCustomer(req.Customer),
 		EnabledPayments:    o.EnabledPayments,
 		UserID:             o.UserID,
 		CreditCard:         &snapCardJSON{Secure: true, SaveCard: o.Recurring},
 		Metadata:           req.Metadata,
-	}
-	var sum int64
-	for _, it := range req.Items {
-		p, err := rupiah(op, "item_details.price", it.Price)
-		if err != nil {
-			return nil, err
-		}
-		b.ItemDetails = append(b.ItemDetails, itemJSON{ID: it.ID, Name: cut(it.Name, 50), Price: p, Quantity: it.Quantity})
-		sum += p * int64(it.Quantity)
-	}
-	if len(req.Items) > 0 && sum != gross {
-		return nil, refuse(op, "sum of item_details does not equal gross_amount", core.ErrInvalid)
 	}
 	if o.FinishURL != "" {
 		b.Callbacks = &snapFinishJSON{Finish: o.FinishURL}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/langganan/langganan/core"
 )
@@ -402,5 +403,28 @@ func TestNewValidates(t *testing.T) {
 	c, err := New(Config{ServerKey: "k"})
 	if err != nil || c.BaseURL != SandboxBaseURL {
 		t.Fatalf("%v %v", c, err)
+	}
+}
+
+// Item names reach Midtrans as at most 50 characters, cut at a character
+// (not a byte) and without an ellipsis, for Core charges and Snap alike.
+func TestItemNamesFitMidtrans(t *testing.T) {
+	name := strings.Repeat("Langganan Ultimate Jakarta — ", 4) // 116 characters, multi-byte dashes
+	req := core.ChargeRequest{OrderID: "o-1", Amount: core.MustMoney("1000"), PaymentType: core.PayQRIS,
+		Items: []core.ChargeItem{{ID: "p", Name: name, Price: core.MustMoney("1000"), Quantity: 1}},
+		Snap:  &core.SnapOptions{}}
+	charge, err := fromCoreChargeRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := fromCoreSnapRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string([]rune(name)[:50])
+	for what, got := range map[string]string{"charge": charge.ItemDetails[0].Name, "snap": snap.ItemDetails[0].Name} {
+		if got != want || !utf8.ValidString(got) {
+			t.Errorf("%s item name %q (%d characters), want %q", what, got, utf8.RuneCountInString(got), want)
+		}
 	}
 }
