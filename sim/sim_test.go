@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -137,15 +138,7 @@ func TestRegularSeeds(t *testing.T) {
 
 // TestRegressionSeeds runs every seed that ever found a bug.
 func TestRegressionSeeds(t *testing.T) {
-	f, err := os.Open("testdata/regressions.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	regs, err := ParseRegressions(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	regs := readTestdata(t, "regressions.txt", ParseRegressions)
 	open := openDefects(t)
 	// Batched by step count, so that they run on every worker.
 	bySteps := map[int][]uint64{}
@@ -190,20 +183,26 @@ func invariantOf(r Result) string {
 	return r.Violation.Invariant
 }
 
-// openDefects reads testdata/open.txt into seed+invariant → comment.
-func openDefects(t *testing.T) map[string]string {
+// readTestdata parses one of the seed lists in testdata.
+func readTestdata[T any](t *testing.T, name string, parse func(io.Reader) ([]T, error)) []T {
 	t.Helper()
-	f, err := os.Open("testdata/open.txt")
+	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	list, err := ParseOpenDefects(f)
+	list, err := parse(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("testdata/%s: %v", name, err)
 	}
+	return list
+}
+
+// openDefects reads testdata/open.txt into seed+invariant → comment.
+func openDefects(t *testing.T) map[string]string {
+	t.Helper()
 	out := map[string]string{}
-	for _, d := range list {
+	for _, d := range readTestdata(t, "open.txt", ParseOpenDefects) {
 		out[openKey(d.Seed, d.Invariant)] = d.Comment
 	}
 	return out
@@ -212,15 +211,7 @@ func openDefects(t *testing.T) map[string]string {
 // TestOpenDefectsStillFail: every known open defect still happens. One
 // that no longer does was fixed: move its seed to regressions.txt.
 func TestOpenDefectsStillFail(t *testing.T) {
-	f, err := os.Open("testdata/open.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	list, err := ParseOpenDefects(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := readTestdata(t, "open.txt", ParseOpenDefects)
 	if raceOn && len(list) > 6 {
 		list = list[:6] // the race detector's budget; the rest run without it
 	}
