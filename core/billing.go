@@ -115,8 +115,10 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 	// Gateway calls in flight, shared by every batch of the run.
 	sem := make(chan struct{}, s.cfg.EngineWorkers)
 	// Batches in flight: while one batch waits for Midtrans, the next is
-	// prepared and the previous one recorded.
-	inflight := make(chan struct{}, enginePipelines)
+	// prepared and the previous one recorded. EngineWorkers bounds them
+	// too: with one worker a run takes one step at a time, in order (the
+	// simulator's determinism rests on that).
+	inflight := make(chan struct{}, min(enginePipelines, s.cfg.EngineWorkers))
 	var wg sync.WaitGroup
 	var afterAt time.Time
 	afterID := ""
