@@ -63,10 +63,17 @@ func (c *Client) classify(cl call, r *response) error {
 		code, r.codeText = r.httpStatus, strconv.Itoa(r.httpStatus)
 	}
 	r.code = code
+	msg := c.scrub(truncate(flexString(r.raw["status_message"]), 300))
+	if code == 202 && (cl.idemKey != "" || cl.declineOn202) && flexString(r.raw["transaction_status"]) == "" &&
+		flexString(r.raw["account_status"]) == "" && flexString(r.raw["channel_response_code"]) == "" {
+		// Midtrans answers 202 to a request whose Idempotency-Key is still in
+		// flight on another request; the first one's outcome is unknown, so
+		// this is worth another try under the same key, whatever the call.
+		return &core.GatewayError{Kind: core.ErrGatewayUnavailable, Op: cl.op, StatusCode: r.codeText, Message: nonEmpty(msg, "request still in progress")}
+	}
 	if cl.ok(code) {
 		return nil
 	}
-	msg := c.scrub(truncate(flexString(r.raw["status_message"]), 300))
 	var vms []string
 	if list, ok := r.raw["validation_messages"].([]any); ok {
 		for _, v := range list {
@@ -74,11 +81,6 @@ func (c *Client) classify(cl call, r *response) error {
 		}
 	}
 	if code == 202 && cl.declineOn202 {
-		// An in-flight idempotent replay also answers 202, but without a
-		// transaction_status; that one is worth another try.
-		if flexString(r.raw["transaction_status"]) == "" && flexString(r.raw["account_status"]) == "" && flexString(r.raw["channel_response_code"]) == "" {
-			return &core.GatewayError{Kind: core.ErrGatewayUnavailable, Op: cl.op, StatusCode: r.codeText, Message: nonEmpty(msg, "request still in progress")}
-		}
 		if cm := flexString(r.raw["channel_response_message"]); cm != "" && msg == "" {
 			msg = c.scrub(truncate(cm, 300))
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/langganan/langganan/core"
 )
@@ -21,6 +22,12 @@ func TestOutcomeFromBodyNotHTTP(t *testing.T) {
 	}
 	subGet := func(c *Client) error { _, err := c.GetSubscription(context.Background(), "s-1"); return err }
 	subCancel := func(c *Client) error { return c.CancelSubscription(context.Background(), "s-1") }
+	subCreate := func(c *Client) error {
+		_, err := c.CreateSubscription(context.Background(), core.NativeSubscriptionRequest{Name: "s", Amount: core.MustMoney("49000"),
+			PaymentType: core.PayCreditCard, Token: "tok", Interval: 1, IntervalUnit: core.Month, StartTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			IdempotencyKey: "native-create-s-0"})
+		return err
+	}
 
 	tests := []struct {
 		name       string
@@ -56,6 +63,7 @@ func TestOutcomeFromBodyNotHTTP(t *testing.T) {
 		{"subscription 404 from HTTP status", subGet, 404, `{"status_message":"Subscription doesn't exist."}`, core.ErrGatewayNotFound, "404", nil},
 		{"subscription 400 with validation", subGet, 400, `{"status_message":"Invalid parameter.","validation_messages":["subscription.amount is required"]}`, core.ErrGatewayRejected, "400", []string{"subscription.amount is required"}},
 		{"subscription 500", subGet, 500, `{"status_message":"Sorry, Our system is recovering from unexpected issues. Please retry."}`, core.ErrGatewayUnavailable, "500", nil},
+		{"subscription create whose key is still in flight", subCreate, 202, `{"status_code":"202","status_message":"The request is still being processed. Please retry later.","id":"0f6a"}`, core.ErrGatewayUnavailable, "202", nil},
 		{"subscription cancel ok", subCancel, 200, `{"status_message":"Subscription is updated."}`, nil, "", nil},
 		{"subscription cancel empty 204", subCancel, 204, ``, nil, "", nil},
 	}
