@@ -36,10 +36,14 @@ type Notification struct {
 	Attempts      int
 	LastError     string
 	NextAttemptAt time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	SentAt        time.Time
-	ReadAt        time.Time
+	// LeasedUntil is when a claimed delivery may be taken by another run,
+	// on the wall clock (see Config.DeliveryLease): a manual service clock that
+	// jumps ahead must not hand a send still in flight to a second sender.
+	LeasedUntil time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SentAt      time.Time
+	ReadAt      time.Time
 }
 
 // IdempotencyRecord replays the first answer to a POST with the same

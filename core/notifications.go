@@ -38,9 +38,6 @@ const (
 	// WebhookDisableAfter: an endpoint whose deliveries have failed without
 	// a success for this long is disabled and the admins are alerted.
 	WebhookDisableAfter = 72 * time.Hour
-	// deliveryLease is how long a claimed notification is left alone while
-	// its sender runs (senders time out well before).
-	deliveryLease = 2 * time.Minute
 	deliverBatch  = 100
 	deliverers    = 8
 	maxLastError  = 500
@@ -199,7 +196,7 @@ func (s *Service) claim(ctx context.Context, due []Notification) ([]Notification
 	var out []Notification
 	err := s.store.Update(ctx, func(tx Tx) error {
 		out = out[:0]
-		now := s.now()
+		now, wall := s.now(), s.wallNow()
 		for _, d := range due {
 			n, err := tx.Notifications().Get(d.ID)
 			if errors.Is(err, ErrNotFound) {
@@ -208,7 +205,7 @@ func (s *Service) claim(ctx context.Context, due []Notification) ([]Notification
 			if err != nil {
 				return err
 			}
-			if n.Status != NotifQueued || n.NextAttemptAt.After(now) {
+			if n.Status != NotifQueued || n.NextAttemptAt.After(now) || n.LeasedUntil.After(wall) {
 				continue
 			}
 			n.UpdatedAt = now
@@ -229,7 +226,10 @@ func (s *Service) claim(ctx context.Context, due []Notification) ([]Notification
 					continue
 				}
 			}
-			n.NextAttemptAt = now.Add(deliveryLease)
+			// The lease holds on both clocks: the due scan skips it until the
+			// service clock passes NextAttemptAt, and another run until the
+			// wall clock passes LeasedUntil.
+			n.NextAttemptAt, n.LeasedUntil = now.Add(s.cfg.DeliveryLease), wall.Add(s.cfg.DeliveryLease)
 			if err := tx.Notifications().Put(n); err != nil {
 				return err
 			}
@@ -264,7 +264,7 @@ func (s *Service) recordOutcome(ctx context.Context, id string, sendErr error) e
 				ep = &e
 			}
 		}
-		n.UpdatedAt = now
+		n.UpdatedAt, n.LeasedUntil = now, time.Time{}
 		if sendErr == nil {
 			if n.Status == NotifRead {
 				return nil

@@ -350,3 +350,75 @@ func TestEndpointValidation(t *testing.T) {
 		t.Errorf("non-admin create: %v", err)
 	}
 }
+
+// blockingSender holds each send until release is closed (or its context
+// ends), telling started when one begins.
+type blockingSender struct {
+	started chan struct{}
+	release chan struct{}
+	sent    atomic.Int32
+}
+
+func (b *blockingSender) Send(ctx context.Context, _ core.Notification) error {
+	b.started <- struct{}{}
+	select {
+	case <-b.release:
+		b.sent.Add(1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestDeliveryLeaseIsWallTime: two instances share one store and a manual
+// service clock. While one sends a webhook, the clock jumps an hour ahead;
+// the other must not send it too, because the claim's lease runs on the
+// wall clock. A sender that dies mid-send is replaced once the wall lease
+// has run out.
+func TestDeliveryLeaseIsWallTime(t *testing.T) {
+	e := newNotifEnv(t)
+	e.endpoint()
+	wall := core.NewManualClock(start)
+	cfg := core.DefaultConfig()
+	cfg.DeliveryLease = 30 * time.Second
+	newInstance := func() (*core.Service, *blockingSender) {
+		svc, err := core.NewService(core.Deps{Store: e.store, Clock: e.clock, Wall: wall, IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc, &blockingSender{started: make(chan struct{}, 4), release: make(chan struct{})}
+	}
+	a, aSend := newInstance()
+	b, bSend := newInstance()
+	close(bSend.release) // B's sends go through at once
+	hooksOnly := func(s *blockingSender) map[core.Channel]core.Notifier {
+		return map[core.Channel]core.Notifier{core.ChannelWebhook: s}
+	}
+	e.append(core.Event{ID: "evt-lease", Type: core.EvPaymentFailed, OwnerID: e.budi.ID, Data: vaPayment})
+	if _, err := a.RelayOutbox(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	ctxA, cancelA := context.WithCancel(e.ctx)
+	doneA := make(chan error, 1)
+	go func() { _, err := a.DeliverNotifications(ctxA, hooksOnly(aSend)); doneA <- err }()
+	<-aSend.started
+	e.clock.Advance(time.Hour) // another instance's clock advance
+	if n, err := b.DeliverNotifications(e.ctx, hooksOnly(bSend)); err != nil || n != 0 {
+		t.Fatalf("while A sends, B claimed %d (%v)", n, err)
+	}
+
+	// A dies mid-send: its claim stays until the wall lease runs out.
+	cancelA()
+	<-doneA
+	if n, err := b.DeliverNotifications(e.ctx, hooksOnly(bSend)); err != nil || n != 0 {
+		t.Fatalf("before the wall lease ran out, B claimed %d (%v)", n, err)
+	}
+	wall.Advance(31 * time.Second)
+	if n, err := b.DeliverNotifications(e.ctx, hooksOnly(bSend)); err != nil || n != 1 {
+		t.Fatalf("after the wall lease, B claimed %d (%v)", n, err)
+	}
+	if aSend.sent.Load() != 0 || bSend.sent.Load() != 1 {
+		t.Fatalf("sends: A %d, B %d; want 0 and 1", aSend.sent.Load(), bSend.sent.Load())
+	}
+}

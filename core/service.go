@@ -78,6 +78,12 @@ type Config struct {
 	// leader lease and a subscription claim of an instance that stopped
 	// outlive it (leases.go); defaults 2 and 5 minutes.
 	LeaderTTL, ClaimTTL time.Duration
+	// DeliveryLease is how long, on the wall clock (Deps.Wall, else the
+	// service clock), a claimed email or webhook delivery is left to its
+	// sender before another run may send it (default 2 minutes; senders
+	// time out well before). A sender that died mid-send is replaced once
+	// it runs out, so a delivery is at least once.
+	DeliveryLease time.Duration
 }
 
 // DefaultConfig is the documented default configuration (README, Billing rules).
@@ -107,19 +113,21 @@ type Deps struct {
 	Clock   Clock
 	IDs     IDs
 	Hasher  PasswordHasher
-	// Wall is wall time for the rate limits on unverified notifications
-	// (look-ups, stored rejects), which must not stand still with a manual
-	// Clock. Without it those two limits are off (tests, the simulator);
-	// cmd/server always sets it.
+	// Wall is wall time for what must not follow a manual Clock: the rate
+	// limits on unverified notifications (look-ups, stored rejects) and
+	// delivery leases. Without it those two limits are off and leases run
+	// on Clock (tests, the simulator); cmd/server always sets it.
 	Wall Clock
 }
 
 // Service holds every use case. Methods are grouped by file: plans.go,
 // accounts.go, subscriptions.go, webhooks.go, billing.go, wallet.go, ...
 type Service struct {
-	store  Store
-	gw     Gateway
-	clock  Clock
+	store Store
+	gw    Gateway
+	clock Clock
+	// wall is Deps.Wall (nil in tests and the simulator).
+	wall   Clock
 	ids    IDs
 	hasher PasswordHasher
 	cfg    Config
@@ -201,8 +209,11 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if cfg.ClaimTTL <= 0 {
 		cfg.ClaimTTL = 5 * time.Minute
 	}
+	if cfg.DeliveryLease <= 0 {
+		cfg.DeliveryLease = 2 * time.Minute
+	}
 	cfg = limitDefaults(cfg)
-	s := &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
+	s := &Service{store: d.Store, gw: d.Gateway, clock: d.Clock, wall: d.Wall, ids: d.IDs, hasher: d.Hasher, cfg: cfg,
 		lookups: newSubLookups(cfg, d.Wall), hooks: newWebhookGuard(cfg.RejectedWebhooksPerMinute, d.Wall)}
 	if l, ok := d.Store.(Leases); ok {
 		s.leases, s.instance = l, d.IDs.NewID()
@@ -216,6 +227,14 @@ func (s *Service) Config() Config { return s.cfg }
 // Now is the service clock's time, truncated to the microsecond so that
 // stored and in-memory times compare equal.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// wallNow is Deps.Wall's time, or the service clock's without one.
+func (s *Service) wallNow() time.Time {
+	if s.wall == nil {
+		return s.now()
+	}
+	return s.wall.Now().UTC().Truncate(time.Microsecond)
+}
 
 // Actor is who calls a use case.
 type Actor struct {

@@ -630,7 +630,9 @@ func TestCoupon(t *testing.T) {
 type receiver struct {
 	mu  sync.Mutex
 	got []delivery
-	srv *httptest.Server
+	// arrived is closed and replaced on every delivery (see waitFor).
+	arrived chan struct{}
+	srv     *httptest.Server
 }
 
 type delivery struct {
@@ -639,11 +641,13 @@ type delivery struct {
 }
 
 func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{}
+	rc := &receiver{arrived: make(chan struct{})}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		rc.mu.Lock()
 		rc.got = append(rc.got, delivery{r.Header.Clone(), b})
+		close(rc.arrived)
+		rc.arrived = make(chan struct{})
 		rc.mu.Unlock()
 		w.WriteHeader(200)
 	}))
@@ -655,6 +659,27 @@ func (rc *receiver) deliveries() []delivery {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]delivery(nil), rc.got...)
+}
+
+// waitFor blocks until done holds for the deliveries received so far, each
+// check made as a delivery arrives, or until timeout; it reports whether
+// done held.
+func (rc *receiver) waitFor(timeout time.Duration, done func([]delivery) bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		rc.mu.Lock()
+		got, arrived := append([]delivery(nil), rc.got...), rc.arrived
+		rc.mu.Unlock()
+		if done(got) {
+			return true
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			return false
+		}
+	}
 }
 
 // verifySignature checks Langganan-Signature: t=..,v1=hex(HMAC-SHA256(secret, "t." + body)).

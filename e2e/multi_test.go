@@ -142,6 +142,9 @@ func (m *multiStack) start(i int) {
 		"MIDTRANS_SERVER_KEY": serverKey, "MIDTRANS_CLIENT_KEY": clientKey, "MIDTRANS_BASE_URL": m.mock.url,
 		"LANGGANAN_CLOCK": "manual", "LANGGANAN_CLOCK_START": clockStart,
 		"LANGGANAN_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+		// Deliveries the killed server had claimed are sent by the others
+		// once this much wall time has passed.
+		"LANGGANAN_DELIVERY_LEASE": "2s",
 	}, m.logs[i])
 	if err != nil {
 		m.t.Fatal(err)
@@ -304,12 +307,10 @@ func TestMultiInstanceBilling(t *testing.T) {
 // everyEventDelivered checks that every event the user was told about
 // in-app reached the webhook endpoint, and counts deliveries made twice
 // (possible only for one interrupted by the kill: delivery is at least once).
+// Those the killed server had claimed go out when their lease (2 s of wall
+// time) has run out, on the live servers' next relay tick.
 func (m *multiStack) everyEventDelivered(u user, rc *receiver) {
 	m.t.Helper()
-	got := map[string]int{}
-	for _, d := range rc.deliveries() {
-		got[d.header.Get("Langganan-Event-Id")]++
-	}
 	events := map[string]bool{}
 	for page := 1; page < 100; page++ {
 		r := m.must(m.api("GET", fmt.Sprintf("/notifications/?page=%d&page_size=100", page), nil, u.bearer), 200)
@@ -325,6 +326,19 @@ func (m *multiStack) everyEventDelivered(u user, rc *receiver) {
 	if len(events) == 0 {
 		m.t.Fatal("the user has no notifications: nothing to compare deliveries with")
 	}
+	got := map[string]int{}
+	rc.waitFor(time.Minute, func(ds []delivery) bool {
+		clear(got)
+		for _, d := range ds {
+			got[d.header.Get("Langganan-Event-Id")]++
+		}
+		for id := range events {
+			if got[id] == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	missing, twice := 0, 0
 	for id := range events {
 		if got[id] == 0 {

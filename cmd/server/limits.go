@@ -37,6 +37,10 @@ type limits struct {
 	// LANGGANAN_SIGNIN_THROTTLE_DELAY: how long a throttled sign-in's 429
 	// is held back, default 1s ("0s": not at all).
 	ThrottleDelay time.Duration
+	// LANGGANAN_DELIVERY_LEASE: how long a claimed email or webhook
+	// delivery is left to the instance sending it, on the wall clock,
+	// default 2m (from 1s to 1h).
+	DeliveryLease time.Duration
 }
 
 func parseLimits(getenv func(string) string) (limits, error) {
@@ -84,6 +88,13 @@ func parseLimits(getenv func(string) string) (limits, error) {
 			l.ThrottleDelay = -1 // none
 		}
 	}
+	if v := strings.TrimSpace(getenv("LANGGANAN_DELIVERY_LEASE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			errs = append(errs, fmt.Errorf("LANGGANAN_DELIVERY_LEASE %q must be a duration from 1s to 1h", v))
+		}
+		l.DeliveryLease = d
+	}
 	if v := strings.TrimSpace(getenv("LANGGANAN_MIDTRANS_LOOKUPS_PER_SECOND")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(f > 0) {
@@ -99,6 +110,7 @@ func (l limits) apply(c *core.Config) {
 	c.WebhookAllowHosts = l.WebhookAllowHosts
 	c.WebhookLogRetention = l.WebhookLogRetention
 	c.RejectedWebhooksPerMinute = l.WebhookRejectsPerMinute
+	c.DeliveryLease = l.DeliveryLease
 	if l.LookupRate > 0 {
 		c.LookupRate, c.LookupBurst = l.LookupRate, max(1, int(4*l.LookupRate))
 	}

@@ -567,6 +567,7 @@ type notifRec struct {
 	Attempts      int                     `json:",omitzero"`
 	LastError     string                  `json:",omitzero"`
 	NextAttemptAt time.Time               `json:",omitzero"`
+	LeasedUntil   time.Time               `json:",omitzero"`
 	CreatedAt     time.Time               `json:",omitzero"`
 	UpdatedAt     time.Time               `json:",omitzero"`
 	SentAt        time.Time               `json:",omitzero"`
@@ -576,7 +577,7 @@ type notifRec struct {
 func NotifToRecord(n *core.Notification) any {
 	return &notifRec{V: recordV, ID: n.ID, EventID: n.EventID, UserID: n.UserID, Type: n.Type, Channel: n.Channel,
 		Recipient: n.Recipient, Subject: n.Subject, Body: n.Body, Payload: n.Payload, Status: n.Status,
-		Attempts: n.Attempts, LastError: n.LastError, NextAttemptAt: UTC(n.NextAttemptAt),
+		Attempts: n.Attempts, LastError: n.LastError, NextAttemptAt: UTC(n.NextAttemptAt), LeasedUntil: UTC(n.LeasedUntil),
 		CreatedAt: UTC(n.CreatedAt), UpdatedAt: UTC(n.UpdatedAt), SentAt: UTC(n.SentAt), ReadAt: UTC(n.ReadAt)}
 }
 
@@ -584,7 +585,7 @@ func NotifFromRecord(b []byte) (core.Notification, error) {
 	r, err := decodeRec(b, func(r *notifRec) int { return r.V })
 	return core.Notification{ID: r.ID, EventID: r.EventID, UserID: r.UserID, Type: r.Type, Channel: r.Channel,
 		Recipient: r.Recipient, Subject: r.Subject, Body: r.Body, Payload: r.Payload, Status: r.Status,
-		Attempts: r.Attempts, LastError: r.LastError, NextAttemptAt: r.NextAttemptAt,
+		Attempts: r.Attempts, LastError: r.LastError, NextAttemptAt: r.NextAttemptAt, LeasedUntil: r.LeasedUntil,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SentAt: r.SentAt, ReadAt: r.ReadAt}, err
 }
 
