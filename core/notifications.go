@@ -38,9 +38,9 @@ const (
 	// WebhookDisableAfter: an endpoint whose deliveries have failed without
 	// a success for this long is disabled and the admins are alerted.
 	WebhookDisableAfter = 72 * time.Hour
-	deliverBatch  = 100
-	deliverers    = 8
-	maxLastError  = 500
+	deliverBatch        = 100
+	deliverers          = 8
+	maxLastError        = 500
 )
 
 // RetryDelay is the wait after the attempts-th failed attempt of a delivery
