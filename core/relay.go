@@ -33,7 +33,7 @@ import (
 //     the text and HTML templates in the user's locale.
 //   - webhook: one per active endpoint subscribed to the event type.
 
-const relayBatch = 100
+const relayBatch = 256
 
 // inAppParked is the NextAttemptAt of in-app notifications: beyond any
 // time the delivery scan asks for.
@@ -46,6 +46,11 @@ var customerAlerts = map[string]bool{"wallet_autopay_insufficient": true, "late_
 // RelayOutbox fans every event in the outbox out into notifications and
 // answers how many events it relayed. An event that fails stays in the
 // outbox for the next run; the others go on.
+//
+// A batch's notifications are worked out (recipients, facts, rendered
+// messages) in the View that reads the batch, so the write transaction,
+// which runs on the store's single writer, only checks that each event is
+// still there, writes what was prepared and deletes the event.
 func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 	var (
 		n     int
@@ -56,29 +61,40 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		var batch []Event
+		var batch []relayItem
+		var failed []error // events whose notifications could not be worked out: they stay
+		from, last := after, after
 		if err := s.store.View(ctx, func(tx Tx) error {
+			batch, failed, last = batch[:0], failed[:0], from // fn may run more than once
 			return tx.Outbox().Scan(func(e Event) bool {
-				if e.Seq > after {
-					batch = append(batch, e)
+				if e.Seq <= from {
+					return true
 				}
+				last = e.Seq
+				notes, err := s.eventNotifications(tx, e)
+				if err != nil {
+					failed = append(failed, fmt.Errorf("relay event %s (%s): %w", e.ID, e.Type, err))
+					return true
+				}
+				batch = append(batch, relayItem{ev: e, notes: notes})
 				return len(batch) < relayBatch
 			})
 		}); err != nil {
 			return n, fmt.Errorf("scan outbox: %w", err)
 		}
+		after = last
+		errs = append(errs, failed...)
 		if len(batch) == 0 {
 			return n, errors.Join(errs...)
 		}
-		after = batch[len(batch)-1].Seq
 		// The whole batch in one transaction (one commit for up to
 		// relayBatch events); only if that fails is each event tried alone,
 		// so one bad event cannot hold the others back.
 		relayed := 0
 		err := s.store.Update(ctx, func(tx Tx) error {
 			relayed = 0
-			for _, ev := range batch {
-				ok, err := s.relayEvent(tx, ev)
+			for _, it := range batch {
+				ok, err := relayEvent(tx, it)
 				if err != nil {
 					return err
 				}
@@ -92,15 +108,15 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 			n += relayed
 			continue
 		}
-		for _, ev := range batch {
+		for _, it := range batch {
 			ok := false
 			err := s.store.Update(ctx, func(tx Tx) error {
 				var err error
-				ok, err = s.relayEvent(tx, ev)
+				ok, err = relayEvent(tx, it)
 				return err
 			})
 			if err != nil {
-				errs = append(errs, fmt.Errorf("relay event %s (%s): %w", ev.ID, ev.Type, err))
+				errs = append(errs, fmt.Errorf("relay event %s (%s): %w", it.ev.ID, it.ev.Type, err))
 				continue
 			}
 			if ok {
@@ -110,32 +126,51 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 	}
 }
 
-// relayEvent creates the notifications of one event and deletes it from
-// the outbox, within tx. It reports false when another relay got there first.
-func (s *Service) relayEvent(tx Tx, ev Event) (bool, error) {
-	present, err := tx.Outbox().Has(ev.Seq)
+// relayItem is an event of the outbox with the notifications it fans out to.
+type relayItem struct {
+	ev    Event
+	notes []Notification
+}
+
+// relayEvent writes the notifications of one event and deletes it from the
+// outbox, within tx. It reports false when another relay got there first.
+func relayEvent(tx Tx, it relayItem) (bool, error) {
+	present, err := tx.Outbox().Has(it.ev.Seq)
 	if err != nil || !present {
 		return false, err
 	}
-	now := s.now()
-	envelope := eventEnvelope(ev)
-	facts, err := s.eventFacts(tx, ev)
-	if err != nil {
-		return false, err
+	for _, n := range it.notes {
+		if _, err := tx.Notifications().Get(n.ID); err == nil {
+			continue // written by an earlier relay of the same event
+		} else if !errors.Is(err, ErrNotFound) {
+			return false, err
+		}
+		if err := tx.Notifications().Put(n); err != nil {
+			return false, fmt.Errorf("store %s notification: %w", n.Channel, err)
+		}
 	}
+	if err := tx.Outbox().Delete(it.ev.Seq); err != nil {
+		return false, fmt.Errorf("delete relayed event: %w", err)
+	}
+	return true, nil
+}
 
-	// Who is told in-app, and who by email.
+// eventNotifications works out the notifications of one event: who is
+// told in-app and by email, and which webhook endpoints get it. The facts
+// the messages state are gathered only when someone is to read them.
+func (s *Service) eventNotifications(tx Tx, ev Event) ([]Notification, error) {
+	now := s.now()
 	var inApp, email []User
 	if ev.Type == EvAlert {
 		admins, err := tx.Users().ListAdmins()
 		if err != nil {
-			return false, fmt.Errorf("list admins: %w", err)
+			return nil, fmt.Errorf("list admins: %w", err)
 		}
 		inApp = admins
-		if customerAlerts[facts.alert] {
+		if customerAlerts[dataStr(ev.Data, "alert")] {
 			owners, err := s.ownerUsers(tx, ev.OwnerID)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			inApp = append(inApp, owners...)
 			email = owners
@@ -143,71 +178,65 @@ func (s *Service) relayEvent(tx Tx, ev Event) (bool, error) {
 	} else {
 		owners, err := s.ownerUsers(tx, ev.OwnerID)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		inApp, email = owners, owners
 	}
-	put := func(n Notification) error {
+	var notes []Notification
+	add := func(n Notification) {
 		n.ID = notificationID(ev.ID, n.Channel, n.Recipient)
-		if _, err := tx.Notifications().Get(n.ID); err == nil {
-			return nil // written by an earlier relay of the same event
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
 		n.EventID, n.Type, n.Status = ev.ID, ev.Type, NotifQueued
 		n.CreatedAt, n.UpdatedAt = now, now
-		if err := tx.Notifications().Put(n); err != nil {
-			return fmt.Errorf("store %s notification: %w", n.Channel, err)
-		}
-		return nil
+		notes = append(notes, n)
 	}
-	seen := map[string]bool{}
-	for _, u := range inApp {
-		if seen[u.ID] {
-			continue
-		}
-		seen[u.ID] = true
-		r, err := renderMessage(ev.Type, u.Locale, s.messageView(facts, u))
+	var envelope map[string]any
+	if len(inApp) > 0 || len(email) > 0 {
+		envelope = eventEnvelope(ev)
+		facts, err := s.eventFacts(tx, ev)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		if err := put(Notification{UserID: u.ID, Channel: ChannelInApp, Recipient: u.ID, Subject: r.Subject,
-			Body: r.Intro, Payload: envelope, NextAttemptAt: inAppParked}); err != nil {
-			return false, err
+		seen := map[string]bool{}
+		for _, u := range inApp {
+			if seen[u.ID] {
+				continue
+			}
+			seen[u.ID] = true
+			r, err := renderMessage(ev.Type, u.Locale, s.messageView(facts, u))
+			if err != nil {
+				return nil, err
+			}
+			add(Notification{UserID: u.ID, Channel: ChannelInApp, Recipient: u.ID, Subject: r.Subject,
+				Body: r.Intro, Payload: envelope, NextAttemptAt: inAppParked})
 		}
-	}
-	seen = map[string]bool{}
-	for _, u := range email {
-		if u.Email == "" || seen[u.ID] {
-			continue
-		}
-		seen[u.ID] = true
-		r, err := renderMessage(ev.Type, u.Locale, s.messageView(facts, u))
-		if err != nil {
-			return false, err
-		}
-		if err := put(Notification{UserID: u.ID, Channel: ChannelEmail, Recipient: u.Email, Subject: r.Subject,
-			Body: r.Text, Payload: map[string]any{"event_id": ev.ID, "html": r.HTML}, NextAttemptAt: now}); err != nil {
-			return false, err
+		seen = map[string]bool{}
+		for _, u := range email {
+			if u.Email == "" || seen[u.ID] {
+				continue
+			}
+			seen[u.ID] = true
+			r, err := renderMessage(ev.Type, u.Locale, s.messageView(facts, u))
+			if err != nil {
+				return nil, err
+			}
+			add(Notification{UserID: u.ID, Channel: ChannelEmail, Recipient: u.Email, Subject: r.Subject,
+				Body: r.Text, Payload: map[string]any{"event_id": ev.ID, "html": r.HTML}, NextAttemptAt: now})
 		}
 	}
 	eps, err := tx.WebhookEndpoints().List()
 	if err != nil {
-		return false, fmt.Errorf("list webhook endpoints: %w", err)
+		return nil, fmt.Errorf("list webhook endpoints: %w", err)
 	}
 	for _, ep := range eps {
 		if !ep.Active || !ep.subscribed(ev.Type) {
 			continue
 		}
-		if err := put(Notification{Channel: ChannelWebhook, Recipient: ep.ID, Subject: ev.Type,
-			Payload: envelope, NextAttemptAt: now}); err != nil {
-			return false, err
+		if envelope == nil {
+			envelope = eventEnvelope(ev)
 		}
+		add(Notification{Channel: ChannelWebhook, Recipient: ep.ID, Subject: ev.Type, Payload: envelope, NextAttemptAt: now})
 	}
-	if err := tx.Outbox().Delete(ev.Seq); err != nil {
-		return false, fmt.Errorf("delete relayed event: %w", err)
-	}
-	return true, nil
+	return notes, nil
 }
 
 // subscribed reports whether the endpoint wants events of type typ.

@@ -23,8 +23,10 @@ type memo[T any] struct {
 	clone func(T) T
 	max   int
 
-	mu sync.RWMutex
-	m  map[string]memoEntry[T]
+	mu   sync.RWMutex
+	m    map[string]memoEntry[T]
+	ring []string // keys in the order they came in; the oldest makes room
+	next int      // ring position of the oldest key once the ring is full
 }
 
 type memoEntry[T any] struct {
@@ -48,19 +50,27 @@ func (m *memo[T]) get(pk, raw []byte) (T, bool) {
 	return m.clone(e.v), true
 }
 
-// put remembers v as the decoding of raw (both copied). When full, one
-// arbitrary entry makes room.
+// put remembers v as the decoding of raw (both copied). When full, the
+// oldest key makes room: a record decoded by one step of a billing run is
+// still there when the next step reads it, however many records come
+// between (random eviction lost a third of them at a few thousand).
 func (m *memo[T]) put(pk, raw []byte, v T) {
 	e := memoEntry[T]{raw: bytes.Clone(raw), v: m.clone(v)}
 	m.mu.Lock()
-	if _, ok := m.m[string(pk)]; !ok && len(m.m) >= m.max {
-		for k := range m.m {
-			delete(m.m, k)
-			break
-		}
+	defer m.mu.Unlock()
+	if _, ok := m.m[string(pk)]; ok {
+		m.m[string(pk)] = e
+		return
 	}
-	m.m[string(pk)] = e
-	m.mu.Unlock()
+	k := string(pk)
+	if len(m.ring) < m.max {
+		m.ring = append(m.ring, k)
+	} else {
+		delete(m.m, m.ring[m.next])
+		m.ring[m.next] = k
+		m.next = (m.next + 1) % m.max
+	}
+	m.m[k] = e
 }
 
 func same[T any](v T) T { return v }

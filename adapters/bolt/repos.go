@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -530,7 +529,7 @@ func (r walletRepo) AppendEntry(e core.WalletEntry) error {
 	if b.Get(k) != nil {
 		return core.Conflictf("wallet %s already has entry %d", e.WalletID, e.Seq)
 	}
-	raw, err := json.Marshal(records.EntryToRecord(&e))
+	raw, err := records.Marshal(records.EntryToRecord(&e))
 	if err != nil {
 		return fmt.Errorf("%w: encode wallet entry: %v", core.ErrInvalid, err)
 	}
@@ -616,7 +615,7 @@ func (r outboxRepo) Append(e core.Event) (uint64, error) {
 		return 0, err
 	}
 	e.Seq = seq
-	raw, err := json.Marshal(records.EventToRecord(&e))
+	raw, err := records.Marshal(records.EventToRecord(&e))
 	if err != nil {
 		return 0, fmt.Errorf("%w: encode event %s: %v", core.ErrInvalid, e.Type, err)
 	}

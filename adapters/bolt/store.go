@@ -55,8 +55,6 @@ type Store struct {
 	group groupCommit
 	// plansVersion counts committed Updates that wrote a plan.
 	plansVersion atomic.Uint64
-	// claims are the billing run's claims on due subscriptions (leases.go).
-	claims claims
 }
 
 // PlansVersion is a number that changes after every committed Update that
@@ -66,6 +64,12 @@ type Store struct {
 func (s *Store) PlansVersion() uint64 { return s.plansVersion.Load() }
 
 var _ core.Store = (*Store)(nil)
+
+// The Store is not a core.Leases: one process holds the bbolt file (its
+// lock refuses a second), so the service is alone on it and its billing
+// run resumes the due scan by cursor, holding nothing per subscription
+// visited (claims kept in memory grew with every renewal of a run and
+// made each batch re-read the claimed entries before it).
 
 // Open opens or creates the bbolt file at path, creates every bucket and
 // runs pending migrations in one transaction.

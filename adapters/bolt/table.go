@@ -2,9 +2,9 @@ package bolt
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
+	"github.com/langganan/langganan/adapters/internal/records"
 	"github.com/langganan/langganan/core"
 )
 
@@ -52,8 +52,10 @@ type table[T any] struct {
 	encode  func(v *T) any            // the adapter-local record
 	decode  func(b []byte) (T, error) // record bytes → aggregate
 	indexes []index[T]
-	// memo, if set, remembers records decoded in read-only transactions
-	// (memo.go); writes never fill it, so bulk write paths do not churn it.
+	// memo, if set, remembers records as decoded from the bytes stored
+	// (memo.go), in read and write transactions alike: a billing run reads
+	// a subscription in its scan, again to charge it and again to record
+	// the charge, and a payment to record it and to update it.
 	memo *memo[T]
 }
 
@@ -66,7 +68,7 @@ func (tb *table[T]) decodeAt(t *tx, pk, raw []byte) (T, error) {
 		return v, nil
 	}
 	v, err := tb.decode(raw)
-	if err == nil && !t.write {
+	if err == nil {
 		tb.memo.put(pk, raw, v)
 	}
 	return v, err
@@ -124,7 +126,7 @@ func (tb *table[T]) put(t *tx, v *T) error {
 	if had && tb.id(&old) != id {
 		return core.Conflictf("%s id %q collides with stored id %q", tb.kind, id, tb.id(&old))
 	}
-	raw, err := json.Marshal(tb.encode(v))
+	raw, err := records.Marshal(tb.encode(v))
 	if err != nil {
 		return fmt.Errorf("%w: encode %s %s: %v", core.ErrInvalid, tb.kind, id, err)
 	}

@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/langganan/langganan/adapters/internal/records"
 	"github.com/langganan/langganan/core"
 )
 
@@ -68,7 +68,7 @@ func notFound(kind, what string) error { return core.NotFoundf("%s %s not found"
 // encodeRecord marshals a record; jsonb cannot hold \u0000, so such a
 // record is refused as invalid input before anything is sent.
 func encodeRecord(kind, id string, rec any) ([]byte, error) {
-	raw, err := json.Marshal(rec)
+	raw, err := records.Marshal(rec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode %s %s: %v", core.ErrInvalid, kind, id, err)
 	}

@@ -1,7 +1,6 @@
 package records
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -19,7 +18,7 @@ const recordV = 1
 
 func decodeRec[R any](b []byte, v func(*R) int) (R, error) {
 	var r R
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := unmarshal(b, &r); err != nil {
 		return r, err
 	}
 	if n := v(&r); n > recordV {
