@@ -94,7 +94,9 @@ func compile(t reflect.Type) encFn {
 		return func(b []byte, v reflect.Value) ([]byte, error) { return appendAny(b, v.Interface()) }
 	case reflect.Map:
 		if t.Key().Kind() == reflect.String && t.Key() == reflect.TypeFor[string]() && t.Elem().Kind() == reflect.Interface && t.Elem().NumMethod() == 0 {
-			return func(b []byte, v reflect.Value) ([]byte, error) { return appendObject(b, v.Interface().(map[string]any)) }
+			return func(b []byte, v reflect.Value) ([]byte, error) {
+				return appendObject(b, v.Interface().(map[string]any))
+			}
 		}
 		return encGo
 	case reflect.Slice:
