@@ -163,10 +163,12 @@ func (s *Service) dummyHash() string {
 	return dummyHash
 }
 
-// WarmAuthentication computes the dummy hash now, so that even the first
-// sign-in with an unknown username costs what a known one does (the
-// server calls it at start).
-func (s *Service) WarmAuthentication() { _ = s.dummyHash() }
+// WarmAuthentication starts computing the dummy hash, so that even the
+// first sign-in with an unknown username costs what a known one does (the
+// server calls it at start). It does not wait: a sign-in that comes before
+// the hash is ready waits for it (sync.Once), and start-up is not held up
+// by a bcrypt hash, which on a busy machine took most of it.
+func (s *Service) WarmAuthentication() { go s.dummyHash() }
 
 // Authenticate checks a username and password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (User, error) {

@@ -45,8 +45,13 @@ func splitPattern(p string) (prefix, suffix string, width int, err error) {
 }
 
 func expandDate(s string, t time.Time) string {
-	return strings.NewReplacer("{YYYY}", fmt.Sprintf("%04d", t.Year()), "{YY}", fmt.Sprintf("%02d", t.Year()%100),
-		"{MM}", fmt.Sprintf("%02d", int(t.Month()))).Replace(s)
+	if !strings.Contains(s, "{") {
+		return s // nothing to expand (a strings.Replacer is costly to build per invoice)
+	}
+	// The values are digits, so no replacement makes another token.
+	s = strings.ReplaceAll(s, "{YYYY}", fmt.Sprintf("%04d", t.Year()))
+	s = strings.ReplaceAll(s, "{YY}", fmt.Sprintf("%02d", t.Year()%100))
+	return strings.ReplaceAll(s, "{MM}", fmt.Sprintf("%02d", int(t.Month())))
 }
 
 // scope is the counter the number of a document issued at t draws from.
