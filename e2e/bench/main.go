@@ -95,6 +95,7 @@ func main() {
 	cpuProfile := flag.String("billing-cpuprofile", "", "with -billing-child: write a CPU profile of the run")
 	gateway := flag.String("billing-gateway", "", "with -billing-child: the emulator's URL (empty: the emulator in process)")
 	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
+	flag.BoolVar(&seedUsers, "billing-users", false, "billing_run: every subscription's owner is a user with an email address, so each renewal's invoice.issued event becomes an in-app and an email notification (rendered by the relay; emails are queued, not sent)")
 	billingSizes := flag.String("billing-sizes", "", "billing_run sizes, comma-separated, smallest first (default 10000,100000; -quick 2000,10000; -large adds 1000000)")
 	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all)")
 	flag.Parse()
@@ -473,6 +474,9 @@ type seedOrder struct {
 	orderID, gross string
 }
 
+// seedUsers makes every seeded owner a user (-billing-users).
+var seedUsers bool
+
 // seed writes n subscriptions (and what their kind needs) straight into a
 // new bbolt file, in large transactions without fsync; the file is closed
 // (and so synced) before anything reads it.
@@ -535,6 +539,12 @@ func seed(ctx context.Context, path string, n int, now time.Time, kind seedKind)
 				}
 				if err := tx.Subscriptions().Put(sub); err != nil {
 					return err
+				}
+				if seedUsers && kind == seedDue {
+					if err := tx.Users().Put(core.User{ID: owner, Username: fmt.Sprintf("bench%d", seq), Email: fmt.Sprintf("bench%d@example.com", seq),
+						FirstName: "Bench", CreatedAt: now, UpdatedAt: now}); err != nil {
+						return err
+					}
 				}
 				if kind != seedPending {
 					continue
@@ -896,7 +906,7 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) er
 	var outs []billingOut
 	for _, n := range sz.billing {
 		logf("billing_run: %d due subscriptions (child process)", n)
-		args := []string{"-billing-child", strconv.Itoa(n)}
+		args := []string{"-billing-child", strconv.Itoa(n), "-billing-users=" + strconv.FormatBool(seedUsers)}
 		var mock *proc
 		if !sz.billingInProcess {
 			// A fresh emulator per size, its clock at the run's: orders then
