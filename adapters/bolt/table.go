@@ -60,7 +60,7 @@ type table[T any] struct {
 }
 
 // decodeAt decodes the record raw stored at pk, through the memo if any.
-func (tb *table[T]) decodeAt(t *tx, pk, raw []byte) (T, error) {
+func (tb *table[T]) decodeAt(pk, raw []byte) (T, error) {
 	if tb.memo == nil {
 		return tb.decode(raw)
 	}
@@ -91,7 +91,7 @@ func (tb *table[T]) load(t *tx, pk []byte) (v T, ok bool, err error) {
 	if raw == nil {
 		return v, false, nil
 	}
-	v, err = tb.decodeAt(t, pk, raw)
+	v, err = tb.decodeAt(pk, raw)
 	if err != nil {
 		return v, false, fmt.Errorf("bolt: decode %s %x: %w", tb.kind, pk, err)
 	}
@@ -263,7 +263,7 @@ func (tb *table[T]) list(t *tx, ix bucketID, prefix []byte, match func(*T) bool)
 // all visits the primary bucket in key order from start.
 func (tb *table[T]) all(t *tx, start []byte, fn func(T) bool) error {
 	return iterate(t.b(tb.bucket), start, nil, false, func(pk, raw []byte) (bool, error) {
-		v, err := tb.decodeAt(t, pk, raw)
+		v, err := tb.decodeAt(pk, raw)
 		if err != nil {
 			return false, fmt.Errorf("bolt: decode %s %x: %w", tb.kind, pk, err)
 		}
