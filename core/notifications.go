@@ -132,6 +132,12 @@ func (s *Service) DeliverNotifications(ctx context.Context, senders map[Channel]
 	if len(senders) == 0 {
 		return 0, nil // nothing could be sent: do not walk the queue for nothing
 	}
+	// tried holds what this call scanned but could not claim (leased by
+	// another instance): skipped for the rest of the call, so the scan does
+	// not spin on them. Claimed ones leave the due range once their outcome
+	// is recorded (sent, or their next attempt moved ahead), so they need
+	// no entry: the map stays as small as the leases held elsewhere,
+	// however many notifications one call delivers.
 	tried := map[string]bool{}
 	total := 0
 	for {
@@ -159,6 +165,9 @@ func (s *Service) DeliverNotifications(ctx context.Context, senders map[Channel]
 		claimed, err := s.claim(ctx, due)
 		if err != nil {
 			return total, err
+		}
+		for _, n := range claimed {
+			delete(tried, n.ID)
 		}
 		total += len(claimed)
 		var (
