@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -50,7 +51,7 @@ func fill(v reflect.Value, depth int) {
 		m := reflect.MakeMap(v.Type())
 		if v.Type().Elem().Kind() == reflect.Interface {
 			m.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf(any(map[string]any{"html": "<b>&</b>", "n": 1.25, "big": 12345678901234567.0,
-				"list":  []any{"x", true, nil, 3.0, map[string]any{}, []any{}, -0.0, 1e21, 1e-7, 123456789e-15, 1e20, -2.5e-300},
+				"list":  []any{"x", true, nil, 3.0, map[string]any{}, []any{}, math.Copysign(0, -1), 1e21, 1e-7, 123456789e-15, 1e20, -2.5e-300},
 				"empty": "", "z\u2028<": false, "ÿ": []any(nil), "money": core.MustMoney("12.50"), "int": 7, "num": stdjson.Number("1.0")})))
 			m.SetMapIndex(reflect.ValueOf("a"), reflect.ValueOf(any("z\u2029")))
 			m.SetMapIndex(reflect.ValueOf("n"), reflect.ValueOf(any(nil)))
