@@ -192,7 +192,9 @@ func (r *report) add(res result) {
 	if res.Ceiling > 0 {
 		res.Ratio = round(res.Value/res.Ceiling, 3)
 	}
-	res.Load = loadAvg()
+	if res.Load == 0 {
+		res.Load = loadAvg()
+	}
 	r.Results = append(r.Results, res)
 }
 
@@ -335,7 +337,7 @@ func serverBenches(ctx context.Context, rep *report, sz sizes, dir, srvBin, mock
 		}
 	}
 	if sz.wants("webhook_ingest") {
-		if err := ingestBench(ctx, rep, srv.url, dir, orders, sz); err != nil {
+		if err := ingestBench(ctx, rep, srv, dir, orders, sz); err != nil {
 			rep.notes = append(rep.notes, "webhook_ingest: "+err.Error())
 		}
 	}
@@ -799,7 +801,8 @@ func signature(orderID, code, gross string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func ingestBench(ctx context.Context, rep *report, srvURL, dir string, orders []seedOrder, sz sizes) error {
+func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders []seedOrder, sz sizes) error {
+	srvURL := srv.url
 	loopbackOnly(srvURL)
 	u := srvURL + "/api/webhook/notification/"
 	n := min(sz.ingestNotes, len(orders))
@@ -814,6 +817,7 @@ func ingestBench(ctx context.Context, rep *report, srvURL, dir string, orders []
 		bodies[i] = b
 	}
 	logf("webhook_ingest: %d notifications, %d senders, %d subscriptions", n, sz.senders, len(orders))
+	cpu0 := procCPU(srv.cmd.Process.Pid)
 	got := load(ctx, sz.senders, n, 5*time.Minute, func(c *http.Client, i int) error {
 		req, _ := http.NewRequest("POST", u, bytes.NewReader(bodies[i]))
 		req.Header.Set("Content-Type", "application/json")
@@ -828,16 +832,24 @@ func ingestBench(ctx context.Context, rep *report, srvURL, dir string, orders []
 		}
 		return nil
 	})
+	srvCPU := procCPU(srv.cmd.Process.Pid) - cpu0
+	load1 := loadAvg()
+	self0 := cpuTime()
 	ceil, err := batchCeiling(ctx, filepath.Join(dir, "ceiling.db"), sz.senders, n)
 	if err != nil {
 		return err
 	}
-	note := fmt.Sprintf("%d senders, %d subs in the file; ceiling: bare bbolt db.Batch, %d writers", sz.senders, len(orders), sz.senders)
+	selfCPU := cpuTime() - self0
+	// CPU per notification (the server's) and per write (this process's,
+	// which runs only the ceiling's writers then) depend less on other
+	// load than the rates.
+	note := fmt.Sprintf("%d senders, %d subs in the file; ceiling: bare bbolt db.Batch, %d writers; %.3f ms server CPU per notification, %.3f ms CPU per ceiling write",
+		sz.senders, len(orders), sz.senders, 1000*srvCPU.Seconds()/float64(max(got.n, 1)), 1000*selfCPU.Seconds()/float64(n))
 	if got.errs > 0 {
 		note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
 	}
 	rep.add(result{Name: "webhook_ingest", Value: round(got.rate(), 1), Unit: "notes/s", P50: got.pct(0.50), P99: got.pct(0.99),
-		Ceiling: round(ceil, 1), note: note})
+		Ceiling: round(ceil, 1), Load: load1, note: note})
 	return nil
 }
 
@@ -887,6 +899,7 @@ func batchCeiling(ctx context.Context, path string, writers, n int) (float64, er
 
 type billingOut struct {
 	EmuCPU  float64        `json:"emu_cpu_s"` // CPU of the emulator process over the run (set by the parent)
+	Load    float64        `json:"load_1m"`   // the machine's load average as the run ended (set by the parent)
 	N       int            `json:"n"`
 	Billed  int            `json:"billed"`
 	Seconds float64        `json:"seconds"`
@@ -939,7 +952,7 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) er
 		if err := json.Unmarshal(bytes.TrimSpace(b), &o); err != nil {
 			return fmt.Errorf("child %d answered %q", n, b)
 		}
-		o.EmuCPU = round(emuCPU.Seconds(), 2)
+		o.EmuCPU, o.Load = round(emuCPU.Seconds(), 2), loadAvg()
 		outs = append(outs, o)
 	}
 	if len(outs) == 0 {
@@ -957,17 +970,17 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) er
 		cpuMS, emuMS := 1000*o.CPUSec/billed, 1000*o.EmuCPU/billed
 		note := fmt.Sprintf("%d due, %d billed in %.1fs, %d errors; %.3f ms CPU per renewal in the billing process + %.3f ms in the emulator; %.1f kB written per renewal; core+bolt in a child process, gateway: %s",
 			o.N, o.Billed, o.Seconds, o.Errors, cpuMS, emuMS, 1024*o.WriteMB/billed, where)
-		rep.add(result{Name: "billing_run_" + short(o.N), Value: round(float64(o.Billed)/o.Seconds, 1), Unit: "subs/s", Ceiling: 3000, note: note})
+		rep.add(result{Name: "billing_run_" + short(o.N), Value: round(float64(o.Billed)/o.Seconds, 1), Unit: "subs/s", Ceiling: 3000, Load: o.Load, note: note})
 		// The rate the machine's cores could sustain at this CPU cost,
 		// were they the run's alone and always busy: the CPU bound of the
 		// wall-clock rate above.
 		if total := cpuMS + emuMS; total > 0 {
-			rep.add(result{Name: "billing_run_cpu_bound_" + short(o.N), Value: round(cores*1000/total, 1), Unit: "subs/s", Ceiling: 3000,
+			rep.add(result{Name: "billing_run_cpu_bound_" + short(o.N), Value: round(cores*1000/total, 1), Unit: "subs/s", Ceiling: 3000, Load: o.Load,
 				note: fmt.Sprintf("%.0f cores / %.3f ms CPU per renewal (billing process and emulator together)", cores, total)})
 		}
 	}
 	for i, o := range outs {
-		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.AnonKB)/1024, 1), Unit: "MB",
+		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.AnonKB)/1024, 1), Unit: "MB", Load: o.Load,
 			note: fmt.Sprintf("peak anonymous RSS; VmHWM %.0f MB with the file's mmap", float64(o.RSSKB)/1024)}
 		if i > 0 && outs[0].AnonKB > 0 {
 			// Target: at most 1.25 × the smallest size's.
