@@ -12,7 +12,8 @@ import (
 
 // RunLeases is the contract of core.Leases. shared says whether several
 // processes may use the store at once: then a lease is exclusive; a store
-// only one process can open (bbolt) may grant every lease.
+// only one process can open may grant every lease (the bbolt store, alone
+// on its file, does not implement core.Leases at all).
 func RunLeases(t *testing.T, open func(t *testing.T) core.Store, shared bool) {
 	leases := func(t *testing.T) (core.Store, core.Leases) {
 		s := open(t)
