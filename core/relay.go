@@ -254,12 +254,21 @@ func eventEnvelope(ev Event) map[string]any {
 }
 
 // notificationID derives a stable UUID-shaped id from the event, channel
-// and recipient, so relaying an event twice writes the same records.
+// and recipient, so relaying an event twice writes the same records. An
+// event id that is a time-ordered (version 7) UUID lends the id its 48-bit
+// time, so a run's notifications are stored side by side (random ids put
+// each on a page of its own: a billing run's in-app and email notifications
+// were most of the bytes it wrote); the rest stays the hash.
 func notificationID(eventID string, ch Channel, recipient string) string {
 	h := sha256.Sum256([]byte("notification|" + eventID + "|" + string(ch) + "|" + recipient))
 	var b [16]byte
 	copy(b[:], h[:16])
-	b[6] = (b[6] & 0x0f) | 0x40
+	version := byte(0x40)
+	if ev, err := ParseUUID(eventID); err == nil && ev[6]>>4 == 7 {
+		copy(b[:6], ev[:6])
+		version = 0x70
+	}
+	b[6] = (b[6] & 0x0f) | version
 	b[8] = (b[8] & 0x3f) | 0x80
 	return FormatUUID(b)
 }
