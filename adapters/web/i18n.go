@@ -187,7 +187,7 @@ var messages = map[string]struct{ id, en string }{
 	"ms_active":   {"Aktif", "Active"},
 	"ms_disabled": {"Nonaktif", "Disabled"},
 
-	"pt_bank_transfer": {"Transfer bank (VA)", "Bank transfer (VA)"},
+	"pt_bank_transfer": {"Virtual Account", "Virtual account"},
 	"pt_echannel":      {"Mandiri Bill", "Mandiri Bill"},
 	"pt_gopay":         {"GoPay", "GoPay"},
 	"pt_shopeepay":     {"ShopeePay", "ShopeePay"},

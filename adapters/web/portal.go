@@ -632,7 +632,6 @@ func (p *Pages) methods(c *fiber.Ctx, rq *request) error {
 				v.Expires = p.date(rq, m.ExpiresAt)
 			}
 		case core.PayGopay:
-			v.Account = "GoPay"
 			if m.Status == core.MethodPending {
 				v.ActivationURL = webURL(m.ActivationURL)
 			}
