@@ -55,6 +55,11 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		bank = strings.ToLower(b)
 	}
 	bank = checkBank(ptype, bank, "metadata.bank", fe)
+	for k := range in.Metadata {
+		if reservedMetaKey(k) {
+			fe.Add("metadata."+k, "reserved for the service's own use")
+		}
+	}
 	switch ptype {
 	case PayCreditCard:
 		if in.Token == "" && in.PaymentMethodID == "" {
