@@ -36,17 +36,10 @@ func (s *Service) PreviewPlanChange(ctx context.Context, a Actor, id, planRef st
 	if planRef == "" {
 		return PlanChangePreview{}, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{"plan_id": "required"}}
 	}
-	sub, err := s.GetSubscription(ctx, a, id)
-	if err != nil {
-		return PlanChangePreview{}, err
-	}
-	if err := s.requireManager(ctx, a, sub); err != nil {
-		return PlanChangePreview{}, err
-	}
 	var pv PlanChangePreview
-	err = s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		now := s.now()
-		old, err := tx.Plans().Get(sub.PlanID)
+		sub, old, err := s.managedSub(tx, a, id)
 		if err != nil {
 			return err
 		}
