@@ -109,6 +109,15 @@ const (
 	bPayRefunding   // created ‖ pk → pk, payments with a refund waiting for the gateway
 	bPayRefundCheck // refund check ‖ pk → pk, settled payments to ask Midtrans about
 
+	bSessions
+	bSessionHash   // unique sha256(hash) → pk
+	bSessionUser   // user ‖ created ‖ pk → pk
+	bSessionExpiry // expires ‖ pk → pk
+
+	bPortalLinks
+	bPortalLinkHash   // unique sha256(hash) → pk
+	bPortalLinkExpiry // expires ‖ pk → pk
+
 	nBuckets
 )
 
@@ -165,4 +174,12 @@ var bucketNames = [nBuckets]string{
 	bCoupons:        "coupons",
 	bCouponCode:     "idx_coupon_code",
 	bEndpoints:      "webhook_endpoints",
+
+	bSessions:         "sessions",
+	bSessionHash:      "idx_session_hash",
+	bSessionUser:      "idx_session_user",
+	bSessionExpiry:    "idx_session_expiry",
+	bPortalLinks:      "portal_links",
+	bPortalLinkHash:   "idx_portal_link_hash",
+	bPortalLinkExpiry: "idx_portal_link_expiry",
 }

@@ -85,6 +85,10 @@ func (s *Server) operations() []operation {
 		// Administration.
 		{method: "POST", path: "/api/admin/users/", tag: "admin", summary: "Create a user", access: accessAdmin, idempotent: true,
 			handler: s.createUser, body: userRequest{}, status: 201, resp: userJSON{}, errors: []int{409}, noLocation: true},
+		{method: "POST", path: "/api/admin/portal-links/", tag: "admin", summary: "Create a one-time customer portal link", access: accessAdmin,
+			desc: "For the merchant's backend: a link that signs the user into the customer portal (/portal/) once, within an hour, " +
+				"with a \"return to merchant\" link to return_url. Only the link's hash is stored; the URL is shown once.",
+			handler: s.createPortalLink, body: portalLinkRequest{}, status: 201, resp: portalLinkJSON{}, noLocation: true, headers: noStore},
 		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices for the tax office", access: accessAdmin,
 			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices; " +
 				"format=csv: every invoice numbered in the month, with DPP, rate, PPN and total.",
@@ -108,7 +112,7 @@ func (s *Server) operations() []operation {
 			handler: s.listSubscriptions, resp: page[subscriptionJSON]{}},
 		{method: "POST", path: "/api/subscriptions/", tag: "subscriptions", summary: "Create a subscription", idempotent: true,
 			desc:    "Issues the first payment unless the plan has a trial or the subscription is paid from the wallet or a saved method.",
-			handler: s.createSubscription, body: createSubscriptionRequest{}, status: 201, resp: subscriptionCreated{}, errors: []int{404, 422}},
+			handler: s.createSubscription, body: createSubscriptionRequest{}, status: 201, resp: subscriptionCreated{}, errors: []int{403, 404, 422}},
 		{method: "GET", path: "/api/subscriptions/active/", tag: "subscriptions", summary: "The caller's active subscription",
 			desc:    "Its own active or trialing subscription; 404 if there is none.",
 			handler: s.activeSubscription, resp: subscriptionJSON{}, errors: []int{404}},
@@ -117,13 +121,13 @@ func (s *Server) operations() []operation {
 		{method: "POST", path: "/api/subscriptions/{id}/cancel/", tag: "subscriptions", summary: "Cancel a subscription", idempotent: true,
 			desc: "No body or immediate false: ends at the period end (cancel_at_period_end). immediate: ends now. " +
 				"undo: reverses a scheduled cancel while the period lasts.",
-			handler: s.cancelSubscription, body: cancelRequest{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{409}},
+			handler: s.cancelSubscription, body: cancelRequest{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{403, 409}},
 		{method: "POST", path: "/api/subscriptions/{id}/pause/", tag: "subscriptions", summary: "Pause a subscription", idempotent: true,
-			handler: s.pauseSubscription, body: noBody{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{409}},
+			handler: s.pauseSubscription, body: noBody{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{403, 409}},
 		{method: "POST", path: "/api/subscriptions/{id}/resume/", tag: "subscriptions", summary: "Resume a paused subscription", idempotent: true,
-			handler: s.resumeSubscription, body: noBody{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{409}},
+			handler: s.resumeSubscription, body: noBody{}, bodyOptional: true, resp: subscriptionJSON{}, errors: []int{403, 409}},
 		{method: "POST", path: "/api/subscriptions/{id}/change-plan/", tag: "subscriptions", summary: "Change plan", idempotent: true,
-			handler: s.changePlan, body: changePlanRequest{}, resp: subscriptionJSON{}, errors: []int{409, 422}},
+			handler: s.changePlan, body: changePlanRequest{}, resp: subscriptionJSON{}, errors: []int{403, 409, 422}},
 		{method: "GET", path: "/api/subscriptions/{id}/sync/", tag: "subscriptions", summary: "Sync from Midtrans",
 			desc:    "Reads the subscription's Midtrans side (Subscription API or open payment) and applies it.",
 			handler: s.syncSubscription, resp: subscriptionJSON{}, errors: []int{422}},
@@ -134,7 +138,7 @@ func (s *Server) operations() []operation {
 			desc:    "Per-seat quantity of an organization's subscription; organization admins only.",
 			handler: s.patchSubscriptionQuantity, body: quantityRequest{}, resp: subscriptionJSON{}, errors: []int{403, 409, 422}},
 		{method: "POST", path: "/api/subscriptions/{id}/apply-coupon/", tag: "subscriptions", summary: "Apply a coupon", idempotent: true,
-			handler: s.applyCoupon, body: applyCouponRequest{}, resp: subscriptionJSON{}, errors: []int{409, 422}},
+			handler: s.applyCoupon, body: applyCouponRequest{}, resp: subscriptionJSON{}, errors: []int{403, 409, 422}},
 
 		// Payments.
 		{method: "GET", path: "/api/payments/", tag: "payments", summary: "List the caller's payments", list: true,
@@ -194,7 +198,7 @@ func (s *Server) operations() []operation {
 				q("payment_type", "Filter by payment type", "payment_type")},
 			handler: s.listTopUps, resp: page[topUpJSON]{}},
 		{method: "POST", path: "/api/topups/", tag: "topups", summary: "Top up the wallet", idempotent: true,
-			handler: s.createTopUp, body: topUpRequest{}, status: 201, resp: topUpJSON{}, errors: []int{422}},
+			handler: s.createTopUp, body: topUpRequest{}, status: 201, resp: topUpJSON{}, errors: []int{403, 422}},
 		{method: "GET", path: "/api/topups/{id}/", tag: "topups", summary: "Get a top-up",
 			desc: "Includes payment_details (VA number, QR URL, ...).", handler: s.getTopUp, resp: topUpJSON{}},
 		{method: "POST", path: "/api/admin/wallets/{id}/adjust/", tag: "admin", summary: "Adjust a wallet", access: accessAdmin, idempotent: true,

@@ -49,6 +49,7 @@ type Service interface {
 	LifecycleService
 	OrgService
 	NotificationService
+	PortalService
 }
 
 // nextDuer is optional: a service that can tell when its next job falls due
