@@ -137,6 +137,8 @@ func TestCodecMatchesStdlib(t *testing.T) {
 	sameCodec(t, OrgToRecord)
 	sameCodec(t, CouponToRecord)
 	sameCodec(t, EndpointToRecord)
+	sameCodec(t, SessionToRecord)
+	sameCodec(t, PortalLinkToRecord)
 }
 
 // TestMoneyEncoding: money is written by hand; it must be what
