@@ -208,18 +208,31 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 	if err := s.putNewInvoice(tx, &inv); err != nil {
 		return Invoice{}, err
 	}
-	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
-		for _, l := range inv.Lines {
-			if l.Kind == LineCredit {
-				sub.PendingCredit = sub.PendingCredit.Sub(l.Amount)
-			}
-		}
+	if carried := takeCarried(sub, inv); carried {
 		sub.UpdatedAt = now
 		if err := tx.Subscriptions().Put(*sub); err != nil {
 			return Invoice{}, err
 		}
 	}
 	return inv, nil
+}
+
+// takeCarried takes what inv's lines took of the subscription's carried
+// credit (before PPN) and credit from credit notes (after PPN) off them,
+// and reports whether there was any.
+func takeCarried(sub *Subscription, inv Invoice) bool {
+	carried := false
+	for _, l := range inv.Lines {
+		switch l.Kind {
+		case LineCredit:
+			sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Sub(l.Amount)
+			carried = true
+		case LineCreditNote:
+			sub.CreditNoteBalance = orZero(sub.CreditNoteBalance, l.Amount.Currency()).Add(l.Amount)
+			carried = true
+		}
+	}
+	return carried
 }
 
 // priceCycle builds (without storing) the invoice of a cycle on plan: the

@@ -20,7 +20,8 @@ import (
 //     card that captures); until then it is the pending plan change, and it
 //     is dropped if its order fails or expires.
 //   - Downgrades default to the period end (immediate=false). An immediate
-//     downgrade credits the net difference to the next invoices.
+//     downgrade credits the net difference to the next invoices, by a
+//     credit note on the period's invoice (see creditDowngrade).
 //   - Trialing subscriptions simply switch. A change is refused (409) while
 //     the subscription is pending, paused or past due, once its period has
 //     ended unpaid, or while another change awaits payment.
@@ -57,7 +58,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			default:
 				sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 				if change.net.IsNegative() {
-					sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
+					return s.creditDowngrade(tx, sub, change.net.Neg(), "", "", s.now(), false)
 				}
 			}
 			return nil
@@ -93,7 +94,11 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			}
 			charge = p
 		} else if change.net.IsNegative() {
-			sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
+			key := fmt.Sprintf("downgrade-%d", len(sub.PlanHistory)+1)
+			desc := fmt.Sprintf("Unused time on %s after the change to %s", old.Name, np.Name)
+			if err := s.creditDowngrade(tx, sub, change.net.Neg(), key, desc, now, true); err != nil {
+				return err
+			}
 		}
 		sub.PlanHistory = append(sub.PlanHistory, change.PlanChange)
 		return s.switchPlan(tx, sub, old, np, change.Proration, now)

@@ -109,6 +109,13 @@ const (
 	bPayRefunding   // created ‖ pk → pk, payments with a refund waiting for the gateway
 	bPayRefundCheck // refund check ‖ pk → pk, settled payments to ask Midtrans about
 
+	bCreditNotes
+	bCNKey     // unique invoice ‖ sha256(key) → pk
+	bCNNumber  // unique sha256(number) → pk
+	bCNOwner   // owner ‖ created ‖ pk → pk
+	bCNInvoice // invoice ‖ created ‖ pk → pk
+	bCNIssued  // issue date ‖ pk → pk
+
 	nBuckets
 )
 
@@ -165,4 +172,11 @@ var bucketNames = [nBuckets]string{
 	bCoupons:        "coupons",
 	bCouponCode:     "idx_coupon_code",
 	bEndpoints:      "webhook_endpoints",
+
+	bCreditNotes: "credit_notes",
+	bCNKey:       "idx_cn_key",
+	bCNNumber:    "idx_cn_number",
+	bCNOwner:     "idx_cn_owner",
+	bCNInvoice:   "idx_cn_invoice",
+	bCNIssued:    "idx_cn_issued",
 }
