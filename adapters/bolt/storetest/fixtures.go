@@ -121,7 +121,7 @@ func notification(id, userID string, status core.NotificationStatus, next time.T
 	return core.Notification{ID: id, EventID: newID(), UserID: userID, Type: core.EvPaymentSucceeded,
 		Channel: core.ChannelEmail, Recipient: "b@example.com", Subject: "paid", Body: "thanks",
 		Payload: map[string]any{"k": "v"}, Status: status, Attempts: 1, LastError: "timeout",
-		NextAttemptAt: next, CreatedAt: at(0), UpdatedAt: at(time.Minute), SentAt: at(time.Hour), ReadAt: at(2 * time.Hour)}
+		NextAttemptAt: next, LeasedUntil: at(3 * time.Minute), CreatedAt: at(0), UpdatedAt: at(time.Minute), SentAt: at(time.Hour), ReadAt: at(2 * time.Hour)}
 }
 
 func event(typ string) core.Event {
