@@ -163,26 +163,66 @@ func (s *Service) creditRefunds(tx Tx, p Payment, now time.Time) error {
 		mine, covered = Zero(inv.Currency), map[string]bool{}
 		key = fmt.Sprintf("%s-%d", key, len(notes))
 	}
+	var fresh []Refund // done refunds no note names yet
+	for _, r := range p.Refunds {
+		if r.Status == RefundDone && r.Amount.IsPositive() && !covered[r.Key] {
+			fresh = append(fresh, r)
+		}
+	}
 	amount := p.Refunded.Sub(mine)
 	if room := inv.TaxedTotal().Sub(credited); room.Cmp(amount) < 0 {
 		amount = room // the invoice is credited in full
 	}
 	if !amount.IsPositive() {
-		return nil
+		return nameRefunds(tx, notes, p, fresh)
 	}
 	n := CreditNote{Key: key, Reason: CreditRefund, PaymentID: p.ID}
 	toWallet := true
-	for _, r := range p.Refunds {
-		if r.Status == RefundDone && r.Amount.IsPositive() && !covered[r.Key] {
-			n.RefundKeys = append(n.RefundKeys, r.Key)
-			toWallet = toWallet && r.ToWallet
-		}
+	for _, r := range fresh {
+		n.RefundKeys = append(n.RefundKeys, r.Key)
+		toWallet = toWallet && r.ToWallet
 	}
 	n.Description = "Refund of order " + p.OrderID
 	if toWallet && len(n.RefundKeys) > 0 {
 		n.Description += " to the wallet"
 	}
 	return s.issueCreditNote(tx, inv, credited, amount, &n, now)
+}
+
+// nameRefunds records which refunds of a payment its credit notes credit
+// when a note was issued before the refund it credits was: Midtrans told
+// the refunded total (a notification during the refund call) before the
+// refund itself was recorded as done. Each such refund is named on the
+// payment's first note whose amount its named refunds do not yet cover;
+// the notes' amounts never change.
+func nameRefunds(tx Tx, notes []CreditNote, p Payment, fresh []Refund) error {
+	amounts := map[string]Money{}
+	for _, r := range p.Refunds {
+		amounts[r.Key] = r.Amount
+	}
+	for _, r := range fresh {
+		for i := range notes {
+			n := &notes[i]
+			if n.PaymentID != p.ID {
+				continue
+			}
+			named := Zero(n.Currency)
+			for _, k := range n.RefundKeys {
+				if a, ok := amounts[k]; ok {
+					named = named.Add(a)
+				}
+			}
+			if n.Amount.Sub(named).Cmp(r.Amount) < 0 {
+				continue
+			}
+			n.RefundKeys = append(n.RefundKeys, r.Key)
+			if err := tx.CreditNotes().Put(*n); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // creditDowngrade records the credit an immediate downgrade gives for the
