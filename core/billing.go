@@ -507,14 +507,7 @@ func (s *Service) endCredit(tx Tx, sub *Subscription, now time.Time) error {
 	case err != nil:
 		return err
 	case inv.Status == InvoiceOpen || inv.Status == InvoiceOverdue || inv.Status == InvoiceDraft:
-		for _, l := range inv.Lines {
-			switch l.Kind {
-			case LineCredit:
-				sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Add(l.Amount)
-			case LineCreditNote:
-				sub.CreditNoteBalance = orZero(sub.CreditNoteBalance, l.Amount.Currency()).Sub(l.Amount)
-			}
-		}
+		returnCarried(sub, inv)
 		inv.Status, inv.UpdatedAt = InvoiceVoid, now
 		if err := tx.Invoices().Put(inv); err != nil {
 			return err

@@ -220,15 +220,24 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 // takeCarried takes what inv's lines took of the subscription's carried
 // credit (before PPN) and credit from credit notes (after PPN) off them,
 // and reports whether there was any.
-func takeCarried(sub *Subscription, inv Invoice) bool {
+func takeCarried(sub *Subscription, inv Invoice) bool { return moveCarried(sub, inv, -1) }
+
+// returnCarried gives back what inv's lines took (inv is voided or
+// priced again).
+func returnCarried(sub *Subscription, inv Invoice) bool { return moveCarried(sub, inv, 1) }
+
+// moveCarried moves inv's credit lines back to the subscription (sign 1)
+// or takes them from it (sign -1).
+func moveCarried(sub *Subscription, inv Invoice, sign int64) bool {
 	carried := false
 	for _, l := range inv.Lines {
+		amt := l.Amount.MulInt(sign)
 		switch l.Kind {
 		case LineCredit:
-			sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Sub(l.Amount)
+			sub.PendingCredit = orZero(sub.PendingCredit, amt.Currency()).Add(amt)
 			carried = true
 		case LineCreditNote:
-			sub.CreditNoteBalance = orZero(sub.CreditNoteBalance, l.Amount.Currency()).Add(l.Amount)
+			sub.CreditNoteBalance = orZero(sub.CreditNoteBalance, amt.Currency()).Sub(amt)
 			carried = true
 		}
 	}

@@ -176,3 +176,39 @@ func TestDowngradeCreditNote(t *testing.T) {
 		t.Fatalf("credit left %s, want 1110", got.CreditNoteBalance)
 	}
 }
+
+// TestReissuedRenewalKeepsItsCredit: an open renewal order priced again
+// (the seats changed) gives back the credit its invoice took and takes it
+// anew: the credit is neither lost nor taken twice.
+func TestReissuedRenewalKeepsItsCredit(t *testing.T) {
+	e := newEnv(t)
+	e.featurePlan("seat", "30000", nil, true)
+	e.featurePlan("seatbig", "60000", nil, true)
+	s := e.paidSub("seatbig")
+	e.clock.Advance(20 * 24 * time.Hour)
+	now := true
+	got, err := e.svc.ChangePlan(e.ctx, e.user, s.ID, "seat", &now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit := got.CreditNoteBalance
+	if !credit.IsPositive() || credit.Cmp(core.MustMoney("30000")) >= 0 {
+		t.Fatalf("credit %s for a downgrade 20 days into the period", credit)
+	}
+	e.clock.Set(got.CurrentPeriodEnd)
+	e.run()
+	renewal := e.openPayment(s.ID)
+	if want := core.MustMoney("30000").Sub(credit); !renewal.Amount.Equal(want) || !e.sub(s.ID).CreditNoteBalance.IsZero() {
+		t.Fatalf("renewal %s, want %s with the credit taken", renewal.Amount, want)
+	}
+	if _, err := e.svc.SetQuantity(e.ctx, e.user, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	reissued := e.openPayment(s.ID)
+	if want := core.MustMoney("60000").Sub(credit); !reissued.Amount.Equal(want) || reissued.ID == renewal.ID {
+		t.Fatalf("reissued renewal %s, want %s: two seats less the credit", reissued.Amount, want)
+	}
+	if left := e.sub(s.ID).CreditNoteBalance; !left.IsZero() {
+		t.Fatalf("credit left %s after the reissue, want 0 (taken once)", left)
+	}
+}

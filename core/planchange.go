@@ -264,7 +264,11 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 			if err != nil || inv.Key != CycleKey(sub.Cycle+1) {
 				continue
 			}
-			fresh, err := s.priceCycle(tx, sub, plan, inv.Cycle, now)
+			// Priced again with the credit it took given back, and taking
+			// it anew: credit is neither lost nor taken twice.
+			priced := sub
+			carried := returnCarried(&priced, inv)
+			fresh, err := s.priceCycle(tx, priced, plan, inv.Cycle, now)
 			if err != nil {
 				return err
 			}
@@ -275,9 +279,16 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 			// The new plan's interval may differ (yearly to monthly): the
 			// invoice states the period the new price pays for.
 			inv.Lines, inv.Subtotal, inv.Discount, inv.Tax, inv.Total = fresh.Lines, fresh.Subtotal, fresh.Discount, fresh.Tax, fresh.Total
+			inv.TaxBase, inv.TaxRate, inv.TaxInclusive = fresh.TaxBase, fresh.TaxRate, fresh.TaxInclusive
 			inv.PeriodStart, inv.PeriodEnd, inv.UpdatedAt = fresh.PeriodStart, fresh.PeriodEnd, now
 			if err := tx.Invoices().Put(inv); err != nil {
 				return err
+			}
+			if takeCarried(&priced, fresh) || carried {
+				priced.UpdatedAt = now
+				if err := tx.Subscriptions().Put(priced); err != nil {
+					return err
+				}
 			}
 			if fresh.Total.Equal(p.Amount) {
 				return nil // the open order still asks for the right amount
