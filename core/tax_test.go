@@ -228,3 +228,20 @@ func TestInvoiceEmailLinksPDF(t *testing.T) {
 		t.Errorf("email does not link the PDF:\n%s\n%s", m.Body, html)
 	}
 }
+
+// TestVoidKeepsItsNumber: an invoice voided (its first charge expired)
+// keeps its number, and the next invoice never takes it again.
+func TestVoidKeepsItsNumber(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "bank_transfer")
+	e.mustNotify(e.gw.ExpireOrder(res.Payment.OrderID))
+	voided, err := e.svc.GetInvoice(e.ctx, e.user, res.Payment.InvoiceID)
+	if err != nil || voided.Status != core.InvoiceVoid || voided.Number != "INV/2026/000001" {
+		t.Fatalf("after the first charge expired: %s %q, %v; want void INV/2026/000001", voided.Status, voided.Number, err)
+	}
+	next := e.subscribe("basic", "bank_transfer")
+	inv, err := e.svc.GetInvoice(e.ctx, e.user, next.Payment.InvoiceID)
+	if err != nil || inv.Number != "INV/2026/000002" {
+		t.Fatalf("the next invoice is %q, %v; want INV/2026/000002", inv.Number, err)
+	}
+}
