@@ -891,6 +891,9 @@ func TestDashboardRefundFoundByRefundCheck(t *testing.T) {
 			if got := e.payment(p.ID); got.Status != core.PaymentRefunded || !got.Refunded.Equal(core.MustMoney("49000")) {
 				t.Fatalf("after the refund check: %s refunded %s", got.Status, got.Refunded)
 			}
+			if notes := e.creditNotes(e.user); len(notes) != 1 || !notes[0].Amount.Equal(core.MustMoney("49000")) {
+				t.Fatalf("credit notes after the refund check found the refund: %+v", notes)
+			}
 		})
 	}
 }
