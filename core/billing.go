@@ -512,21 +512,24 @@ func (s *Service) endCredit(tx Tx, sub *Subscription, now time.Time) error {
 	case err != nil:
 		return err
 	case inv.Status == InvoiceOpen || inv.Status == InvoiceOverdue || inv.Status == InvoiceDraft:
-		for _, l := range inv.Lines {
-			if l.Kind == LineCredit {
-				sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Add(l.Amount)
-			}
-		}
+		returnCarried(sub, inv)
 		inv.Status, inv.UpdatedAt = InvoiceVoid, now
 		if err := tx.Invoices().Put(inv); err != nil {
 			return err
 		}
 	}
-	if !sub.PendingCredit.Valid() || !sub.PendingCredit.IsNegative() {
+	var credit Money
+	if sub.PendingCredit.Valid() && sub.PendingCredit.IsNegative() {
+		credit = sub.PendingCredit.Neg()
+		sub.PendingCredit = Zero(credit.Currency())
+	}
+	if b := sub.CreditNoteBalance; b.Valid() && b.IsPositive() {
+		credit = orZero(credit, b.Currency()).Add(b)
+		sub.CreditNoteBalance = Zero(b.Currency())
+	}
+	if !credit.Valid() || !credit.IsPositive() {
 		return nil
 	}
-	credit := sub.PendingCredit.Neg()
-	sub.PendingCredit = Zero(credit.Currency())
 	_, err = s.creditWallet(tx, sub.OwnerID, credit, EntryRefund, "subscription", sub.ID, "Unused credit of an ended subscription", now)
 	return err
 }

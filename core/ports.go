@@ -26,6 +26,7 @@ type Tx interface {
 	Subscriptions() SubscriptionRepo
 	Payments() PaymentRepo
 	Invoices() InvoiceRepo
+	CreditNotes() CreditNoteRepo
 	WebhookLogs() WebhookLogRepo
 	Wallets() WalletRepo
 	TopUps() TopUpRepo
@@ -110,6 +111,18 @@ type (
 		ListBySubscription(subscriptionID string) ([]Invoice, error)
 		// ScanOpenDue visits open invoices whose DueDate is before t.
 		ScanOpenDue(t time.Time, fn func(Invoice) bool) error
+	}
+	CreditNoteRepo interface {
+		Get(id string) (CreditNote, error)
+		// Put refuses with ErrConflict a second credit note with the same
+		// (InvoiceID, Key) or the same Number.
+		Put(n CreditNote) error
+		// ListByInvoice and ListByOwner list oldest first.
+		ListByInvoice(invoiceID string) ([]CreditNote, error)
+		ListByOwner(ownerID string) ([]CreditNote, error)
+		// ScanIssued visits credit notes issued in [from, to), earliest
+		// first (a zero to: no end).
+		ScanIssued(from, to time.Time, fn func(CreditNote) bool) error
 	}
 	WebhookLogRepo interface {
 		Get(id string) (WebhookLog, error)

@@ -223,6 +223,9 @@ func (s *Service) putRefunds(tx Tx, p *Payment, amount Money, now time.Time) err
 	if err := tx.Payments().Put(*p); err != nil {
 		return err
 	}
+	if err := s.creditRefunds(tx, *p, now); err != nil {
+		return err
+	}
 	return s.emit(tx, EvPaymentRefunded, p.OwnerID, now, map[string]any{
 		"payment_id": p.ID, "order_id": p.OrderID, "amount": amount.String(), "refunded": p.Refunded.String()})
 }
@@ -265,6 +268,9 @@ func (s *Service) applyGatewayRefund(tx Tx, p *Payment, lines []GatewayRefundLin
 	}
 	delta := p.Refunded.Sub(before)
 	if err := tx.Payments().Put(*p); err != nil {
+		return false, err
+	}
+	if err := s.creditRefunds(tx, *p, now); err != nil {
 		return false, err
 	}
 	if !delta.IsPositive() {

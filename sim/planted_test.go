@@ -22,6 +22,7 @@ var plantedDefects = []struct {
 	{core.DefectCustomerRefunds, []string{"refundsOnlyByAdmin"}},
 	{core.DefectDashboardRefundDeduped, []string{"everyRupiahAccountedOnce"}},
 	{core.DefectNativeAmountStale, []string{"nativeMatchesLocal"}},
+	{core.DefectCreditNoteTwice, []string{"everyRefundCreditedOnce"}},
 }
 
 // TestPlantedDefectsAreFound: a simulator that cannot find a planted bug

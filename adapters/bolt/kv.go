@@ -117,6 +117,12 @@ const (
 	bPortalLinks
 	bPortalLinkHash   // unique sha256(hash) → pk
 	bPortalLinkExpiry // expires ‖ pk → pk
+	bCreditNotes
+	bCNKey     // unique invoice ‖ sha256(key) → pk
+	bCNNumber  // unique sha256(number) → pk
+	bCNOwner   // owner ‖ created ‖ pk → pk
+	bCNInvoice // invoice ‖ created ‖ pk → pk
+	bCNIssued  // issue date ‖ pk → pk
 
 	nBuckets
 )
@@ -182,4 +188,10 @@ var bucketNames = [nBuckets]string{
 	bPortalLinks:      "portal_links",
 	bPortalLinkHash:   "idx_portal_link_hash",
 	bPortalLinkExpiry: "idx_portal_link_expiry",
+	bCreditNotes:      "credit_notes",
+	bCNKey:            "idx_cn_key",
+	bCNNumber:         "idx_cn_number",
+	bCNOwner:          "idx_cn_owner",
+	bCNInvoice:        "idx_cn_invoice",
+	bCNIssued:         "idx_cn_issued",
 }

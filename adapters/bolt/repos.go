@@ -155,6 +155,28 @@ var invoices = &table[core.Invoice]{
 	},
 }
 
+var creditNotes = &table[core.CreditNote]{
+	kind: "credit note", bucket: bCreditNotes, encode: records.CreditNoteToRecord, decode: records.CreditNoteFromRecord,
+	id: func(n *core.CreditNote) string { return n.ID },
+	indexes: []index[core.CreditNote]{
+		{name: "key for this invoice", bucket: bCNKey, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
+			return nonEmpty(n.Key, func() []byte { return cat(idKey(n.InvoiceID), hashKey(n.Key)) })
+		}},
+		{name: "number", bucket: bCNNumber, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
+			return nonEmpty(n.Number, func() []byte { return hashKey(n.Number) })
+		}},
+		{name: "owner", bucket: bCNOwner, key: func(n *core.CreditNote, pk []byte) []byte {
+			return nonEmpty(n.OwnerID, func() []byte { return ownerTimeKey(n.OwnerID, n.CreatedAt, pk) })
+		}},
+		{name: "invoice", bucket: bCNInvoice, key: func(n *core.CreditNote, pk []byte) []byte {
+			return nonEmpty(n.InvoiceID, func() []byte { return ownerTimeKey(n.InvoiceID, n.CreatedAt, pk) })
+		}},
+		{name: "issued", bucket: bCNIssued, key: func(n *core.CreditNote, pk []byte) []byte {
+			return timeKey(n.IssueDate, pk)
+		}},
+	},
+}
+
 var webhookLogs = &table[core.WebhookLog]{
 	kind: "webhook log", bucket: bHooks, encode: records.HookToRecord, decode: records.HookFromRecord,
 	id: func(w *core.WebhookLog) string { return w.ID },
@@ -272,7 +294,7 @@ var portalLinks = &table[core.PortalLink]{
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) error
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
+}{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
 	sessions, portalLinks}
 
 // ---- core.Tx
@@ -283,6 +305,7 @@ func (t *tx) Tokens() core.TokenRepo                     { return tokenRepo{t} }
 func (t *tx) Subscriptions() core.SubscriptionRepo       { return subRepo{t} }
 func (t *tx) Payments() core.PaymentRepo                 { return payRepo{t} }
 func (t *tx) Invoices() core.InvoiceRepo                 { return invRepo{t} }
+func (t *tx) CreditNotes() core.CreditNoteRepo           { return creditNoteRepo{t} }
 func (t *tx) WebhookLogs() core.WebhookLogRepo           { return hookRepo{t} }
 func (t *tx) Wallets() core.WalletRepo                   { return walletRepo{t} }
 func (t *tx) TopUps() core.TopUpRepo                     { return topUpRepo{t} }
@@ -464,6 +487,33 @@ func (r invRepo) ListBySubscription(id string) ([]core.Invoice, error) {
 // ScanOpenDue visits open invoices due strictly before at, earliest first.
 func (r invRepo) ScanOpenDue(at time.Time, fn func(core.Invoice) bool) error {
 	return invoices.scan(r.t, bInvOpenDue, nil, tsKey(at), false, fn)
+}
+
+// ---- credit notes
+
+type creditNoteRepo struct{ t *tx }
+
+func (r creditNoteRepo) Get(id string) (core.CreditNote, error) { return creditNotes.get(r.t, id) }
+func (r creditNoteRepo) Put(n core.CreditNote) error            { return creditNotes.put(r.t, &n) }
+
+func (r creditNoteRepo) ListByInvoice(id string) ([]core.CreditNote, error) {
+	return creditNotes.list(r.t, bCNInvoice, idKey(id), func(n *core.CreditNote) bool { return n.InvoiceID == id })
+}
+
+func (r creditNoteRepo) ListByOwner(id string) ([]core.CreditNote, error) {
+	return creditNotes.list(r.t, bCNOwner, idKey(id), func(n *core.CreditNote) bool { return n.OwnerID == id })
+}
+
+// ScanIssued visits credit notes issued in [from, to), earliest first.
+func (r creditNoteRepo) ScanIssued(from, to time.Time, fn func(core.CreditNote) bool) error {
+	var start, end []byte
+	if !from.IsZero() {
+		start = tsKey(from)
+	}
+	if !to.IsZero() {
+		end = tsKey(to)
+	}
+	return creditNotes.scan(r.t, bCNIssued, start, end, false, fn)
 }
 
 // ---- webhook logs

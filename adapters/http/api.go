@@ -89,9 +89,10 @@ func (s *Server) operations() []operation {
 			desc: "For the merchant's backend: a link that signs the user into the customer portal (/portal/) once, within an hour, " +
 				"with a \"return to merchant\" link to return_url. Only the link's hash is stored; the URL is shown once.",
 			handler: s.createPortalLink, body: portalLinkRequest{}, status: 201, resp: portalLinkJSON{}, noLocation: true, headers: noStore},
-		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices for the tax office", access: accessAdmin,
-			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices; " +
-				"format=csv: every invoice numbered in the month, with DPP, rate, PPN and total.",
+		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices and credit notes for the tax office", access: accessAdmin,
+			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices " +
+				"(credit notes, which Coretax records as returns of their own, are not in it); " +
+				"format=csv: every invoice numbered in the month and every credit note issued in it, with DPP, rate, PPN and total.",
 			query: []param{{name: "month", desc: "YYYY-MM, in the billing time zone", required: true},
 				{name: "format", desc: "xml (default) or csv", values: []string{"xml", "csv"}}},
 			handler: s.taxExport, resp: rawResponse{"application/xml,text/csv", "string"}, headers: noStore, errors: []int{403}},
@@ -174,6 +175,23 @@ func (s *Server) operations() []operation {
 		{method: "GET", path: "/api/invoices/{id}/html", tag: "invoices", summary: "The invoice as an HTML page",
 			desc:    "The same document as the PDF, as a standalone HTML page.",
 			handler: s.invoiceHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
+
+		// Credit notes.
+		{method: "GET", path: "/api/credit-notes/", tag: "invoices", summary: "List the credit notes of the caller's invoices", list: true,
+			desc: "A credit note credits part of an invoice: a refund of its payment (through Midtrans, direct, at the Midtrans " +
+				"dashboard, or to the wallet) or an immediate downgrade's credit, with the PPN reversed in proportion. " +
+				"The caller's own and its organizations'; every one for an admin.",
+			query: []param{{name: "invoice_id", desc: "Only the credit notes of this invoice"},
+				ordering("-issue_date", "issue_date", "amount", "number")},
+			handler: s.listCreditNotes, resp: page[creditNoteJSON]{}},
+		{method: "GET", path: "/api/credit-notes/{id}/", tag: "invoices", summary: "Get a credit note",
+			handler: s.getCreditNote, resp: creditNoteJSON{}},
+		{method: "GET", path: "/api/credit-notes/{id}/pdf", tag: "invoices", summary: "The credit note as a PDF",
+			desc:    "In the customer's language, like the invoice: the invoice it credits, the DPP and PPN it reverses, and the refunded order.",
+			handler: s.creditNotePDF, resp: rawResponse{"application/pdf", "binary"}, headers: noStore, errors: []int{501}},
+		{method: "GET", path: "/api/credit-notes/{id}/html", tag: "invoices", summary: "The credit note as an HTML page",
+			desc:    "The same document as the PDF, as a standalone HTML page.",
+			handler: s.creditNoteHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
 
 		// Payment methods.
 		{method: "GET", path: "/api/payment-methods/", tag: "payment-methods", summary: "List the caller's payment methods", list: true,

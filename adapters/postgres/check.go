@@ -51,7 +51,7 @@ func (s *Store) Check(ctx context.Context) error {
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) ([]error, error)
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods,
+}{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods,
 	notifications, idempotency, organizations, coupons, endpoints, sessions, portalLinks}
 
 func (tb *table[T]) check(t *tx) ([]error, error) {

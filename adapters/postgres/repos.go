@@ -14,6 +14,7 @@ func (t *tx) Tokens() core.TokenRepo                     { return tokenRepo{t} }
 func (t *tx) Subscriptions() core.SubscriptionRepo       { return subRepo{t} }
 func (t *tx) Payments() core.PaymentRepo                 { return payRepo{t} }
 func (t *tx) Invoices() core.InvoiceRepo                 { return invRepo{t} }
+func (t *tx) CreditNotes() core.CreditNoteRepo           { return creditNoteRepo{t} }
 func (t *tx) WebhookLogs() core.WebhookLogRepo           { return hookRepo{t} }
 func (t *tx) Wallets() core.WalletRepo                   { return walletRepo{t} }
 func (t *tx) TopUps() core.TopUpRepo                     { return topUpRepo{t} }
@@ -214,6 +215,36 @@ func (r invRepo) ListBySubscription(id string) ([]core.Invoice, error) {
 func (r invRepo) ScanOpenDue(at time.Time, fn func(core.Invoice) bool) error {
 	return invoices.scan(r.t, "open_due <= $1", "open_due, id", []any{ts(at)},
 		func(v *core.Invoice) bool { return v.DueDate.Before(at) }, fn)
+}
+
+// ---- credit notes
+
+type creditNoteRepo struct{ t *tx }
+
+func (r creditNoteRepo) Get(id string) (core.CreditNote, error) { return creditNotes.get(r.t, id) }
+func (r creditNoteRepo) Put(n core.CreditNote) error            { return creditNotes.put(r.t, &n) }
+
+func (r creditNoteRepo) ListByInvoice(id string) ([]core.CreditNote, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return creditNotes.list(r.t, "invoice_id = $1", byCreated, id)
+}
+
+func (r creditNoteRepo) ListByOwner(id string) ([]core.CreditNote, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return creditNotes.list(r.t, "owner_id = $1", byCreated, id)
+}
+
+// ScanIssued visits credit notes issued in [from, to), earliest first.
+func (r creditNoteRepo) ScanIssued(from, to time.Time, fn func(core.CreditNote) bool) error {
+	where, args := "issued_at >= $1", []any{ts(from)}
+	if !to.IsZero() {
+		where, args = where+" AND issued_at < $2", append(args, ts(to))
+	}
+	return creditNotes.scan(r.t, where, "issued_at, id", args, nil, fn)
 }
 
 // ---- webhook logs

@@ -62,7 +62,7 @@ func subscription(id, owner string, next time.Time) core.Subscription {
 		EndsAt: at(8760 * time.Hour), PausedAt: at(4 * time.Hour), AutoPay: true, CouponID: newID(),
 		CouponCyclesLeft: -1, ScheduledPlanID: newID(),
 		PlanHistory:   []core.PlanChange{{FromPlanID: "a", ToPlanID: "b", At: at(5 * time.Hour), Immediate: true, Proration: "-1500.50"}},
-		PendingCredit: rp("1500.50"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
+		PendingCredit: rp("1500.50"), CreditNoteBalance: rp("2200.25"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
 		CreatedAt: at(0), UpdatedAt: at(6 * time.Hour)}
 }
 
@@ -142,4 +142,12 @@ func session(id, userID, hash string, expires time.Time) core.Session {
 func portalLink(id, userID, hash string, expires time.Time) core.PortalLink {
 	return core.PortalLink{ID: id, UserID: userID, Hash: hash, ReturnURL: "https://shop.example/account",
 		CreatedBy: newID(), CreatedAt: at(0), ExpiresAt: expires, UsedAt: at(time.Minute), SessionID: newID()}
+}
+
+func creditNote(id, owner, invoiceID, key, number string, issued time.Time) core.CreditNote {
+	return core.CreditNote{ID: id, Number: number, Key: key, Reason: core.CreditRefund, OwnerID: owner,
+		SubscriptionID: newID(), InvoiceID: invoiceID, InvoiceNumber: "INV/2026/000001", PaymentID: newID(),
+		RefundKeys: []string{"RF-SUB-1-1", "wallet-x-2"}, Description: "Refund of order SUB-1",
+		Amount: rp("20000"), TaxBase: rp("16513.76"), Tax: rp("1981"), TaxRate: must(core.ParseRate("0.12")),
+		TaxInclusive: true, Currency: core.IDR, IssueDate: issued, CreatedAt: issued.Add(time.Second)}
 }

@@ -28,6 +28,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("NumberingUnderConcurrency", func(t *testing.T) { testNumbering(t, open(t)) })
+	t.Run("CreditNoteNumberingUnderConcurrency", func(t *testing.T) { testCreditNoteNumbering(t, open(t)) })
+	t.Run("CreditNotes", func(t *testing.T) { testCreditNotes(t, open(t)) })
 	t.Run("SnapshotReads", func(t *testing.T) { testSnapshot(t, open(t)) })
 	t.Run("ScanWhileWriting", func(t *testing.T) { testScanWhileWriting(t, open(t)) })
 	t.Run("Organizations", func(t *testing.T) { testOrgs(t, open) })
@@ -65,8 +67,9 @@ func testFixturesComplete(t *testing.T) {
 		invoice(newID(), newID(), newID(), "k", "n", core.InvoiceOpen, at(0)),
 		webhookLog(newID(), at(0), core.WebhookReceived), wallet(newID(), newID()), entry(newID(), 1),
 		topUp(newID(), newID()), method(newID(), newID(), "a"), notification(newID(), newID(), core.NotifQueued, at(0)),
-		idem("k", at(0)), core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
+		idem("k", at(0)), creditNote(newID(), newID(), newID(), "k", "n", at(0)),
 		session(newID(), newID(), "h", at(time.Hour)), portalLink(newID(), newID(), "h", at(time.Hour)),
+		core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
 	} {
 		if z := zeroFields(v); len(z) > 0 && !isNested(v) {
 			t.Errorf("%T fixture leaves %v zero: extend the fixture (and the record converter)", v, z)
@@ -296,6 +299,7 @@ func testNotFound(t *testing.T, s core.Store) {
 		"Payments.GetByOrderID":       func(tx core.Tx) error { _, err := tx.Payments().GetByOrderID("nope"); return err },
 		"Invoices.Get":                func(tx core.Tx) error { _, err := tx.Invoices().Get(id); return err },
 		"Invoices.GetByKey":           func(tx core.Tx) error { _, err := tx.Invoices().GetByKey(id, "cycle-1"); return err },
+		"CreditNotes.Get":             func(tx core.Tx) error { _, err := tx.CreditNotes().Get(id); return err },
 		"WebhookLogs.Get":             func(tx core.Tx) error { _, err := tx.WebhookLogs().Get(id); return err },
 		"Wallets.Get":                 func(tx core.Tx) error { _, err := tx.Wallets().Get(id); return err },
 		"Wallets.GetByOwner":          func(tx core.Tx) error { _, err := tx.Wallets().GetByOwner(id); return err },
@@ -579,6 +583,9 @@ func testViewRefusesWrites(t *testing.T, s core.Store) {
 		},
 		"Invoices.Put": func(tx core.Tx) error {
 			return tx.Invoices().Put(invoice(newID(), newID(), newID(), "k", "n", core.InvoicePaid, at(0)))
+		},
+		"CreditNotes.Put": func(tx core.Tx) error {
+			return tx.CreditNotes().Put(creditNote(newID(), newID(), newID(), "k", "n", at(0)))
 		},
 		"WebhookLogs.Put":       func(tx core.Tx) error { return tx.WebhookLogs().Put(webhookLog(newID(), at(0), core.WebhookFailed)) },
 		"WebhookLogs.Mark":      func(tx core.Tx) error { _, err := tx.WebhookLogs().MarkApplied("k"); return err },

@@ -174,6 +174,7 @@ type subRec struct {
 	ScheduledPlanID        string                  `json:",omitzero"`
 	PlanHistory            []planChangeRec         `json:",omitzero"`
 	PendingCredit          money                   `json:",omitzero"`
+	CreditNoteBalance      money                   `json:",omitzero"`
 	Metadata               map[string]any          `json:",omitzero"`
 	CreatedAt              time.Time               `json:",omitzero"`
 	UpdatedAt              time.Time               `json:",omitzero"`
@@ -192,7 +193,7 @@ func SubToRecord(s *core.Subscription) any {
 		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelledAt: UTC(s.CancelledAt), CancelReason: s.CancelReason,
 		EndsAt: UTC(s.EndsAt), PausedAt: UTC(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
 		CouponCyclesLeft: s.CouponCyclesLeft, ScheduledPlanID: s.ScheduledPlanID,
-		PendingCredit: money(s.PendingCredit), Metadata: s.Metadata,
+		PendingCredit: money(s.PendingCredit), CreditNoteBalance: money(s.CreditNoteBalance), Metadata: s.Metadata,
 		AnchorCycle: s.AnchorCycle, PendingPlanID: s.PendingPlanID, PendingPlanInvoiceID: s.PendingPlanInvoiceID,
 		NativeAmount: money(s.NativeAmount), NativeDisabled: s.NativeDisabled,
 		CreatedAt: UTC(s.CreatedAt), UpdatedAt: UTC(s.UpdatedAt)}
@@ -220,7 +221,7 @@ func SubFromRecord(b []byte) (core.Subscription, error) {
 		CancelAtPeriodEnd: r.CancelAtPeriodEnd, CancelledAt: r.CancelledAt, CancelReason: r.CancelReason,
 		EndsAt: r.EndsAt, PausedAt: r.PausedAt, AutoPay: r.AutoPay, CouponID: r.CouponID,
 		CouponCyclesLeft: r.CouponCyclesLeft, ScheduledPlanID: r.ScheduledPlanID,
-		PendingCredit: core.Money(r.PendingCredit), Metadata: r.Metadata,
+		PendingCredit: core.Money(r.PendingCredit), CreditNoteBalance: core.Money(r.CreditNoteBalance), Metadata: r.Metadata,
 		AnchorCycle: r.AnchorCycle, PendingPlanID: r.PendingPlanID, PendingPlanInvoiceID: r.PendingPlanInvoiceID,
 		NativeAmount: core.Money(r.NativeAmount), NativeDisabled: r.NativeDisabled,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
