@@ -9,14 +9,14 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// The budget on PostgreSQL, where a run is about twentyfold slower than on
-// a bbolt file (every unit of work and every check is a round trip to the
-// server); see the README's Simulator section. Under the race detector
+// The budget on PostgreSQL, where a run costs about ten times the CPU it
+// costs on a bbolt file (every unit of work and every check takes round
+// trips to the server); see the README's Simulator section. Under the race detector
 // only the first postgresRaceSeeds run, and neither the regression seeds
 // nor the planted defect.
 const (
 	postgresSeeds     = 32
-	postgresRaceSeeds = 2
+	postgresRaceSeeds = 4
 )
 
 // postgresDefect is the defect planted on PostgreSQL to prove the mode can

@@ -40,7 +40,7 @@ func main() {
 		shrink    = flag.Int("shrink", 200, "replays allowed to shrink one violation")
 		record    = flag.String("record", "", "append seeds that found a violation to this regression file")
 		store     = flag.String("store", "bolt", "where runs keep their records: bolt (a temporary file) or postgres (a schema of their own in -database-url, dropped at the end)")
-		dbURL     = flag.String("database-url", pgtest.URL(), "the PostgreSQL database of -store postgres (default: LANGGANAN_TEST_DATABASE_URL or the local test database)")
+		dbURL     = flag.String("database-url", "", "the PostgreSQL database of -store postgres (default: LANGGANAN_TEST_DATABASE_URL, else "+pgtest.DefaultURL+")")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -54,6 +54,9 @@ func main() {
 	case "bolt":
 	case "postgres":
 		base.DatabaseURL = *dbURL
+		if base.DatabaseURL == "" {
+			base.DatabaseURL = pgtest.URL()
+		}
 	default:
 		fmt.Fprintf(os.Stderr, "-store %q: want bolt or postgres\n", *store)
 		os.Exit(2)
