@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,31 +18,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/langganan/langganan/adapters/postgres/pgtest"
 )
-
-// pgAdminURL is the PostgreSQL server the multi-instance tests create
-// their databases on (LANGGANAN_TEST_DATABASE_URL overrides it).
-func pgAdminURL() string {
-	if u := os.Getenv("LANGGANAN_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
 
 // freshDatabase creates the database langganan_multi_<random> and drops it
 // when the test ends; it answers its URL. Without a reachable PostgreSQL
 // the test fails in CI and is skipped, loudly, elsewhere.
 func freshDatabase(t *testing.T) string {
 	t.Helper()
+	base := pgtest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	base := pgAdminURL()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is unreachable (CI=true): %v", err)
-		}
-		t.Skipf("SKIPPING multi-instance test: PostgreSQL is unreachable (%v); set LANGGANAN_TEST_DATABASE_URL", err)
+		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
 	var b [6]byte

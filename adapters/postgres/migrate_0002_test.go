@@ -36,7 +36,7 @@ func TestMigration0002UsernamesAndTokens(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	s2, err := Open(bg, withSearchPath(t, testURL(), schema), Options{})
+	s2, err := Open(bg, schemaURL(t, schema), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
