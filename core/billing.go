@@ -366,11 +366,10 @@ func (s *Service) advanceLoaded(ctx context.Context, it dueItem, now time.Time) 
 	case SubPastDue:
 		// Retries come first: a retry falling due when the grace period
 		// ends is still made, and its order may still be paid.
-		if sub.DunningAttempts <= s.cfg.DunningRetries &&
-			!now.Before(sub.PastDueSince.Add(time.Duration(sub.DunningAttempts)*s.cfg.DunningInterval)) {
+		if at, ok := s.retryDue(sub); ok && !now.Before(at) {
 			return "retries", sub.Cycle + 1, nil
 		}
-		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
+		if !now.Before(s.graceEnd(sub)) {
 			return "expired", 0, s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
 		}
 		return "", 0, s.reschedule(ctx, id, s.nextAction(sub, plan, now))

@@ -71,6 +71,9 @@ func (s *Store) Export(ctx context.Context, dst core.Store) (map[string]int, err
 			func() error {
 				return exportTable(ctx, t, endpoints, dst, counts, "webhook_endpoints", core.Tx.WebhookEndpoints, core.WebhookEndpointRepo.Put)
 			},
+			func() error {
+				return exportTable(ctx, t, figures, dst, counts, "daily_figures", core.Tx.Figures, core.FigureRepo.Put)
+			},
 			func() error { return exportRest(ctx, t, dst, counts) },
 		}
 		for _, step := range steps {
