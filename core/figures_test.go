@@ -18,7 +18,9 @@ func wib(t *testing.T) *time.Location {
 // where none was taken.
 func TestFiguresOverTimeFromRecords(t *testing.T) {
 	e := newEnv(t)
-	idr := func(s string) map[core.Currency]core.Money { return map[core.Currency]core.Money{core.IDR: core.MustMoney(s)} }
+	idr := func(s string) map[core.Currency]core.Money {
+		return map[core.Currency]core.Money{core.IDR: core.MustMoney(s)}
+	}
 	days := []core.DailyFigures{
 		{Day: "2025-12-31", SnapshotAt: start, MRR: idr("100"), Subscribers: 1, Churned: 1, FailedPayments: 1},
 		{Day: "2026-01-01", SnapshotAt: start, MRR: idr("200"), Subscribers: 2, Churned: 1},
