@@ -72,25 +72,20 @@ func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
 		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt), PayloadSize: w.PayloadSize, PayloadSHA256: w.PayloadSHA256}
 }
 
-// maxWebhookLogScan bounds how many logs one listing reads: count is then
-// at most this many (the newest), unless a later page is asked for.
-const maxWebhookLogScan = 10000
-
 // listWebhookLogs is the admin view of stored notifications, newest first.
 func (s *Server) listWebhookLogs(c *fiber.Ctx) error {
-	q, err := parseListQuery(c)
+	q, err := parseListQuery(c, "order_id", "status")
 	if err != nil {
 		return err
 	}
-	limit := max(maxWebhookLogScan, q.Offset()+q.PageSize)
-	list, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), limit)
+	list, total, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), core.WebhookLogFilter{
+		OrderID: q.Get("order_id"), Status: q.Get("status"), Offset: q.Offset(), Limit: q.PageSize})
 	if err != nil {
 		return err
 	}
-	items := paginate(list, q)
-	out := make([]webhookLogJSON, len(items))
-	for i, w := range items {
+	out := make([]webhookLogJSON, len(list))
+	for i, w := range list {
 		out[i] = toWebhookLogJSON(w)
 	}
-	return c.JSON(newPage(c, q, len(list), out))
+	return c.JSON(newPage(c, q, total, out))
 }

@@ -34,7 +34,7 @@ type LifecycleService interface {
 	GetInvoice(ctx context.Context, a core.Actor, id string) (core.Invoice, error)
 
 	ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (core.WebhookLog, error)
-	ListWebhookLogs(ctx context.Context, a core.Actor, limit int) ([]core.WebhookLog, error)
+	ListWebhookLogs(ctx context.Context, a core.Actor, f core.WebhookLogFilter) ([]core.WebhookLog, int, error)
 
 	LinkGopay(ctx context.Context, a core.Actor, phone, redirectURL string) (core.PaymentMethod, error)
 	ListPaymentMethods(ctx context.Context, a core.Actor) ([]core.PaymentMethod, error)
