@@ -148,3 +148,38 @@ func TestDunningQueueMatchesTheEngine(t *testing.T) {
 		t.Fatalf("at the grace end the queue showed: %s, want expired", st)
 	}
 }
+
+// Stale payments are the open ones reconciliation polls: older than
+// StaleAfter, oldest first.
+func TestStalePayments(t *testing.T) {
+	e := newEnv(t)
+	first := e.subscribe("basic", "bank_transfer").Payment
+	e.clock.Advance(40 * time.Minute)
+	second := e.subscribe("pro", "bank_transfer").Payment
+	for _, c := range []struct {
+		after time.Duration
+		want  []string
+	}{
+		{0, nil},
+		{20 * time.Minute, []string{first.OrderID}},
+		{40 * time.Minute, []string{first.OrderID, second.OrderID}},
+	} {
+		e.clock.Advance(c.after)
+		got, total, err := e.svc.StalePayments(e.ctx, e.admin, 0, 0)
+		if err != nil || total != len(c.want) || len(got) != len(c.want) {
+			t.Fatalf("at %v: %d stale (total %d), %v; want %v", e.clock.Now(), len(got), total, err, c.want)
+		}
+		for i, p := range got {
+			if p.OrderID != c.want[i] {
+				t.Errorf("at %v: stale %d = %s, want %s", e.clock.Now(), i, p.OrderID, c.want[i])
+			}
+		}
+	}
+	e.mustNotify(e.gw.Settle(first.OrderID))
+	if got, _, _ := e.svc.StalePayments(e.ctx, e.admin, 0, 0); len(got) != 1 || got[0].OrderID != second.OrderID {
+		t.Errorf("after one is paid: %v, want only the other", got)
+	}
+	if _, _, err := e.svc.StalePayments(e.ctx, e.user, 0, 0); !errors.Is(err, core.ErrForbidden) {
+		t.Errorf("a customer: %v, want forbidden", err)
+	}
+}
