@@ -658,7 +658,9 @@ func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64,
 
 // stale reports whether open payment p is old enough for reconciliation
 // to ask Midtrans about it (and to count towards the stale alert).
-func (s *Service) stale(p Payment, now time.Time) bool { return now.Sub(p.CreatedAt) >= s.cfg.StaleAfter }
+func (s *Service) stale(p Payment, now time.Time) bool {
+	return now.Sub(p.CreatedAt) >= s.cfg.StaleAfter
+}
 
 // StalePayments lists the open payments reconciliation counts as stale
 // (admin), oldest first, with the total before paging. StaleAlert is the
