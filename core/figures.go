@@ -169,10 +169,10 @@ const (
 )
 
 // FiguresQuery asks for the figures of the days (or months) from From to
-// To, both dates in the billing zone, inclusive. Zero values ask for the
-// last 30 days or the last 12 months up to today.
+// To, both dates ("2006-01-02") in the billing zone, inclusive. Empty
+// values ask for the last 30 days or the last 12 months up to today.
 type FiguresQuery struct {
-	From, To time.Time
+	From, To string
 	Interval string // day (default) or month
 }
 
@@ -207,14 +207,21 @@ func (s *Service) FiguresOverTime(ctx context.Context, a Actor, q FiguresQuery) 
 	default:
 		fe.Add("interval", "day or month")
 	}
+	parse := func(field, v string) time.Time {
+		t, err := time.ParseInLocation(dayLayout, v, loc)
+		if err != nil {
+			fe.Add(field, "a date such as 2026-01-31")
+		}
+		return t
+	}
 	to := date(s.now())
-	if !q.To.IsZero() {
-		to = date(q.To)
+	if q.To != "" {
+		to = parse("to", q.To)
 	}
 	var from time.Time
 	switch {
-	case !q.From.IsZero():
-		from = date(q.From)
+	case q.From != "":
+		from = parse("from", q.From)
 	case monthly:
 		from = time.Date(to.Year(), to.Month()-11, 1, 0, 0, 0, 0, loc)
 	default:
@@ -237,6 +244,7 @@ func (s *Service) FiguresOverTime(ctx context.Context, a Actor, q FiguresQuery) 
 		}
 	}
 	switch {
+	case len(fe) > 0:
 	case from.After(to):
 		fe.Add("from", "on or before to")
 	case !monthly && n > maxFigureDays:

@@ -49,6 +49,7 @@ type Service interface {
 	LifecycleService
 	OrgService
 	NotificationService
+	ConsoleService
 }
 
 // nextDuer is optional: a service that can tell when its next job falls due
