@@ -8,9 +8,9 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// Migration 0005 fills the order column of webhook logs stored before it,
+// Migration 0006 fills the order column of webhook logs stored before it,
 // so their order's notifications are found, and adds the daily figures.
-func TestMigration0005WebhookLogsByOrder(t *testing.T) {
+func TestMigration0006WebhookLogsByOrder(t *testing.T) {
 	s := openTest(t)
 	at := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
 	w1 := core.WebhookLog{ID: "11111111-1111-4111-8111-111111111111", OrderID: "SUB-1", ReceivedAt: at, Status: core.WebhookProcessed}
@@ -24,7 +24,7 @@ func TestMigration0005WebhookLogsByOrder(t *testing.T) {
 	}
 	for _, q := range []string{
 		"DROP INDEX webhook_logs_order", "ALTER TABLE webhook_logs DROP COLUMN order_id", "DROP TABLE daily_figures",
-		"DELETE FROM schema_migrations WHERE version >= 5",
+		"DELETE FROM schema_migrations WHERE version >= 6",
 	} {
 		if _, err := s.pool.Exec(bg, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
