@@ -96,6 +96,11 @@ func (s *Service) RunDueProgress(ctx context.Context, onItem func()) (RunSummary
 		} else if n > 0 {
 			c.m["webhook_logs_pruned"] = n
 		}
+		if n, err := s.pruneSessions(ctx, 1000); err != nil {
+			return sum, err
+		} else if n > 0 {
+			c.m["sessions_pruned"] = n
+		}
 	}
 	sum.Counts, sum.Errors, sum.FinishedAt = c.m, int(errs.Load()), s.now()
 	return sum, ctx.Err()

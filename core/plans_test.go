@@ -55,6 +55,14 @@ func (t *memTx) Plans() core.PlanRepo   { return memPlans{t} }
 func (t *memTx) Users() core.UserRepo   { return memUsers{t} }
 func (t *memTx) Tokens() core.TokenRepo { return memTokens{t} }
 
+// Sessions holds none: these tests open no browser sessions, but a
+// password reset revokes a user's sessions along with the tokens.
+func (t *memTx) Sessions() core.SessionRepo { return noSessions{} }
+
+type noSessions struct{ core.SessionRepo }
+
+func (noSessions) ListByUser(string) ([]core.Session, error) { return nil, nil }
+
 type memPlans struct{ t *memTx }
 
 func (r memPlans) Get(id string) (core.Plan, error) {

@@ -38,6 +38,8 @@ type Tx interface {
 	Coupons() CouponRepo
 	WebhookEndpoints() WebhookEndpointRepo
 	Figures() FigureRepo
+	Sessions() SessionRepo
+	PortalLinks() PortalLinkRepo
 }
 
 // Scan callbacks return false to stop early.
@@ -202,6 +204,30 @@ type (
 		// List answers the days from from to to (both as "2006-01-02",
 		// inclusive) that have figures, oldest first.
 		List(from, to string) ([]DailyFigures, error)
+	}
+	// SessionRepo holds signed-in browser sessions (web pages).
+	SessionRepo interface {
+		Get(id string) (Session, error)
+		// GetByHash finds the session whose secret hashes to hash.
+		GetByHash(hash string) (Session, error)
+		// Put refuses with ErrConflict a hash already held by another session.
+		Put(s Session) error
+		Delete(id string) error
+		// ListByUser lists a user's sessions, oldest first.
+		ListByUser(userID string) ([]Session, error)
+		// DeleteExpired deletes up to max sessions (max <= 0: no limit)
+		// whose ExpiresAt is not after t, earliest first, and reports how many.
+		DeleteExpired(t time.Time, max int) (int, error)
+	}
+	// PortalLinkRepo holds one-time customer portal links.
+	PortalLinkRepo interface {
+		Get(id string) (PortalLink, error)
+		// GetByHash finds the link whose secret hashes to hash.
+		GetByHash(hash string) (PortalLink, error)
+		// Put refuses with ErrConflict a hash already held by another link.
+		Put(l PortalLink) error
+		// DeleteExpired is SessionRepo.DeleteExpired for links.
+		DeleteExpired(t time.Time, max int) (int, error)
 	}
 	MetaRepo interface {
 		// NextSequence returns 1, 2, 3, ... per name, gapless within committed transactions.

@@ -365,3 +365,26 @@ func formatDate(t time.Time, loc *time.Location, locale string) string {
 	}
 	return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year())
 }
+
+// FormatMoney shows an amount the way a customer reads it in a locale:
+// "Rp49.000" in Indonesian ("id", the default), "IDR 49,000" in English.
+// The web pages use it, so pages and emails agree.
+func FormatMoney(m Money, locale string) string {
+	if !m.Valid() {
+		return ""
+	}
+	return formatAmount(m.String(), string(m.Currency()), locale)
+}
+
+// FormatTime shows a time in loc: "2 Februari 2026 10:00 WIB".
+func FormatTime(t time.Time, loc *time.Location, locale string) string {
+	return formatTime(t, loc, locale)
+}
+
+// FormatDate shows a date in loc: "2 Februari 2026".
+func FormatDate(t time.Time, loc *time.Location, locale string) string {
+	return formatDate(t, loc, locale)
+}
+
+// NormLocale maps a user locale to a supported one: "en", else "id".
+func NormLocale(l string) string { return normLocale(l) }

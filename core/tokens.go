@@ -74,8 +74,12 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 	})
 }
 
-// revokeTokensTx deletes every token of userID (password changed or reset).
+// revokeTokensTx deletes every token and browser session of userID
+// (password changed or reset): each was opened with the old password.
 func revokeTokensTx(tx Tx, userID string) error {
+	if err := revokeSessionsTx(tx, userID); err != nil {
+		return err
+	}
 	list, err := tx.Tokens().ListByUser(userID)
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)

@@ -74,6 +74,12 @@ func (s *Store) Export(ctx context.Context, dst core.Store) (map[string]int, err
 			func() error {
 				return exportTable(ctx, t, figures, dst, counts, "daily_figures", core.Tx.Figures, core.FigureRepo.Put)
 			},
+			func() error {
+				return exportTable(ctx, t, sessions, dst, counts, "web_sessions", core.Tx.Sessions, core.SessionRepo.Put)
+			},
+			func() error {
+				return exportTable(ctx, t, portalLinks, dst, counts, "portal_links", core.Tx.PortalLinks, core.PortalLinkRepo.Put)
+			},
 			func() error { return exportRest(ctx, t, dst, counts) },
 		}
 		for _, step := range steps {

@@ -112,6 +112,15 @@ const (
 	bHookOrder // sha256(order id) ‖ received ‖ pk → pk, logs naming an order
 	bFigures   // day ("2006-01-02") → daily figures record
 
+	bSessions
+	bSessionHash   // unique sha256(hash) → pk
+	bSessionUser   // user ‖ created ‖ pk → pk
+	bSessionExpiry // expires ‖ pk → pk
+
+	bPortalLinks
+	bPortalLinkHash   // unique sha256(hash) → pk
+	bPortalLinkExpiry // expires ‖ pk → pk
+
 	nBuckets
 )
 
@@ -170,4 +179,12 @@ var bucketNames = [nBuckets]string{
 	bEndpoints:      "webhook_endpoints",
 	bHookOrder:      "idx_hook_order",
 	bFigures:        "daily_figures",
+
+	bSessions:         "sessions",
+	bSessionHash:      "idx_session_hash",
+	bSessionUser:      "idx_session_user",
+	bSessionExpiry:    "idx_session_expiry",
+	bPortalLinks:      "portal_links",
+	bPortalLinkHash:   "idx_portal_link_hash",
+	bPortalLinkExpiry: "idx_portal_link_expiry",
 }

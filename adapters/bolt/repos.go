@@ -247,10 +247,40 @@ var idempotency = &table[core.IdempotencyRecord]{
 	},
 }
 
+var sessions = &table[core.Session]{
+	kind: "session", bucket: bSessions, encode: records.SessionToRecord, decode: records.SessionFromRecord,
+	id: func(s *core.Session) string { return s.ID },
+	indexes: []index[core.Session]{
+		{name: "hash", bucket: bSessionHash, unique: true, key: func(s *core.Session, _ []byte) []byte {
+			return nonEmpty(s.Hash, func() []byte { return hashKey(s.Hash) })
+		}},
+		{name: "user", bucket: bSessionUser, key: func(s *core.Session, pk []byte) []byte {
+			return nonEmpty(s.UserID, func() []byte { return ownerTimeKey(s.UserID, s.CreatedAt, pk) })
+		}},
+		{name: "expiry", bucket: bSessionExpiry, key: func(s *core.Session, pk []byte) []byte {
+			return timeKey(s.ExpiresAt, pk)
+		}},
+	},
+}
+
+var portalLinks = &table[core.PortalLink]{
+	kind: "portal link", bucket: bPortalLinks, encode: records.PortalLinkToRecord, decode: records.PortalLinkFromRecord,
+	id: func(l *core.PortalLink) string { return l.ID },
+	indexes: []index[core.PortalLink]{
+		{name: "hash", bucket: bPortalLinkHash, unique: true, key: func(l *core.PortalLink, _ []byte) []byte {
+			return nonEmpty(l.Hash, func() []byte { return hashKey(l.Hash) })
+		}},
+		{name: "expiry", bucket: bPortalLinkExpiry, key: func(l *core.PortalLink, pk []byte) []byte {
+			return timeKey(l.ExpiresAt, pk)
+		}},
+	},
+}
+
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) error
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints, figures}
+}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
+	sessions, portalLinks, figures}
 
 // ---- core.Tx
 
@@ -272,6 +302,8 @@ func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
 func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
+func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
+func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
 var _ core.Tx = (*tx)(nil)
 
@@ -697,6 +729,68 @@ func (r idemRepo) DeleteExpired(at time.Time, max int) (int, error) {
 		}
 	}
 	return len(keys), nil
+}
+
+// ---- sessions, portal links
+
+type sessionRepo struct{ t *tx }
+
+func (r sessionRepo) Get(id string) (core.Session, error) { return sessions.get(r.t, id) }
+func (r sessionRepo) Put(s core.Session) error            { return sessions.put(r.t, &s) }
+func (r sessionRepo) Delete(id string) error              { return sessions.del(r.t, id) }
+
+func (r sessionRepo) GetByHash(hash string) (core.Session, error) {
+	return sessions.getUnique(r.t, bSessionHash, hashKey(hash), "with this hash",
+		func(s *core.Session) bool { return s.Hash == hash && hash != "" })
+}
+
+// ListByUser answers a user's sessions, oldest first.
+func (r sessionRepo) ListByUser(userID string) ([]core.Session, error) {
+	return sessions.list(r.t, bSessionUser, idKey(userID), func(s *core.Session) bool { return s.UserID == userID })
+}
+
+func (r sessionRepo) DeleteExpired(at time.Time, max int) (int, error) {
+	return deleteExpired(r.t, sessions, bSessionExpiry, at, max, func(s core.Session) bool { return !s.ExpiresAt.After(at) })
+}
+
+type portalLinkRepo struct{ t *tx }
+
+func (r portalLinkRepo) Get(id string) (core.PortalLink, error) { return portalLinks.get(r.t, id) }
+func (r portalLinkRepo) Put(l core.PortalLink) error            { return portalLinks.put(r.t, &l) }
+
+func (r portalLinkRepo) GetByHash(hash string) (core.PortalLink, error) {
+	return portalLinks.getUnique(r.t, bPortalLinkHash, hashKey(hash), "with this hash",
+		func(l *core.PortalLink) bool { return l.Hash == hash && hash != "" })
+}
+
+func (r portalLinkRepo) DeleteExpired(at time.Time, max int) (int, error) {
+	return deleteExpired(r.t, portalLinks, bPortalLinkExpiry, at, max, func(l core.PortalLink) bool { return !l.ExpiresAt.After(at) })
+}
+
+// deleteExpired deletes up to max records (max <= 0: no limit) of tb whose
+// expiry index entry is not after at, earliest first. expired re-checks
+// the record: index keys hold nanoseconds, so the bound is exact anyway.
+func deleteExpired[T any](t *tx, tb *table[T], ix bucketID, at time.Time, max int, expired func(T) bool) (int, error) {
+	if err := t.writable(); err != nil {
+		return 0, err
+	}
+	var ids []string
+	err := tb.scan(t, ix, nil, prefixEnd(tsKey(at)), false, func(v T) bool {
+		if expired(v) {
+			ids = append(ids, tb.id(&v))
+		}
+		return max <= 0 || len(ids) < max
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Collected first, deleted after: never delete under a live cursor.
+	for _, id := range ids {
+		if err := tb.del(t, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // ---- meta

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/netip"
-	"runtime"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/langganan/langganan/adapters/internal/signin"
 	"github.com/langganan/langganan/core"
 	"github.com/rs/zerolog"
 )
@@ -84,6 +84,14 @@ type Config struct {
 	// Metrics records and serves the metrics (see Metrics); nil records
 	// nothing.
 	Metrics Metrics
+	// Pages, if set, registers the routes of another adapter (the web
+	// pages) on the same app, after request ids, metrics, access logging and
+	// panic recovery but before the API's JSON body rule and credential
+	// middleware, which do not apply to them. Its handlers answer
+	// themselves: an error they return is answered as an API error. It is
+	// handed the API's sign-in guard, so that failed sign-ins on the pages
+	// and on the API count towards the same lockouts.
+	Pages func(r fiber.Router, signIn *signin.Guard)
 }
 
 // Server is the HTTP adapter.
@@ -123,41 +131,22 @@ func NewServer(cfg Config) *Server {
 	}
 	def(&cfg.ReadTimeout, 10*time.Second)
 	def(&cfg.WriteTimeout, 30*time.Second)
-	def(&cfg.AuthCacheTTL, time.Minute)
-	def(&cfg.LoginWindow, 5*time.Minute)
-	def(&cfg.LockoutDuration, 5*time.Minute)
-	if cfg.MaxLoginFailures <= 0 {
-		cfg.MaxLoginFailures = 10
-	}
-	if cfg.MaxLoginFailuresPerIP <= 0 {
-		cfg.MaxLoginFailuresPerIP = 30
-	}
-	if cfg.PasswordVerifications <= 0 {
-		cfg.PasswordVerifications = max(1, runtime.GOMAXPROCS(0)/2)
-	}
-	def(&cfg.VerifyWait, 2*time.Second)
-	if cfg.ThrottleDelay == 0 {
-		cfg.ThrottleDelay = time.Second
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
+	guard := signin.New(cfg.Service, signin.Limits{CacheTTL: cfg.AuthCacheTTL, MaxFails: cfg.MaxLoginFailures,
+		MaxIPFails: cfg.MaxLoginFailuresPerIP, Window: cfg.LoginWindow, LockFor: cfg.LockoutDuration,
+		Slots: cfg.PasswordVerifications, VerifyWait: cfg.VerifyWait, Penalty: cfg.ThrottleDelay, Now: cfg.Now})
 	s := &Server{
 		docs:    newDocuments(cfg.Service, cfg.Documents),
 		rawSvc:  cfg.Service,
 		metrics: cfg.Metrics,
 		svc:     meter(cfg.Service, cfg.Metrics), log: cfg.Log, ready: cfg.Ready, clock: cfg.Clock, afterAdvance: cfg.AfterAdvance,
-		auth: newAuthenticator(cfg.Service, cfg.Now, authLimits{ttl: cfg.AuthCacheTTL, maxFails: cfg.MaxLoginFailures,
-			maxIPFails: cfg.MaxLoginFailuresPerIP, window: cfg.LoginWindow, lockFor: cfg.LockoutDuration,
-			slots: cfg.PasswordVerifications, verifyWait: cfg.VerifyWait, verifyQueue: 8 * cfg.PasswordVerifications,
-			penalty: cfg.ThrottleDelay}),
-		lockFor:      cfg.LockoutDuration,
+		auth:         &authenticator{svc: cfg.Service, guard: guard},
+		lockFor:      guard.LockFor(),
 		ops:          newOpsConfig(cfg),
 		webhookAllow: cfg.WebhookAllowHosts, resolve: defaultResolve,
 	}
@@ -189,6 +178,9 @@ func NewServer(cfg Config) *Server {
 	// (a stray Authorization header must not 401 it) and whatever content
 	// type Midtrans sends.
 	s.registerOperations(s.app, false)
+	if cfg.Pages != nil {
+		cfg.Pages(s.app, guard)
+	}
 	s.app.Use(requireJSON, s.auth.middleware)
 	s.idem = newIdempotency(s.svc, s.errorHandler, func(c *fiber.Ctx, err error) {
 		s.log.Error().Err(err).Str("request_id", requestID(c)).Str("path", c.Path()).Msg("idempotency record not saved")

@@ -2,7 +2,6 @@ package http
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,17 +87,14 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	id, _ := currentUser(c)
-	err := s.auth.guardPassword(c.UserContext(), id.user.Username, c.IP(), func() error {
+	err := s.auth.guard.Check(c.UserContext(), id.user.Username, c.IP(), func() error {
 		return s.svc.ChangePassword(c.UserContext(), actor(c), req.CurrentPassword, req.NewPassword)
 	}, wrongCurrentPassword)
 	if err != nil {
-		var rl *rateLimitedError
-		if errors.As(err, &rl) {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(rl.retry.Seconds())))
-		}
+		setRetryAfter(c, err)
 		return err
 	}
-	s.auth.forget(id.user.Username)
+	s.auth.guard.Forget(id.user.Username)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -28,7 +28,7 @@ func TestMigration0002UsernamesAndTokens(t *testing.T) {
 		"DROP INDEX tokens_user", "ALTER TABLE tokens DROP COLUMN user_id, DROP COLUMN created_at",
 		// and before the later migrations, which apply again after it
 		"DROP INDEX payments_refund_check", "ALTER TABLE payments DROP COLUMN refund_check_at",
-		"DROP TABLE leases", "DROP TABLE subscription_claims",
+		"DROP TABLE leases", "DROP TABLE subscription_claims", "DROP TABLE web_sessions", "DROP TABLE portal_links",
 		"DROP INDEX webhook_logs_order", "ALTER TABLE webhook_logs DROP COLUMN order_id", "DROP TABLE daily_figures",
 		"DELETE FROM schema_migrations WHERE version >= 2",
 	} {

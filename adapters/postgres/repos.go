@@ -26,6 +26,8 @@ func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
 func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
+func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
+func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
 // Lists "by owner" (and by subscription, user, recipient) answer oldest
 // first, ties in id order; an empty key lists nothing, as it is not
@@ -407,4 +409,68 @@ func (r notifRepo) ListByRecipient(recipient string) ([]core.Notification, error
 func (r notifRepo) ScanQueued(at time.Time, fn func(core.Notification) bool) error {
 	return notifications.scan(r.t, "queued_at <= $1", "queued_at, id", []any{ts(at)},
 		func(n *core.Notification) bool { return !n.NextAttemptAt.After(at) }, fn)
+}
+
+// ---- sessions, portal links
+
+type sessionRepo struct{ t *tx }
+
+func (r sessionRepo) Get(id string) (core.Session, error) { return sessions.get(r.t, id) }
+func (r sessionRepo) Put(s core.Session) error            { return sessions.put(r.t, &s) }
+func (r sessionRepo) Delete(id string) error              { return sessions.del(r.t, id) }
+
+func (r sessionRepo) GetByHash(hash string) (core.Session, error) {
+	if hash == "" {
+		return core.Session{}, notFound("session", "with this hash")
+	}
+	return sessions.first(r.t, "with this hash", "hash = $1", "id", hash)
+}
+
+// ListByUser answers a user's sessions, oldest first.
+func (r sessionRepo) ListByUser(userID string) ([]core.Session, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	return sessions.list(r.t, "user_id = $1", byCreated, userID)
+}
+
+func (r sessionRepo) DeleteExpired(at time.Time, max int) (int, error) {
+	return deleteExpired(r.t, "web_sessions", "session", at, max)
+}
+
+type portalLinkRepo struct{ t *tx }
+
+func (r portalLinkRepo) Get(id string) (core.PortalLink, error) { return portalLinks.get(r.t, id) }
+func (r portalLinkRepo) Put(l core.PortalLink) error            { return portalLinks.put(r.t, &l) }
+
+func (r portalLinkRepo) GetByHash(hash string) (core.PortalLink, error) {
+	if hash == "" {
+		return core.PortalLink{}, notFound("portal link", "with this hash")
+	}
+	return portalLinks.first(r.t, "with this hash", "hash = $1", "id", hash)
+}
+
+func (r portalLinkRepo) DeleteExpired(at time.Time, max int) (int, error) {
+	return deleteExpired(r.t, "portal_links", "portal link", at, max)
+}
+
+// deleteExpired deletes up to max rows (max <= 0: no limit) of table
+// whose expires_at is not after at, earliest first, and reports how many.
+// The column holds microseconds and the records nanoseconds: a record
+// expiring within the microsecond after at is deleted a run early, which
+// for a lifetime of hours is no difference.
+func deleteExpired(t *tx, table, kind string, at time.Time, max int) (int, error) {
+	if err := t.writable(); err != nil {
+		return 0, err
+	}
+	var limit any // NULL: LIMIT ALL
+	if max > 0 {
+		limit = max
+	}
+	tag, err := t.exec("delete expired "+kind+"s", "DELETE FROM "+table+" WHERE id IN (SELECT id FROM "+table+
+		" WHERE expires_at <= $1 ORDER BY expires_at, id LIMIT $2)", ts(at), limit)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }

@@ -217,3 +217,29 @@ var idempotency = (&table[core.IdempotencyRecord]{
 		col("expires_at", func(r *core.IdempotencyRecord) any { return optTS(r.ExpiresAt) }),
 	},
 }).init()
+
+var sessions = (&table[core.Session]{
+	name: "web_sessions", kind: "session", encode: records.SessionToRecord, decode: records.SessionFromRecord,
+	id: func(s *core.Session) string { return s.ID },
+	cols: []column[core.Session]{
+		col("hash", func(s *core.Session) any { return optText(s.Hash) }),
+		col("user_id", func(s *core.Session) any { return s.UserID }),
+		col("created_at", func(s *core.Session) any { return ts(s.CreatedAt) }),
+		col("expires_at", func(s *core.Session) any { return ts(s.ExpiresAt) }),
+	},
+	uniques: []unique[core.Session]{
+		{what: "hash", where: "hash = $1", args: func(s *core.Session) []any { return nonEmpty(s.Hash) }},
+	},
+}).init()
+
+var portalLinks = (&table[core.PortalLink]{
+	name: "portal_links", kind: "portal link", encode: records.PortalLinkToRecord, decode: records.PortalLinkFromRecord,
+	id: func(l *core.PortalLink) string { return l.ID },
+	cols: []column[core.PortalLink]{
+		col("hash", func(l *core.PortalLink) any { return optText(l.Hash) }),
+		col("expires_at", func(l *core.PortalLink) any { return ts(l.ExpiresAt) }),
+	},
+	uniques: []unique[core.PortalLink]{
+		{what: "hash", where: "hash = $1", args: func(l *core.PortalLink) []any { return nonEmpty(l.Hash) }},
+	},
+}).init()

@@ -33,6 +33,7 @@ import (
 	"github.com/langganan/langganan/adapters/midtrans"
 	"github.com/langganan/langganan/adapters/passwords"
 	"github.com/langganan/langganan/adapters/random"
+	"github.com/langganan/langganan/adapters/web"
 	"github.com/langganan/langganan/core"
 	"github.com/rs/zerolog"
 )
@@ -249,6 +250,13 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 		},
 	}
 	cfg.Limits.applyHTTP(&hcfg)
+	// The web pages (customer portal) share the app, its listener and the
+	// API's sign-in guard.
+	pages, err := web.New(web.Config{Service: a.svc, Log: log})
+	if err != nil {
+		return err
+	}
+	hcfg.Pages = pages.Mount
 	srv := lhttp.NewServer(hcfg)
 
 	defer startPprof(log)()

@@ -138,3 +138,13 @@ func idem(key string, expires time.Time) core.IdempotencyRecord {
 	return core.IdempotencyRecord{Key: key, RequestHash: "abc", Status: 201, Body: []byte(`{"id":1}`),
 		CreatedAt: at(0), ExpiresAt: expires}
 }
+
+func session(id, userID, hash string, expires time.Time) core.Session {
+	return core.Session{ID: id, UserID: userID, Hash: hash, Via: core.SessionPortalLink,
+		ReturnURL: "https://shop.example/account", CreatedAt: at(0), ExpiresAt: expires}
+}
+
+func portalLink(id, userID, hash string, expires time.Time) core.PortalLink {
+	return core.PortalLink{ID: id, UserID: userID, Hash: hash, ReturnURL: "https://shop.example/account",
+		CreatedBy: newID(), CreatedAt: at(0), ExpiresAt: expires, UsedAt: at(time.Minute), SessionID: newID()}
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("SnapshotReads", func(t *testing.T) { testSnapshot(t, open(t)) })
 	t.Run("ScanWhileWriting", func(t *testing.T) { testScanWhileWriting(t, open(t)) })
 	t.Run("Organizations", func(t *testing.T) { testOrgs(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 }
 
 var ctx = context.Background()
@@ -65,6 +66,7 @@ func testFixturesComplete(t *testing.T) {
 		webhookLog(newID(), at(0), core.WebhookReceived), wallet(newID(), newID()), entry(newID(), 1),
 		topUp(newID(), newID()), method(newID(), newID(), "a"), notification(newID(), newID(), core.NotifQueued, at(0)),
 		idem("k", at(0)), figures("2026-01-31"), core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
+		session(newID(), newID(), "h", at(time.Hour)), portalLink(newID(), newID(), "h", at(time.Hour)),
 	} {
 		if z := zeroFields(v); len(z) > 0 && !isNested(v) {
 			t.Errorf("%T fixture leaves %v zero: extend the fixture (and the record converter)", v, z)

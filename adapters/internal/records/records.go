@@ -633,3 +633,51 @@ func IdemFromRecord(b []byte) (core.IdempotencyRecord, error) {
 	return core.IdempotencyRecord{Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: r.Body,
 		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, err
 }
+
+// ---- session, portal link
+
+type sessionRec struct {
+	V         int             `json:"v"`
+	ID        string          `json:",omitzero"`
+	UserID    string          `json:",omitzero"`
+	Hash      string          `json:",omitzero"`
+	Via       core.SessionVia `json:",omitzero"`
+	ReturnURL string          `json:",omitzero"`
+	CreatedAt time.Time       `json:",omitzero"`
+	ExpiresAt time.Time       `json:",omitzero"`
+}
+
+func SessionToRecord(s *core.Session) any {
+	return &sessionRec{V: recordV, ID: s.ID, UserID: s.UserID, Hash: s.Hash, Via: s.Via, ReturnURL: s.ReturnURL,
+		CreatedAt: UTC(s.CreatedAt), ExpiresAt: UTC(s.ExpiresAt)}
+}
+
+func SessionFromRecord(b []byte) (core.Session, error) {
+	r, err := decodeRec(b, func(r *sessionRec) int { return r.V })
+	return core.Session{ID: r.ID, UserID: r.UserID, Hash: r.Hash, Via: r.Via, ReturnURL: r.ReturnURL,
+		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, err
+}
+
+type portalLinkRec struct {
+	V         int       `json:"v"`
+	ID        string    `json:",omitzero"`
+	UserID    string    `json:",omitzero"`
+	Hash      string    `json:",omitzero"`
+	ReturnURL string    `json:",omitzero"`
+	CreatedBy string    `json:",omitzero"`
+	CreatedAt time.Time `json:",omitzero"`
+	ExpiresAt time.Time `json:",omitzero"`
+	UsedAt    time.Time `json:",omitzero"`
+	SessionID string    `json:",omitzero"`
+}
+
+func PortalLinkToRecord(l *core.PortalLink) any {
+	return &portalLinkRec{V: recordV, ID: l.ID, UserID: l.UserID, Hash: l.Hash, ReturnURL: l.ReturnURL, CreatedBy: l.CreatedBy,
+		CreatedAt: UTC(l.CreatedAt), ExpiresAt: UTC(l.ExpiresAt), UsedAt: UTC(l.UsedAt), SessionID: l.SessionID}
+}
+
+func PortalLinkFromRecord(b []byte) (core.PortalLink, error) {
+	r, err := decodeRec(b, func(r *portalLinkRec) int { return r.V })
+	return core.PortalLink{ID: r.ID, UserID: r.UserID, Hash: r.Hash, ReturnURL: r.ReturnURL, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, SessionID: r.SessionID}, err
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/adapters/internal/signin"
+	"github.com/langganan/langganan/core"
+)
+
+// errNotFoundPage answers a path under a page prefix that has no page.
+var errNotFoundPage = core.NotFoundf("no such page")
+
+// errorView is the error page.
+type errorView struct {
+	Title, Message string
+	// Detail is the service's own explanation (client-safe; English).
+	Detail string
+	Back   string
+}
+
+// statusOf maps an error to the page's status: the one place errors
+// become HTTP for the web pages (the API has its own, for its bodies).
+func statusOf(err error) (int, string) {
+	var ce *core.Error
+	if errors.As(err, &ce) && (ce.Code == core.CodePortalLinkUsed || ce.Code == core.CodePortalLinkExpired) {
+		return fiber.StatusGone, "link_gone"
+	}
+	for _, k := range []struct {
+		kind   error
+		status int
+		key    string
+	}{
+		{core.ErrInvalid, fiber.StatusBadRequest, "invalid"},
+		{core.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
+		{core.ErrForbidden, fiber.StatusForbidden, "forbidden"},
+		{core.ErrNotFound, fiber.StatusNotFound, "not_found"},
+		{core.ErrConflict, fiber.StatusConflict, "conflict"},
+		{core.ErrUnprocessable, fiber.StatusUnprocessableEntity, "unprocessable"},
+		{core.ErrPaymentDeclined, fiber.StatusUnprocessableEntity, "declined"},
+		{core.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},
+		{core.ErrDuplicateOrder, fiber.StatusConflict, "conflict"},
+		{core.ErrGatewayUnavailable, fiber.StatusServiceUnavailable, "gateway"},
+		{core.ErrGatewayRejected, fiber.StatusBadGateway, "gateway"},
+		{core.ErrGatewayNotFound, fiber.StatusBadGateway, "gateway"},
+	} {
+		if errors.Is(err, k.kind) {
+			return k.status, k.key
+		}
+	}
+	return fiber.StatusInternalServerError, "internal"
+}
+
+// fail answers err as an error page. Faults of the service are logged
+// and shown without detail; a client's mistake shows the service's
+// message.
+func (p *Pages) fail(c *fiber.Ctx, rq *request, err error) error {
+	status, key := statusOf(err)
+	v := errorView{Title: rq.t["err_"+key+"_title"], Message: rq.t["err_"+key], Back: "/portal/"}
+	var ce *core.Error
+	if status < 500 && errors.As(err, &ce) && key != "link_gone" {
+		v.Detail = ce.Message
+		for _, f := range sortedKeys(ce.Fields) {
+			v.Detail += " " + f + ": " + ce.Fields[f] + "."
+		}
+	}
+	if status >= 500 {
+		p.log.Error().Err(err).Str("path", c.Path()).Str("method", c.Method()).Msg("page failed")
+	}
+	if retry, ok := signin.RetryAfter(err); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(retry.Seconds())))
+	}
+	if rerr := p.render(c, rq, status, "error", v); rerr != nil {
+		p.log.Error().Err(rerr).Str("path", c.Path()).Msg("error page failed")
+		return c.Status(status).SendString(v.Title)
+	}
+	return nil
+}
