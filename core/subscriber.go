@@ -222,3 +222,37 @@ func (s *Service) ownerMessages(tx Tx, a Actor, ownerID string, recipients []str
 	newestFirst(h.Deliveries)
 	return nil
 }
+
+// OwnerNames names owners for a list (admin): a user by username, an
+// organization by name; ids naming neither are left out.
+func (s *Service) OwnerNames(ctx context.Context, a Actor, ids []string) (map[string]string, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ids))
+	err := s.store.View(ctx, func(tx Tx) error {
+		for _, id := range ids {
+			if _, done := out[id]; done || id == "" {
+				continue
+			}
+			u, err := tx.Users().Get(id)
+			if err == nil {
+				out[id] = u.Username
+				continue
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			o, err := tx.Organizations().Get(id)
+			if err == nil {
+				out[id] = o.Name
+				continue
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -138,3 +138,19 @@ func TestSubscriberHistory(t *testing.T) {
 		t.Errorf("nobody: %v, want not found", err)
 	}
 }
+
+func TestOwnerNames(t *testing.T) {
+	e := newEnv(t)
+	budi := e.newUser("budi")
+	org, err := e.svc.CreateOrganization(e.ctx, budi, "Toko Budi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.OwnerNames(e.ctx, e.admin, []string{budi.UserID, org.ID, "99999999-9999-4999-8999-999999999999", budi.UserID})
+	if err != nil || len(got) != 2 || got[budi.UserID] != "budi" || got[org.ID] != "Toko Budi" {
+		t.Errorf("OwnerNames = %v, %v", got, err)
+	}
+	if _, err := e.svc.OwnerNames(e.ctx, budi, []string{budi.UserID}); !errors.Is(err, core.ErrForbidden) {
+		t.Errorf("a customer: %v, want forbidden", err)
+	}
+}

@@ -32,6 +32,7 @@ type Service interface {
 	SessionUser(ctx context.Context, secret string) (core.Session, core.User, error)
 	EndSession(ctx context.Context, secret string) error
 	Config() core.Config
+	AdminService
 }
 
 // Config wires the pages. Service is required.
@@ -119,4 +120,5 @@ func (p *Pages) Mount(r fiber.Router, guard *signin.Guard) {
 	r.Post("/sign-in", p.handle(anyone, p.signIn))
 	r.Post("/sign-out", p.handle(anyone, p.signOut))
 	p.mountPortal(r)
+	p.mountAdmin(r)
 }
