@@ -13,8 +13,8 @@ import (
 
 // chart geometry, in viewBox units.
 const (
-	chartW, chartH     = 640, 240
-	chartL, chartR     = 96, 16 // left margin holds the value labels
+	chartW, chartH     = 480, 220
+	chartL, chartR     = 88, 12 // left margin holds the value labels
 	chartT, chartB     = 12, 40 // bottom margin holds the date labels
 	chartMaxDateLabels = 6
 )
@@ -53,6 +53,7 @@ type series struct {
 	values []float64
 	known  []bool
 	format func(float64) string
+	whole  bool // the values are counts
 }
 
 // buildChart lays series out as a line chart (bars false) or a bar chart.
@@ -71,6 +72,11 @@ func buildChart(id, title, none string, s series, bars bool) chartView {
 		v.Empty, v.Latest = true, none
 	}
 	top = niceCeil(top)
+	if s.whole {
+		// Counts: a top of at least 4, divisible by the 4 steps, keeps
+		// every value label a whole number.
+		top = math.Max(4, math.Ceil(top/4)*4)
+	}
 	plotW, plotH := v.Right-v.Left, v.Bottom-v.Top
 	slot := plotW / float64(max(n, 1))
 	x := func(i int) float64 { return round1(v.Left + slot*(float64(i)+0.5)) }

@@ -79,10 +79,10 @@ func (p *Pages) figureCharts(rq *request, points []core.FigurePoint, monthly boo
 	count := func(f float64) string { return ftoa(round1(f)) }
 	none := rq.t["adm_chart_none"]
 	return []chartView{
-		buildChart("chart-mrr", rq.t["adm_chart_mrr"], none, series{labels, mrr, snap, rupiah}, false),
-		buildChart("chart-subscribers", rq.t["adm_chart_subscribers"], none, series{labels, subs, snap, count}, false),
-		buildChart("chart-churn", rq.t["adm_chart_churn"], none, series{labels, churn, all, count}, true),
-		buildChart("chart-failed", rq.t["adm_chart_failed"], none, series{labels, failed, all, count}, true),
+		buildChart("chart-mrr", rq.t["adm_chart_mrr"], none, series{labels, mrr, snap, rupiah, false}, false),
+		buildChart("chart-subscribers", rq.t["adm_chart_subscribers"], none, series{labels, subs, snap, count, true}, false),
+		buildChart("chart-churn", rq.t["adm_chart_churn"], none, series{labels, churn, all, count, true}, true),
+		buildChart("chart-failed", rq.t["adm_chart_failed"], none, series{labels, failed, all, count, true}, true),
 	}
 }
 

@@ -103,7 +103,7 @@ func TestAdminDashboardChart(t *testing.T) {
 	if p.status != 200 {
 		t.Fatalf("dashboard: %d\n%s", p.status, p.body)
 	}
-	for _, want := range []string{`id="mrr-now">Rp49.000<`, `<svg viewBox="0 0 640 240" role="img"`, `<polyline points=`,
+	for _, want := range []string{`id="mrr-now">Rp49.000<`, `<svg viewBox="0 0 480 220" role="img"`, `<polyline points=`,
 		`<title>31 Jan: Rp49.000</title>`, `<td>31 Jan</td><td class="num">Rp49.000</td>`, `<td>25 Jan</td><td class="num">—</td>`} {
 		if !p.has(want) {
 			t.Errorf("dashboard lacks %q\n%s", want, p.body)
