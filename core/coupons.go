@@ -322,10 +322,8 @@ func (s *Service) managedSub(tx Tx, a Actor, id string) (Subscription, Plan, err
 	if err != nil {
 		return sub, Plan{}, err
 	}
-	if !a.IsAdmin && sub.OwnerID != a.UserID {
-		if err := s.requireOrgManager(tx, a, sub.OwnerID); err != nil {
-			return sub, Plan{}, err
-		}
+	if err := s.manages(tx, a, sub); err != nil {
+		return sub, Plan{}, err
 	}
 	plan, err := tx.Plans().Get(sub.PlanID)
 	return sub, plan, err

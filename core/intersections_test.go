@@ -752,6 +752,14 @@ func TestSignUpRules(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Fields["end_date"] == "" {
 		t.Fatalf("end date in the past: %v", err)
 	}
+	// The service's own metadata keys are not the client's to set.
+	for _, key := range []string{"midtrans_cancelled", "midtrans_previous_ids", "paused_from", "snap_checkout"} {
+		_, err = e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "qris",
+			Metadata: map[string]any{"order_ref": "A-1", key: true}})
+		if !errors.As(err, &ce) || ce.Fields["metadata."+key] == "" {
+			t.Fatalf("metadata.%s from the client: %v", key, err)
+		}
+	}
 	e.fund("100000")
 	if _, err := e.svc.SetAutoPay(e.ctx, e.user, true); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -200,9 +201,25 @@ type Subscription struct {
 	// PendingCredit is proration credited to the next invoice (quantity changes, downgrades).
 	PendingCredit Money
 
+	// Metadata is the client's free-form object, in which this service
+	// also keeps state of its own under reserved keys (reservedMetaKey).
 	Metadata  map[string]any
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// reservedMetaKey reports whether a Metadata key is this service's own:
+// state the engine acts on (the Midtrans schedule's history, whether it
+// was cancelled or checked, the status a pause came from, Snap choices) or
+// history it keeps for integrations. A client's metadata may not set them,
+// or it could steer the engine (a forged "midtrans_cancelled" would start
+// a second Midtrans schedule beside the live one).
+func reservedMetaKey(k string) bool {
+	switch k {
+	case "paused_from", "plan_history", "quantity_history", "managed_by", snapMetaKey:
+		return true
+	}
+	return strings.HasPrefix(k, "midtrans_") || strings.HasPrefix(k, "langganan_")
 }
 
 // Transition moves the subscription to status to, or refuses with ErrConflict.

@@ -55,6 +55,11 @@ func (s *Service) CreateSubscription(ctx context.Context, a Actor, in CreateSubs
 		bank = strings.ToLower(b)
 	}
 	bank = checkBank(ptype, bank, "metadata.bank", fe)
+	for k := range in.Metadata {
+		if reservedMetaKey(k) {
+			fe.Add("metadata."+k, "reserved for the service's own use")
+		}
+	}
 	switch ptype {
 	case PayCreditCard:
 		if in.Token == "" && in.PaymentMethodID == "" {
@@ -517,23 +522,22 @@ func (s *Service) requireManager(ctx context.Context, a Actor, sub Subscription)
 	if a.IsAdmin || sub.OwnerID == a.UserID {
 		return nil
 	}
-	return s.store.View(ctx, func(tx Tx) error { return s.requireOrgManager(tx, a, sub.OwnerID) })
+	return s.store.View(ctx, func(tx Tx) error { return s.manages(tx, a, sub) })
+}
+
+// manages is requireManager inside a transaction.
+func (s *Service) manages(tx Tx, a Actor, sub Subscription) error {
+	if a.IsAdmin || sub.OwnerID == a.UserID {
+		return nil
+	}
+	return s.requireOrgManager(tx, a, sub.OwnerID)
 }
 
 // mutateSub runs fn on a subscription the actor manages, in one transaction.
 func (s *Service) mutateSub(ctx context.Context, a Actor, id string, fn func(tx Tx, sub *Subscription, plan Plan, now time.Time) error) (Subscription, error) {
 	var out Subscription
 	err := s.store.Update(ctx, func(tx Tx) error {
-		sub, err := s.visibleSub(tx, a, id)
-		if err != nil {
-			return err
-		}
-		if !a.IsAdmin && sub.OwnerID != a.UserID {
-			if err := s.requireOrgManager(tx, a, sub.OwnerID); err != nil {
-				return err
-			}
-		}
-		plan, err := tx.Plans().Get(sub.PlanID)
+		sub, plan, err := s.managedSub(tx, a, id)
 		if err != nil {
 			return err
 		}

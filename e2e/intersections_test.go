@@ -188,3 +188,61 @@ func TestCardTrialSurvivesTheTrial(t *testing.T) {
 	}
 	s.exactlyOnce(u)
 }
+
+// An organization's wallet over HTTP: its owner and admins fund it and read
+// it, a plain member does neither, a refund of its top-up (the merchant's)
+// takes the credit back from the organization's wallet and not from the
+// person who paid, and the owner's own wallet is untouched throughout.
+func TestOrganizationWallet(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.requireRoute("GET", "/organizations/{id}/wallet/")
+	s.plan("team", "100000", J{"features": J{"max_users": 3}})
+	owner, boss, staff := s.newUser("dewi"), s.newUser("agus"), s.newUser("wati")
+	oid := str(s.must(s.api("POST", "/organizations/", J{"name": "Toko Dewi"}, owner.bearer), 201).obj(), "id")
+	_, p := s.subscribe(owner, J{"plan_id": "team", "payment_type": "bank_transfer", "metadata": J{"bank": "bni"}, "organization_id": oid})
+	s.pay(p)
+	s.must(s.api("POST", "/organizations/"+oid+"/members/", J{"username": boss.name, "role": "admin"}, owner.bearer), 201)
+	s.must(s.api("POST", "/organizations/"+oid+"/members/", J{"username": staff.name}, owner.bearer), 201)
+	orgWallet := func(c cred) string {
+		return str(s.must(s.api("GET", "/organizations/"+oid+"/wallet/", nil, c), 200).obj(), "balance")
+	}
+
+	top := s.must(s.api("POST", "/topups/", J{"amount": 150000, "payment_type": "qris", "organization_id": oid}, owner.bearer), 201).obj()
+	s.pay(top)
+	byAdmin := s.must(s.api("POST", "/topups/", J{"amount": 50000, "payment_type": "gopay", "organization_id": oid}, boss.bearer), 201).obj()
+	s.pay(byAdmin)
+	if got := orgWallet(owner.bearer); got != "200000.00" {
+		t.Fatalf("organization wallet after two top-ups: %s, want 200000.00", got)
+	}
+	if got := orgWallet(boss.bearer); got != "200000.00" {
+		t.Errorf("the organization's admin reads %s", got)
+	}
+	if r := s.api("GET", "/organizations/"+oid+"/wallet/", nil, staff.bearer); r.status != 403 {
+		t.Errorf("a plain member reading the organization's wallet: %v, want 403", r)
+	}
+	if r := s.api("POST", "/topups/", J{"amount": 20000, "payment_type": "qris", "organization_id": oid}, staff.bearer); r.status != 403 {
+		t.Errorf("a plain member funding the organization's wallet: %v, want 403", r)
+	}
+	if got := s.wallet(owner); got != "0.00" {
+		t.Errorf("the owner's own wallet: %s, want 0.00", got)
+	}
+
+	pid := str(top, "payment_id")
+	if r := s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 30000}, owner.bearer); r.status != 403 {
+		t.Errorf("the organization's owner refunding its top-up: %v, want 403 (refunds are the merchant's)", r)
+	}
+	s.must(s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 30000, "reason": "partial"}, admin), 200)
+	s.advance(time.Minute) // Midtrans' refund notifications change nothing more
+	if got := orgWallet(owner.bearer); got != "170000.00" {
+		t.Errorf("organization wallet after refunding 30,000 of its top-up: %s, want 170000.00", got)
+	}
+	if got := s.wallet(owner); got != "0.00" {
+		t.Errorf("the owner's own wallet after the refund: %s, want 0.00", got)
+	}
+	// More than the organization's wallet still holds of that top-up: refused.
+	if r := s.api("POST", "/payments/"+pid+"/refund/", J{"amount": 180000}, admin); r.status != 422 {
+		t.Errorf("refunding more than was paid: %v, want 422", r)
+	}
+	s.exactlyOnce(owner) // the organization's orders, which its admin sees too
+}
