@@ -50,7 +50,8 @@ var (
 	buildErr  error
 )
 
-func startServer(t *testing.T) *server {
+// startServer starts cmd/server; env adds or overrides variables.
+func startServer(t *testing.T, env ...string) *server {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "langganan-compat-")
@@ -73,6 +74,7 @@ func startServer(t *testing.T) *server {
 	s.cmd.Env = append(os.Environ(), "LANGGANAN_ADDR=127.0.0.1:0", "LANGGANAN_DATA="+filepath.Join(t.TempDir(), "l.db"),
 		"LANGGANAN_ADMIN_USER=admin", "LANGGANAN_ADMIN_PASSWORD=compat-admin-pw", "LANGGANAN_CLOCK=manual",
 		"LANGGANAN_CLOCK_START=2026-01-31T03:00:00Z", "MIDTRANS_SERVER_KEY=", "MIDTRANS_BASE_URL=", "LANGGANAN_DATABASE_URL=")
+	s.cmd.Env = append(s.cmd.Env, env...)
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

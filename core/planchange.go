@@ -315,14 +315,8 @@ func prorate(oldAmt, newAmt Money, start, end, at time.Time) (Money, Money) {
 // and a payment for the net, paid from the wallet for wallet subscriptions.
 func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, debit Money, n int, now time.Time) (Invoice, *Payment, bool, error) {
 	cur := np.Currency()
-	inv := Invoice{ID: s.ids.NewID(), OwnerID: sub.OwnerID, SubscriptionID: sub.ID, Key: fmt.Sprintf("change-%d", n), TaxInclusive: np.PriceIncludesTax,
-		Cycle: sub.Cycle, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd, Status: InvoiceOpen, Currency: cur,
-		IssueDate: now, DueDate: now.Add(s.cfg.InvoiceDue), CreatedAt: now, UpdatedAt: now,
-		Lines: []InvoiceLine{
-			{Kind: LineProrationCredit, Description: "Unused time on " + old.Name, Quantity: 1, UnitAmount: credit.Neg(), Amount: credit.Neg(), PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
-			{Kind: LineProrationCharge, Description: "Remaining time on " + np.Name, Quantity: 1, UnitAmount: debit, Amount: debit, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
-		}}
-	s.price(&inv)
+	inv := s.changeInvoiceDraft(*sub, old, np, credit, debit, n, now)
+	inv.ID = s.ids.NewID()
 	if err := s.putNewInvoice(tx, &inv); err != nil {
 		return inv, nil, false, err
 	}
@@ -343,6 +337,21 @@ func (s *Service) changeInvoice(tx Tx, sub *Subscription, old, np Plan, credit, 
 		return inv, nil, false, Unprocessablef("payments are unavailable: %v", ErrNoGateway)
 	}
 	return inv, &p, false, tx.Payments().Put(p)
+}
+
+// changeInvoiceDraft is the priced "change" invoice of an immediate
+// upgrade, without id or number: ChangePlan stores it, PreviewPlanChange
+// shows it.
+func (s *Service) changeInvoiceDraft(sub Subscription, old, np Plan, credit, debit Money, n int, now time.Time) Invoice {
+	inv := Invoice{OwnerID: sub.OwnerID, SubscriptionID: sub.ID, Key: fmt.Sprintf("change-%d", n), TaxInclusive: np.PriceIncludesTax,
+		Cycle: sub.Cycle, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd, Status: InvoiceOpen, Currency: np.Currency(),
+		IssueDate: now, DueDate: now.Add(s.cfg.InvoiceDue), CreatedAt: now, UpdatedAt: now,
+		Lines: []InvoiceLine{
+			{Kind: LineProrationCredit, Description: "Unused time on " + old.Name, Quantity: 1, UnitAmount: credit.Neg(), Amount: credit.Neg(), PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
+			{Kind: LineProrationCharge, Description: "Remaining time on " + np.Name, Quantity: 1, UnitAmount: debit, Amount: debit, PeriodStart: now, PeriodEnd: sub.CurrentPeriodEnd},
+		}}
+	s.price(&inv)
+	return inv
 }
 
 // recordHistory also keeps the plan change in metadata["plan_history"], where

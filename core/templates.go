@@ -326,13 +326,14 @@ func formatAmount(s, currency, locale string) string {
 	if !frac.IsZero() {
 		out += dec + frac.StringFixed(2)[2:]
 	}
+	sign := ""
 	if neg {
-		out = "-" + out
+		sign = "-" // before the currency: "-Rp49.000", never "Rp-49.000"
 	}
 	if currency == string(IDR) && normLocale(locale) == "id" {
-		return "Rp" + out
+		return sign + "Rp" + out
 	}
-	return currency + " " + out
+	return sign + currency + " " + out
 }
 
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}

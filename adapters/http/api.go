@@ -85,6 +85,10 @@ func (s *Server) operations() []operation {
 		// Administration.
 		{method: "POST", path: "/api/admin/users/", tag: "admin", summary: "Create a user", access: accessAdmin, idempotent: true,
 			handler: s.createUser, body: userRequest{}, status: 201, resp: userJSON{}, errors: []int{409}, noLocation: true},
+		{method: "POST", path: "/api/admin/portal-links/", tag: "admin", summary: "Create a one-time customer portal link", access: accessAdmin,
+			desc: "For the merchant's backend: a link that signs the user into the customer portal (/portal/) once, within an hour, " +
+				"with a \"return to merchant\" link to return_url. Only the link's hash is stored; the URL is shown once.",
+			handler: s.createPortalLink, body: portalLinkRequest{}, status: 201, resp: portalLinkJSON{}, noLocation: true, headers: noStore},
 		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices for the tax office", access: accessAdmin,
 			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices; " +
 				"format=csv: every invoice numbered in the month, with DPP, rate, PPN and total.",

@@ -270,6 +270,13 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(201, call{method: "POST", path: "/api/admin/users/", auth: asAdmin, body: `{"username":"sari","password":"sari-pass-1234","email":"sari@example.com"}`})
 	r.fail(409, false, call{method: "POST", path: "/api/admin/users/", auth: asAdmin, body: `{"username":"budi","password":"budi-pass-1234"}`})
 	r.fail(400, true, call{method: "POST", path: "/api/admin/users/", auth: asAdmin, body: `{"username":"siti2"}`})
+	sari := r.ok(200, call{method: "GET", path: "/api/me/", auth: basic("sari", "sari-pass-1234")})
+	r.ok(201, call{method: "POST", path: "/api/admin/portal-links/", auth: asAdmin,
+		body: `{"user_id":"` + sari["id"].(string) + `","return_url":"https://shop.example/account"}`})
+	r.fail(400, false, call{method: "POST", path: "/api/admin/portal-links/", auth: asAdmin,
+		body: `{"user_id":"` + sari["id"].(string) + `","return_url":"/account"}`})
+	r.fail(403, false, call{method: "POST", path: "/api/admin/portal-links/", auth: asUser,
+		body: `{"user_id":"` + sari["id"].(string) + `","return_url":"https://shop.example/"}`})
 	tok := r.ok(201, call{method: "POST", path: "/api/auth/tokens/", auth: asUser, body: `{"name":"ci"}`})
 	r.ok(200, call{method: "GET", path: "/api/me/", auth: "Bearer " + tok["token"].(string)})
 	r.ok(204, call{method: "DELETE", path: "/api/auth/tokens/" + tok["id"].(string) + "/", auth: asUser})

@@ -50,6 +50,7 @@ type Service interface {
 	OrgService
 	NotificationService
 	ConsoleService
+	PortalService
 }
 
 // nextDuer is optional: a service that can tell when its next job falls due

@@ -165,22 +165,20 @@ func (rq *request) text(key string, args ...any) string {
 	return s
 }
 
-// money, when and day format as the emails do, in the request's language
-// and the billing zone; a zero time is shown as nothing.
-func (p *Pages) money(rq *request, m core.Money) string { return core.FormatMoney(m, rq.lang) }
-
-func (p *Pages) when(rq *request, t time.Time) string {
+// whenSet and dateSet are the site's when and date for times that may be
+// unset: an unset time is shown as nothing.
+func (p *Pages) whenSet(rq *request, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return core.FormatTime(t, p.loc, rq.lang)
+	return p.when(rq, t)
 }
 
-func (p *Pages) day(rq *request, t time.Time) string {
+func (p *Pages) dateSet(rq *request, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return core.FormatDate(t, p.loc, rq.lang)
+	return p.date(rq, t)
 }
 
 // pager is a list's paging: the page shown and links to its neighbours,
@@ -220,16 +218,6 @@ func newPager(c *fiber.Ctx, page, total int) pager {
 type option struct {
 	Value, Label string
 	Selected     bool
-}
-
-// done redirects after an action to path with a notice (PRG: a reload
-// does not repeat the action).
-func done(c *fiber.Ctx, path, notice string) error {
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	return c.Redirect(path+sep+"done="+notice, fiber.StatusSeeOther)
 }
 
 // formError is a core validation error as a form shows it: the message

@@ -227,7 +227,7 @@ type couponView struct {
 }
 
 func (p *Pages) couponRow(rq *request, cp core.Coupon, planNames map[string]string) couponRow {
-	r := couponRow{ID: cp.ID, Code: cp.Code, Active: cp.Active, Deleted: cp.Deleted, RedeemBy: p.day(rq, cp.RedeemBy)}
+	r := couponRow{ID: cp.ID, Code: cp.Code, Active: cp.Active, Deleted: cp.Deleted, RedeemBy: p.dateSet(rq, cp.RedeemBy)}
 	if cp.AmountOff.Valid() {
 		r.Discount = p.money(rq, cp.AmountOff)
 	} else {

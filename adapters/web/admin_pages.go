@@ -172,7 +172,7 @@ func (p *Pages) subRows(c *fiber.Ctx, rq *request, list []core.Subscription) ([]
 			owner = s.OwnerID
 		}
 		rows[i] = subRow{ID: s.ID, OwnerID: s.OwnerID, Owner: owner, Plan: plans[s.PlanID], Status: string(s.Status),
-			StatusLabel: rq.t["adm_st_"+string(s.Status)], NextBilling: p.day(rq, s.NextBillingDate), Created: p.day(rq, s.CreatedAt),
+			StatusLabel: rq.t["adm_st_"+string(s.Status)], NextBilling: p.dateSet(rq, s.NextBillingDate), Created: p.dateSet(rq, s.CreatedAt),
 			PaymentType: string(s.PaymentType), Quantity: s.Quantity, DunningAttempts: s.DunningAttempts}
 	}
 	return rows, nil
@@ -234,14 +234,14 @@ func (p *Pages) adminSubscriber(c *fiber.Ctx, rq *request) error {
 	switch {
 	case h.User != nil:
 		u := h.User
-		v.Name, v.Kind, v.Email, v.Locale, v.Since = u.Username, rq.t["adm_kind_user"], u.Email, u.Locale, p.day(rq, u.CreatedAt)
+		v.Name, v.Kind, v.Email, v.Locale, v.Since = u.Username, rq.t["adm_kind_user"], u.Email, u.Locale, p.dateSet(rq, u.CreatedAt)
 		v.FullName = strings.TrimSpace(u.FirstName + " " + u.LastName)
 		for _, o := range h.Organizations {
 			v.Orgs = append(v.Orgs, ownerLink{ID: o.ID, Name: o.Name})
 		}
 	case h.Organization != nil:
 		o := h.Organization
-		v.Name, v.Kind, v.Since = o.Name, rq.t["adm_kind_org"], p.day(rq, o.CreatedAt)
+		v.Name, v.Kind, v.Since = o.Name, rq.t["adm_kind_org"], p.dateSet(rq, o.CreatedAt)
 		roles := map[string]string{}
 		for _, m := range o.Members {
 			roles[m.UserID] = string(m.Role)
@@ -258,21 +258,21 @@ func (p *Pages) adminSubscriber(c *fiber.Ctx, rq *request) error {
 	}
 	for _, inv := range h.Invoices {
 		v.Invoices = append(v.Invoices, invoiceRow{ID: inv.ID, Number: inv.Number, Status: rq.t["adm_inv_"+string(inv.Status)],
-			Total: p.money(rq, inv.Total), Issued: p.day(rq, inv.IssueDate), Due: p.day(rq, inv.DueDate)})
+			Total: p.money(rq, inv.Total), Issued: p.dateSet(rq, inv.IssueDate), Due: p.dateSet(rq, inv.DueDate)})
 	}
 	if h.Wallet != nil {
 		v.HasWallet, v.Wallet, v.AutoPay = true, p.money(rq, h.Wallet.Balance), h.Wallet.AutoPay
 	}
 	for _, e := range h.WalletEntries {
 		v.Entries = append(v.Entries, entryRow{Type: string(e.Type), Amount: p.money(rq, e.Amount), Balance: p.money(rq, e.BalanceAfter),
-			Description: e.Description, Created: p.when(rq, e.CreatedAt)})
+			Description: e.Description, Created: p.whenSet(rq, e.CreatedAt)})
 	}
 	for _, m := range h.PaymentMethods {
 		label := m.MaskedCard
 		if label == "" {
 			label = m.AccountID
 		}
-		v.Methods = append(v.Methods, methodRow{Type: string(m.Type), Label: label, Status: string(m.Status), Created: p.day(rq, m.CreatedAt)})
+		v.Methods = append(v.Methods, methodRow{Type: string(m.Type), Label: label, Status: string(m.Status), Created: p.dateSet(rq, m.CreatedAt)})
 	}
 	v.Notifications, v.Alerts = p.noteRows(rq, h.Notifications), p.noteRows(rq, h.Alerts)
 	eps, err := p.svc.ListWebhookEndpoints(ctx, a)
@@ -294,23 +294,23 @@ func (p *Pages) adminSubscriber(c *fiber.Ctx, rq *request) error {
 
 func (p *Pages) paymentRow(rq *request, pay core.Payment) paymentRow {
 	return paymentRow{ID: pay.ID, OrderID: pay.OrderID, Purpose: string(pay.Purpose), Type: string(pay.PaymentType),
-		Amount: p.money(rq, pay.Amount), Status: string(pay.Status), Created: p.when(rq, pay.CreatedAt), Paid: p.when(rq, pay.PaidAt),
-		Expires: p.when(rq, pay.ExpiresAt), Failure: pay.FailureReason, OwnerID: pay.OwnerID, Cycle: pay.Cycle, Attempt: pay.Attempt}
+		Amount: p.money(rq, pay.Amount), Status: string(pay.Status), Created: p.whenSet(rq, pay.CreatedAt), Paid: p.whenSet(rq, pay.PaidAt),
+		Expires: p.whenSet(rq, pay.ExpiresAt), Failure: pay.FailureReason, OwnerID: pay.OwnerID, Cycle: pay.Cycle, Attempt: pay.Attempt}
 }
 
 func (p *Pages) noteRows(rq *request, list []core.Notification) []noteRow {
 	out := make([]noteRow, 0, len(list))
 	for _, n := range list {
 		out = append(out, noteRow{ID: n.ID, Type: n.Type, Channel: string(n.Channel), Recipient: n.Recipient, Subject: n.Subject,
-			Body: n.Body, Status: string(n.Status), Created: p.when(rq, n.CreatedAt), Read: !n.ReadAt.IsZero()})
+			Body: n.Body, Status: string(n.Status), Created: p.whenSet(rq, n.CreatedAt), Read: !n.ReadAt.IsZero()})
 	}
 	return out
 }
 
 func (p *Pages) deliveryRow(rq *request, d core.Notification, urls map[string]string) deliveryRow {
 	return deliveryRow{ID: d.ID, Endpoint: d.Recipient, EndpointURL: urls[d.Recipient], Type: d.Type, Status: string(d.Status),
-		Attempts: ftoa(float64(d.Attempts)), LastError: d.LastError, Next: p.when(rq, nextAttempt(d)), Created: p.when(rq, d.CreatedAt),
-		Sent: p.when(rq, d.SentAt)}
+		Attempts: ftoa(float64(d.Attempts)), LastError: d.LastError, Next: p.whenSet(rq, nextAttempt(d)), Created: p.whenSet(rq, d.CreatedAt),
+		Sent: p.whenSet(rq, d.SentAt)}
 }
 
 // nextAttempt is when a queued delivery is tried next (none otherwise).
@@ -327,7 +327,7 @@ func (p *Pages) logRow(rq *request, w core.WebhookLog) logRow {
 		kind = "—"
 	}
 	return logRow{ID: w.ID, Kind: kind, OrderID: w.OrderID, Status: string(w.Status), Error: w.Error,
-		Received: p.when(rq, w.ReceivedAt), ReplayOf: w.ReplayOf, Signed: w.SignatureValid}
+		Received: p.whenSet(rq, w.ReceivedAt), ReplayOf: w.ReplayOf, Signed: w.SignatureValid}
 }
 
 // ---- dunning queue
@@ -361,10 +361,10 @@ func (p *Pages) adminDunning(c *fiber.Ctx, rq *request) error {
 	v := dunningView{adminBase: adminBase{Nav: "dunning"}, Pager: newPager(c, page, total)}
 	for i, e := range list {
 		r := dunningRow{ID: e.Subscription.ID, OwnerID: e.Subscription.OwnerID, Owner: rows[i].Owner, Plan: rows[i].Plan,
-			Since: p.when(rq, e.Subscription.PastDueSince), NextRetry: p.when(rq, e.NextRetryAt), GraceEnds: p.when(rq, e.GraceEndsAt),
+			Since: p.whenSet(rq, e.Subscription.PastDueSince), NextRetry: p.whenSet(rq, e.NextRetryAt), GraceEnds: p.whenSet(rq, e.GraceEndsAt),
 			LastFailure: e.LastFailure, RetriesMade: e.RetriesMade, RetriesLeft: e.RetriesLeft}
 		if e.Open != nil {
-			r.OpenOrder, r.OpenExpires = e.Open.OrderID, p.when(rq, e.Open.ExpiresAt)
+			r.OpenOrder, r.OpenExpires = e.Open.OrderID, p.whenSet(rq, e.Open.ExpiresAt)
 		}
 		v.Rows = append(v.Rows, r)
 	}
@@ -467,7 +467,7 @@ func (p *Pages) adminNotification(c *fiber.Ctx, rq *request) error {
 		return err
 	}
 	v := notificationView{adminBase: adminBase{Nav: "notifications"}, Log: p.logRow(rq, w), EventKey: w.EventKey, SourceIP: w.SourceIP,
-		Processed: p.when(rq, w.ProcessedAt), Body: redact.PayloadIndented(w.Payload), ReplayBy: w.ReplayBy,
+		Processed: p.whenSet(rq, w.ProcessedAt), Body: redact.PayloadIndented(w.Payload), ReplayBy: w.ReplayBy,
 		Bounded: w.PayloadSize != 0 || w.PayloadSHA256 != "", Size: w.PayloadSize, SHA256: w.PayloadSHA256}
 	return p.render(c, rq, fiber.StatusOK, "admin/notification", v)
 }
@@ -515,7 +515,7 @@ func (p *Pages) adminWebhooks(c *fiber.Ctx, rq *request) error {
 			events = rq.t["adm_all_events"]
 		}
 		v.Endpoints = append(v.Endpoints, endpointRow{ID: ep.ID, URL: ep.URL, Description: ep.Description, Events: events,
-			Failing: p.when(rq, ep.FailingSince), Disabled: p.when(rq, ep.DisabledAt), Active: ep.Active, Selected: ep.ID == v.Selected})
+			Failing: p.whenSet(rq, ep.FailingSince), Disabled: p.whenSet(rq, ep.DisabledAt), Active: ep.Active, Selected: ep.ID == v.Selected})
 	}
 	if v.Selected != "" {
 		page := pageNumber(c)

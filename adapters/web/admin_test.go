@@ -22,30 +22,6 @@ func (e *env) adminBrowser() *browser {
 	return b
 }
 
-// paidSub subscribes a user by virtual account and pays the first cycle.
-func (e *env) paidSub(u core.User, plan string) core.Subscription {
-	e.t.Helper()
-	res, err := e.svc.CreateSubscription(e.ctx, core.Actor{UserID: u.ID}, core.CreateSubscriptionInput{Plan: plan, PaymentType: "bank_transfer"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.svc.ProcessNotification(e.ctx, e.gw.Settle(res.Payment.OrderID), "127.0.0.1"); err != nil {
-		e.t.Fatal(err)
-	}
-	return res.Subscription
-}
-
-func (e *env) plan(slug, price string) core.Plan {
-	e.t.Helper()
-	p, err := e.svc.CreatePlan(e.ctx, e.admin, core.PlanInput{Name: &slug, Slug: &slug, Price: &price, IntervalUnit: ref("month")})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return p
-}
-
-func ref[T any](v T) *T { return &v }
-
 var adminPaths = []string{"/admin/", "/admin/subscriptions", "/admin/dunning", "/admin/payments", "/admin/notifications",
 	"/admin/webhooks", "/admin/plans", "/admin/coupons"}
 
@@ -92,7 +68,7 @@ func TestAdminConsoleNeedsAnAdmin(t *testing.T) {
 func TestAdminDashboardChart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	budi := e.user("budi", "")
 	e.paidSub(budi, "basic")
 	if _, err := e.svc.RunDue(e.ctx); err != nil { // the day's snapshot
@@ -126,7 +102,7 @@ func TestAdminDashboardChart(t *testing.T) {
 func TestAdminFindsPastDueSubscriber(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	e.paidSub(e.user("budi", ""), "basic")
 	e.paidSub(e.user("siti", ""), "basic")
 	// To budi's renewal and past its order's expiry, his renewal unpaid.
@@ -177,7 +153,7 @@ func TestAdminFindsPastDueSubscriber(t *testing.T) {
 func TestAdminAppliesANotificationAgain(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	e.paidSub(e.user("budi", ""), "basic")
 	logs, _, err := e.svc.ListWebhookLogs(e.ctx, e.admin, core.WebhookLogFilter{})
 	if err != nil || len(logs) != 1 {
@@ -210,11 +186,11 @@ func TestAdminAppliesANotificationAgain(t *testing.T) {
 func TestAdminResendsADelivery(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *core.Config, _ *web.Config) { c.WebhookAllowHosts = []string{"hooks.test"} })
-	ep, err := e.svc.CreateWebhookEndpoint(e.ctx, e.admin, core.WebhookEndpointInput{URL: ref("http://hooks.test/in")})
+	ep, err := e.svc.CreateWebhookEndpoint(e.ctx, e.admin, core.WebhookEndpointInput{URL: ptr("http://hooks.test/in")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	e.paidSub(e.user("budi", ""), "basic")
 	if _, err := e.svc.RelayOutbox(e.ctx); err != nil {
 		t.Fatal(err)
@@ -285,7 +261,7 @@ func TestAdminPlansAndCoupons(t *testing.T) {
 		t.Errorf("archived plan status %s", pl.Status)
 	}
 
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	bad = b.post("/admin/coupons", "/admin/coupons", url.Values{"code": {"HEMAT"}, "percent_off": {"20"}, "amount_off": {"5000"}, "duration": {"once"}})
 	if bad.status != 400 || !bad.has(`id="form-error"`) || !bad.has(`value="HEMAT"`) {
 		t.Fatalf("a refused coupon form: %d\n%s", bad.status, bad.body)
@@ -321,7 +297,7 @@ func TestAdminPlansAndCoupons(t *testing.T) {
 func TestAdminPagesEscape(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.plan("basic", "49000")
+	e.plan("basic", "Basic", "49000")
 	u := e.user("budi", "")
 	evil := `<script>alert(1)</script>`
 	org, err := e.svc.CreateOrganization(e.ctx, core.Actor{UserID: u.ID}, evil)

@@ -27,6 +27,9 @@ type env struct {
 	svc   *core.Service
 	gw    *coretest.Gateway
 	clock *core.ManualClock
+	// wall is the wall clock of sessions and portal links, apart from the
+	// billing clock as in cmd/server: moving billing time keeps sessions.
+	wall  *core.ManualClock
 	store core.Store
 	app   *lhttp.Server
 	admin core.Actor
@@ -36,7 +39,7 @@ var start = time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, opts ...func(*core.Config, *web.Config)) *env {
 	t.Helper()
-	clock := core.NewManualClock(start)
+	clock, wall := core.NewManualClock(start), core.NewManualClock(start)
 	gw := coretest.NewGateway(clock)
 	store := bolt.NewMemory()
 	cfg := core.DefaultConfig()
@@ -44,7 +47,7 @@ func newEnv(t *testing.T, opts ...func(*core.Config, *web.Config)) *env {
 	for _, o := range opts {
 		o(&cfg, &wcfg)
 	}
-	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: clock, IDs: &coretest.SeqIDs{},
+	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: wall, IDs: &coretest.SeqIDs{},
 		Hasher: coretest.PlainHasher{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +58,7 @@ func newEnv(t *testing.T, opts ...func(*core.Config, *web.Config)) *env {
 		t.Fatal(err)
 	}
 	srv := lhttp.NewServer(lhttp.Config{Service: svc, Log: zerolog.Nop(), Pages: pages.Mount, ThrottleDelay: -1, Clock: clock})
-	e := &env{t: t, ctx: context.Background(), svc: svc, gw: gw, clock: clock, store: store, app: srv}
+	e := &env{t: t, ctx: context.Background(), svc: svc, gw: gw, clock: clock, wall: wall, store: store, app: srv}
 	if _, err := svc.EnsureAdmin(e.ctx, "admin", "admin-password"); err != nil {
 		t.Fatal(err)
 	}

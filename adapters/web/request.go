@@ -54,6 +54,14 @@ type request struct {
 
 type handler func(c *fiber.Ctx, rq *request) error
 
+// actor is the core actor of a signed-in request.
+func (rq *request) actor() core.Actor {
+	if rq.user == nil {
+		return core.Actor{}
+	}
+	return core.Actor{UserID: rq.user.ID, IsAdmin: rq.user.IsAdmin}
+}
+
 // handle runs a page: security headers, the language switch, the session,
 // the CSRF check of a POST, then h; an error h returns becomes an error
 // page here (errors.go), never an API error body.
@@ -182,10 +190,29 @@ type page struct {
 	User                           *core.User
 	CSRF                           string
 	Path                           string
+	// Section is the navigation entry of the page, marked current.
+	Section string
 	// ReturnURL is the merchant page of a portal-link session.
 	ReturnURL string
 	Notice    string
 	Data      any
+}
+
+// sectionOf is the navigation entry a path belongs to.
+func sectionOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/portal/invoices"):
+		return "invoices"
+	case strings.HasPrefix(path, "/portal/payments"):
+		return "payments"
+	case strings.HasPrefix(path, "/portal/wallet"):
+		return "wallet"
+	case strings.HasPrefix(path, "/portal/methods"):
+		return "methods"
+	case strings.HasPrefix(path, "/portal"):
+		return "overview"
+	}
+	return ""
 }
 
 // render executes a page template with the layout and sends it.
@@ -195,7 +222,7 @@ func (p *Pages) render(c *fiber.Ctx, rq *request, status int, name string, data 
 		return errors.New("web: no template " + name)
 	}
 	pg := page{Lang: rq.lang, T: rq.t, User: rq.user, CSRF: csrfToken(rq.secret), Path: c.Path(),
-		ReturnURL: rq.session.ReturnURL, Data: data}
+		Section: sectionOf(c.Path()), ReturnURL: rq.session.ReturnURL, Data: data}
 	pg.OtherLang, pg.OtherLangName = "en", "English"
 	if rq.lang == "en" {
 		pg.OtherLang, pg.OtherLangName = "id", "Bahasa Indonesia"

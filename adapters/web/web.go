@@ -26,19 +26,69 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Service is what the pages need from core; *core.Service has it.
-type Service interface {
+// SessionService is sign-in and sign-out.
+type SessionService interface {
 	StartSession(ctx context.Context, a core.Actor) (core.Session, string, error)
 	SessionUser(ctx context.Context, secret string) (core.Session, core.User, error)
 	EndSession(ctx context.Context, secret string) error
+	OpenPortalLink(ctx context.Context, secret string) (core.Session, string, error)
 	Config() core.Config
 	AdminService
+}
+
+// PortalService is what the customer portal shows and does: the same use
+// cases, with the same authorization, as the API's.
+type PortalService interface {
+	ListSubscriptions(ctx context.Context, a core.Actor, f core.SubscriptionFilter) ([]core.Subscription, error)
+	GetSubscription(ctx context.Context, a core.Actor, id string) (core.Subscription, error)
+	GetPlanByID(ctx context.Context, id string) (core.Plan, error)
+	ListPlans(ctx context.Context, a core.Actor, f core.PlanFilter) ([]core.Plan, int, error)
+	UpcomingInvoice(ctx context.Context, a core.Actor, id string) (core.Invoice, bool, error)
+	PreviewPlanChange(ctx context.Context, a core.Actor, id, planRef string, immediate *bool) (core.PlanChangePreview, error)
+	ChangePlan(ctx context.Context, a core.Actor, id, planRef string, immediate *bool) (core.Subscription, error)
+	CancelSubscription(ctx context.Context, a core.Actor, id, reason string, immediate, undo bool) (core.Subscription, error)
+	PauseSubscription(ctx context.Context, a core.Actor, id string) (core.Subscription, error)
+	ResumeSubscription(ctx context.Context, a core.Actor, id string) (core.Subscription, error)
+	ChargeSubscriptionWith(ctx context.Context, a core.Actor, subID string, in core.ChargeInput) (core.Payment, error)
+
+	ListInvoices(ctx context.Context, a core.Actor, f core.InvoiceFilter) ([]core.Invoice, error)
+	InvoiceDocument(ctx context.Context, a core.Actor, id string) (core.InvoiceDocument, error)
+	ListPayments(ctx context.Context, a core.Actor, f core.PaymentFilter) ([]core.Payment, error)
+	GetPayment(ctx context.Context, a core.Actor, id string) (core.Payment, error)
+
+	GetWallet(ctx context.Context, a core.Actor) (core.Wallet, error)
+	ListWalletEntries(ctx context.Context, a core.Actor, typ, ordering string) ([]core.WalletEntry, error)
+	CreateTopUp(ctx context.Context, a core.Actor, in core.TopUpInput) (core.TopUp, error)
+
+	ListPaymentMethods(ctx context.Context, a core.Actor) ([]core.PaymentMethod, error)
+	DeletePaymentMethod(ctx context.Context, a core.Actor, id string) error
+	LinkGopay(ctx context.Context, a core.Actor, phone, redirectURL string) (core.PaymentMethod, error)
+}
+
+// Service is what the pages need from core; *core.Service has it.
+type Service interface {
+	SessionService
+	PortalService
+}
+
+var _ Service = (*core.Service)(nil)
+
+// DocumentRenderer renders printed invoices (adapters/documents has one).
+type DocumentRenderer interface {
+	HTML(core.InvoiceDocument) ([]byte, error)
+	PDF(core.InvoiceDocument) ([]byte, error)
 }
 
 // Config wires the pages. Service is required.
 type Config struct {
 	Service Service
 	Log     zerolog.Logger
+	// Documents renders invoices for the portal's PDF links; without it
+	// they answer 404.
+	Documents DocumentRenderer
+	// AllowPause lets customers pause and resume their subscriptions in
+	// the portal (LANGGANAN_PORTAL_PAUSE); the API allows it regardless.
+	AllowPause bool
 }
 
 //go:embed templates/*.html
@@ -50,6 +100,8 @@ var assetFS embed.FS
 // Pages serves the web pages.
 type Pages struct {
 	svc          Service
+	docs         DocumentRenderer
+	allowPause   bool
 	log          zerolog.Logger
 	guard        *signin.Guard
 	loc          *time.Location
@@ -63,7 +115,7 @@ func New(cfg Config) (*Pages, error) {
 		return nil, fmt.Errorf("web: New needs a Service")
 	}
 	sc := cfg.Service.Config()
-	p := &Pages{svc: cfg.Service, log: cfg.Log, loc: sc.Location}
+	p := &Pages{svc: cfg.Service, log: cfg.Log, loc: sc.Location, docs: cfg.Documents, allowPause: cfg.AllowPause}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -84,10 +136,30 @@ func New(cfg Config) (*Pages, error) {
 	return p, nil
 }
 
-// parsePages parses the layout once and every other file on a clone of it,
-// so each page fills the layout's blocks with its own.
+// funcs are the templates' helpers; none of them marks text as safe HTML.
+var funcs = template.FuncMap{
+	// dict passes several values to a shared template: dict "K" v "K2" v2.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
+
+// parsePages parses the layout and the shared parts once and every page
+// file on a clone of them, so each page fills the layout's blocks with its
+// own.
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").ParseFS(fsys, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -98,7 +170,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "parts" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(fsys, n)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/langganan/langganan/adapters/web"
 	"github.com/langganan/langganan/core"
@@ -302,5 +303,27 @@ func TestCatalogComplete(t *testing.T) {
 				t.Errorf("%s: key %q is empty", lang, k)
 			}
 		}
+	}
+}
+
+// A session ends after core.SessionTTL of wall time, however the billing
+// clock moves.
+func TestSessionExpires(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user("budi", "")
+	b := e.browser()
+	b.signIn("budi", "budi-password")
+	e.clock.Advance(90 * 24 * time.Hour) // the billing clock: the session stays
+	if p := b.get("/portal/"); p.status != 200 {
+		t.Fatalf("after moving the billing clock: %d", p.status)
+	}
+	e.wall.Advance(core.SessionTTL)
+	p := b.get("/portal/")
+	if p.status != 303 || !strings.HasPrefix(p.header.Get("Location"), "/sign-in") {
+		t.Fatalf("after the session's life: %d to %q", p.status, p.header.Get("Location"))
+	}
+	if c := p.cookie["lgn_session"]; c == nil || c.Value != "" || !c.Expires.Before(time.Now()) {
+		t.Errorf("the dead session's cookie is not cleared: %v", c)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -43,6 +44,9 @@ type config struct {
 	DatabaseURL string
 	// Invoicing is the merchant, its tax status and number patterns.
 	Invoicing invoicing
+	// PortalPause lets customers pause and resume subscriptions in the
+	// customer portal (LANGGANAN_PORTAL_PAUSE=true).
+	PortalPause bool
 }
 
 // productionHosts are Midtrans' live API hosts; a manual clock against them
@@ -95,6 +99,13 @@ func parseConfigUsage(args []string, getenv func(string) string, stderr io.Write
 	c.MetricsToken = strings.TrimSpace(getenv("LANGGANAN_METRICS_TOKEN"))
 
 	var errs []error
+	if v := strings.TrimSpace(getenv("LANGGANAN_PORTAL_PAUSE")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LANGGANAN_PORTAL_PAUSE %q is not true or false", v))
+		}
+		c.PortalPause = b
+	}
 	var lerr error
 	c.Limits, lerr = parseLimits(getenv)
 	errs = append(errs, lerr)

@@ -252,7 +252,7 @@ func serve(ctx context.Context, cfg config, log zerolog.Logger, stdout, stderr i
 	cfg.Limits.applyHTTP(&hcfg)
 	// The web pages (customer portal) share the app, its listener and the
 	// API's sign-in guard.
-	pages, err := web.New(web.Config{Service: a.svc, Log: log})
+	pages, err := web.New(web.Config{Service: a.svc, Log: log, Documents: documents.Renderer{}, AllowPause: cfg.PortalPause})
 	if err != nil {
 		return err
 	}
