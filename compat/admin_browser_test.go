@@ -72,6 +72,9 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 	s.must(201, "POST", "/api/admin/coupons/", s.adminAuth, map[string]any{"code": "HEMAT20", "percent_off": "20", "duration": "repeating", "duration_in_cycles": 3})
 	s.subscriber("budi")
 	s.subscriber("siti")
+	// Siti renews from her wallet, which holds nothing: at the renewal the
+	// admins are alerted and she pays a virtual account instead.
+	s.must(200, "PATCH", "/api/wallet/me/", "siti:siti-password-1", map[string]any{"auto_pay": true})
 	// The renewal (January 31 clamps to February 28): siti pays hers.
 	s.advance("28d")
 	pending := s.must(200, "GET", "/api/payments/?status=pending", "siti:siti-password-1", nil)["results"].([]any)
@@ -80,8 +83,12 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 	}
 	renewal := pending[0].(map[string]any)
 	s.payOpen("siti:siti-password-1", renewal["id"].(string), renewal["order_id"].(string))
-	// A day later budi's renewal order has expired unpaid: past due.
+	// A day later budi's renewal order has expired unpaid: past due. Dewi
+	// signs up and does not pay: two hours on, her order is stale.
 	s.advance("25h")
+	s.must(201, "POST", "/api/admin/users/", s.adminAuth, map[string]any{"username": "dewi", "password": "dewi-password-1"})
+	s.must(201, "POST", "/api/subscriptions/", "dewi:dewi-password-1", map[string]any{"plan_id": "pro", "payment_type": "bank_transfer"})
+	s.advance("2h")
 	queue := s.must(200, "GET", "/api/admin/dunning/", s.adminAuth, nil)
 	entries := queue["results"].([]any)
 	if len(entries) != 1 {
@@ -97,7 +104,7 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 	grace := wib(t, entry["grace_ends_at"].(string))
 	s.must(200, "POST", "/api/admin/billing/run/", s.adminAuth, nil) // today's figures, after the renewals
 
-	var count, owner, status, made, left, next, ends, title string
+	var count, owner, status, made, left, next, ends, title, notice string
 	err := chromedp.Run(ctx,
 		adminSignIn(s.url),
 		chromedp.WaitVisible(`#chart-mrr svg`, chromedp.ByQuery),
@@ -127,7 +134,7 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser: %v", err)
 	}
-	if !strings.HasPrefix(strings.TrimSpace(count), "1 ") || strings.TrimSpace(owner) != "budi" || strings.TrimSpace(status) != "menunggak" {
+	if strings.TrimSpace(count) != "Hasil: 1" || strings.TrimSpace(owner) != "budi" || strings.TrimSpace(status) != "menunggak" {
 		t.Errorf("search for budi, past due: count %q, owner %q, status %q", count, owner, status)
 	}
 	if !strings.Contains(title, "budi") {
@@ -141,8 +148,12 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 		chromedp.Click(`a.lang`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#dunning`, chromedp.ByQuery),
 		chromedp.Click(`nav a[href="/admin/payments"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#alerts`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#stale tr[data-payment]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#alerts tr[data-alert] button`, chromedp.ByQuery),
 		check(t, "admin-payments"),
+		chromedp.Click(`#alerts tr[data-alert] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
+		chromedp.Text(`p.notice`, &notice, chromedp.ByQuery),
 		chromedp.Click(`nav a[href="/admin/notifications"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`tr[data-log] a`, chromedp.ByQuery),
 		check(t, "admin-notifications"),
@@ -167,6 +178,9 @@ func TestBrowserAdminFindsPastDueSubscriber(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("browser: %v", err)
+	}
+	if notice != "Alert marked read." {
+		t.Errorf("after marking the alert read: %q", notice)
 	}
 }
 

@@ -18,7 +18,7 @@ var adminMessages = map[string]struct{ id, en string }{
 	"adm_prev":      {"‹ Sebelumnya", "‹ Previous"},
 	"adm_next":      {"Berikutnya ›", "Next ›"},
 	"adm_page_of":   {"Halaman %d dari %d", "Page %d of %d"},
-	"adm_results":   {"%d hasil", "%d results"},
+	"adm_results":   {"Hasil: %d", "Results: %d"},
 	"adm_none":      {"Tidak ada.", "None."},
 	"adm_any":       {"Semua", "Any"},
 	"adm_filter":    {"Saring", "Filter"},
@@ -35,6 +35,8 @@ var adminMessages = map[string]struct{ id, en string }{
 	"adm_locale":    {"Bahasa", "Language"},
 	"adm_since":     {"Sejak", "Since"},
 	"adm_expires":   {"kedaluwarsa %s", "expires %s"},
+	"adm_hours":     {"%d jam", "%d h"},
+	"adm_minutes":   {"%d menit", "%d min"},
 	"adm_kind_user": {"Pengguna", "User"},
 	"adm_kind_org":  {"Organisasi", "Organization"},
 
@@ -149,7 +151,7 @@ var adminMessages = map[string]struct{ id, en string }{
 
 	"adm_payments_title": {"Pembayaran lama & peringatan", "Stale payments & alerts"},
 	"adm_stale_title":    {"Pembayaran terbuka yang sudah lama", "Stale open payments"},
-	"adm_stale_intro":    {"Pembayaran yang masih terbuka lebih dari %s; rekonsiliasi menanyakannya ke Midtrans di setiap penagihan.", "Payments still open after more than %s; reconciliation asks Midtrans about them on every billing run."},
+	"adm_stale_intro":    {"Pembayaran yang masih terbuka setelah %s; rekonsiliasi menanyakannya ke Midtrans di setiap penagihan.", "Payments still open after %s; reconciliation asks Midtrans about them on every billing run."},
 	"adm_stale_empty":    {"Tidak ada pembayaran terbuka yang sudah lama.", "No stale open payment."},
 	"adm_alerts_title":   {"Peringatan", "Alerts"},
 	"adm_alerts_caption": {"Peringatan untuk Anda, terbaru di atas", "Alerts to you, newest first"},

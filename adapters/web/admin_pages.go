@@ -398,7 +398,7 @@ func (p *Pages) adminPayments(c *fiber.Ctx, rq *request) error {
 		return err
 	}
 	v := paymentsView{adminBase: adminBase{Nav: "payments"}, StaleAlert: p.svc.StaleAlert(), StalePager: newPager(c, page, total),
-		StaleAfter: p.svc.Config().StaleAfter.String()}
+		StaleAfter: span(rq, p.svc.Config().StaleAfter)}
 	for _, s := range stale {
 		r := p.paymentRow(rq, s)
 		r.Owner = names[s.OwnerID]
@@ -539,4 +539,12 @@ func (p *Pages) adminResend(c *fiber.Ctx, rq *request) error {
 		return err
 	}
 	return done(c, localPath(c.FormValue("back"), "/admin/webhooks?endpoint="+ep), "adm_resent")
+}
+
+// span says a duration in whole hours, else in minutes.
+func span(rq *request, d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return rq.text("adm_hours", int(d/time.Hour))
+	}
+	return rq.text("adm_minutes", int(d/time.Minute))
 }
