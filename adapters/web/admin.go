@@ -202,6 +202,7 @@ func newPager(c *fiber.Ctx, page, total int) pager {
 	link := func(n int) string {
 		q := url.Values{}
 		c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Add(string(k), string(v)) })
+		q.Del("done") // a notice belongs to the page the action led to
 		q.Set("page", strconv.Itoa(n))
 		return c.Path() + "?" + q.Encode()
 	}

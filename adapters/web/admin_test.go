@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +328,32 @@ func TestAdminPagesEscape(t *testing.T) {
 		if p := b.get(path); strings.Contains(p.body, "<script>alert") {
 			t.Errorf("%s shows markup unescaped", path)
 		}
+	}
+}
+
+// Lists are paged: the links keep the filters and drop a notice.
+func TestAdminListsArePaged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.plan("basic", "Basic", "49000")
+	for i := range 27 {
+		u := e.user("user"+strconv.Itoa(i), "")
+		if _, err := e.svc.CreateSubscription(e.ctx, core.Actor{UserID: u.ID}, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "bank_transfer"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.adminBrowser()
+	first := b.get("/admin/subscriptions?status=pending&done=adm_saved")
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(first.body)
+	if n := strings.Count(first.body, "<tr data-subscription="); n != 25 || next == nil || !first.has("Halaman 1 dari 2") {
+		t.Fatalf("page 1: %d rows, next %v\n%s", n, next, first.body)
+	}
+	link := strings.ReplaceAll(next[1], "&amp;", "&")
+	if !strings.Contains(link, "status=pending") || strings.Contains(link, "done=") || !strings.Contains(link, "page=2") {
+		t.Errorf("next link %q: want the filter kept, the notice dropped, page 2", link)
+	}
+	second := b.get(link)
+	if n := strings.Count(second.body, "<tr data-subscription="); n != 2 || !second.has(`rel="prev"`) || second.has(`rel="next"`) {
+		t.Errorf("page 2: %d rows\n%s", n, second.body)
 	}
 }
