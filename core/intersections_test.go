@@ -990,3 +990,66 @@ func TestReplacedScheduleLateChargeCounts(t *testing.T) {
 		t.Fatalf("wallet %s: the charge was credited instead of paying cycle 2", b)
 	}
 }
+
+// Simulator finding (seed 1648): Midtrans charged a native subscription and
+// every notification of that charge was lost; the subscription was then
+// paused (or ended, or its schedule replaced), after which no sync ever
+// looks at that schedule again. Stopping a schedule therefore first learns
+// what it charged: the charge renews the cycle it paid, once.
+func TestStoppedScheduleChargesAreRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		stop func(e *env, id string) error
+	}{
+		{"pause", func(e *env, id string) error { _, err := e.svc.PauseSubscription(e.ctx, e.user, id); return err }},
+		{"cancel now", func(e *env, id string) error {
+			_, err := e.svc.CancelSubscription(e.ctx, e.user, id, "", true, false)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			res, err := e.svc.CreateSubscription(e.ctx, e.user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "credit_card", Token: "tok-4811"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := e.sub(res.Subscription.ID)
+			if s.MidtransSubscriptionID == "" {
+				t.Fatalf("not handed to Midtrans: %+v", s)
+			}
+			e.clock.Set(s.CurrentPeriodEnd.Add(time.Minute))
+			_ = e.gw.NativeCharge(s.MidtransSubscriptionID, true) // its notifications are lost
+			if err := tc.stop(e, s.ID); err != nil {
+				t.Fatal(err)
+			}
+			paid := 0
+			for _, p := range e.payments(s.ID) {
+				if p.Status == core.PaymentPaid {
+					paid++
+				}
+			}
+			if paid != 2 {
+				for _, p := range e.payments(s.ID) {
+					t.Logf("payment %s %s %s cycle %d refunded %s", p.OrderID, p.Status, p.Amount, p.Cycle, p.Refunded)
+				}
+				t.Fatalf("%d paid payments, want 2 (the first charge and Midtrans' renewal)", paid)
+			}
+			if got := e.sub(s.ID); tc.name == "pause" && got.Cycle != 2 {
+				t.Errorf("Midtrans' charge did not renew the cycle it paid: cycle %d", got.Cycle)
+			}
+			// A second stop (or a sync) records nothing more.
+			if _, err := e.svc.SyncSubscription(e.ctx, e.admin, s.ID); err != nil && tc.name == "pause" {
+				t.Fatal(err)
+			}
+			again := 0
+			for _, p := range e.payments(s.ID) {
+				if p.Status == core.PaymentPaid {
+					again++
+				}
+			}
+			if again != paid {
+				t.Errorf("%d paid payments after a sync, want %d", again, paid)
+			}
+		})
+	}
+}

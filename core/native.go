@@ -186,19 +186,31 @@ func (s *Service) pollPayment(ctx context.Context, p Payment) (Payment, error) {
 }
 
 // syncNativeCharges records the Midtrans charges of a native subscription
-// whose notifications never arrived: its latest transactions are read back
-// and any paid one not recorded here is applied as its notification would
-// have been.
+// whose notifications never arrived: every transaction of its schedule
+// that no payment here names is read back, and a paid one is applied as
+// its notification would have been. Transactions recorded already cost no
+// call, so a long-lived schedule is cheap to sync.
 func (s *Service) syncNativeCharges(ctx context.Context, sub Subscription, ns NativeSubscription) error {
 	gw, err := s.gateway()
 	if err != nil {
 		return err
 	}
-	ids := ns.TransactionIDs
-	if len(ids) > 3 {
-		ids = ids[len(ids)-3:]
+	known := map[string]bool{}
+	if err := s.store.View(ctx, func(tx Tx) error {
+		ps, err := tx.Payments().ListBySubscription(sub.ID)
+		for _, p := range ps {
+			if p.TransactionID != "" {
+				known[p.TransactionID] = true
+			}
+		}
+		return err
+	}); err != nil {
+		return err
 	}
-	for _, txID := range ids {
+	for _, txID := range ns.TransactionIDs {
+		if known[txID] {
+			continue
+		}
 		verified, err := gw.Status(ctx, txID)
 		if errors.Is(err, ErrGatewayNotFound) {
 			continue

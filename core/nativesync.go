@@ -111,14 +111,14 @@ func (s *Service) pushNative(ctx context.Context, sub Subscription, charge bool,
 		if sub.NativeDisabled && sub.Metadata["midtrans_cancelled"] == true {
 			return nil
 		}
-		if err := gw.CancelSubscription(ctx, nid); err != nil && !errors.Is(err, ErrGatewayNotFound) && Retryable(err) {
-			return fmt.Errorf("cancel Midtrans subscription %s: %w", nid, err)
+		if err := s.stopNative(ctx, gw, sub, true); err != nil {
+			return err
 		}
 	case !charge:
 		if sub.NativeDisabled {
 			return nil
 		}
-		if err := gw.DisableSubscription(ctx, nid); err != nil {
+		if err := s.stopNative(ctx, gw, sub, false); err != nil {
 			return nativeErr(err)
 		}
 	case sub.NativeDisabled:
@@ -147,6 +147,33 @@ func (s *Service) pushNative(ctx context.Context, sub Subscription, charge bool,
 		}
 		return tx.Subscriptions().Put(cur)
 	})
+}
+
+// stopNative disables (or, with cancel, cancels) sub's Midtrans schedule
+// and then records every charge Midtrans made on it that is not known
+// here: once the schedule stops, no notification can be waited for any
+// more, and a charge whose notifications were all lost (a paused or
+// replaced schedule is never synced again) would stay money Midtrans holds
+// for nothing this service knows of. A schedule Midtrans does not know any
+// more has nothing to stop; a cancel Midtrans refuses for good (already
+// cancelled) is taken as done.
+func (s *Service) stopNative(ctx context.Context, gw Gateway, sub Subscription, cancel bool) error {
+	nid := sub.MidtransSubscriptionID
+	if cancel {
+		if err := gw.CancelSubscription(ctx, nid); err != nil && !errors.Is(err, ErrGatewayNotFound) && Retryable(err) {
+			return fmt.Errorf("cancel Midtrans subscription %s: %w", nid, err)
+		}
+	} else if err := gw.DisableSubscription(ctx, nid); err != nil {
+		return err
+	}
+	ns, err := gw.GetSubscription(ctx, nid)
+	if errors.Is(err, ErrGatewayNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read Midtrans subscription %s: %w", nid, err)
+	}
+	return s.syncNativeCharges(ctx, sub, ns)
 }
 
 // nativeErr maps a refused Subscription API call to a client-safe error.
@@ -221,8 +248,8 @@ func (s *Service) replaceNative(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := gw.CancelSubscription(ctx, sub.MidtransSubscriptionID); err != nil && !errors.Is(err, ErrGatewayNotFound) && Retryable(err) {
-		return fmt.Errorf("cancel Midtrans subscription %s: %w", sub.MidtransSubscriptionID, err)
+	if err := s.stopNative(ctx, gw, sub, true); err != nil {
+		return err
 	}
 	if err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Subscriptions().Get(id)

@@ -595,7 +595,7 @@ func (s *Service) CancelSubscription(ctx context.Context, a Actor, id, reason st
 		immediate = true
 	}
 	if cur.Native() && immediate {
-		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.CancelSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+		if err := s.nativeCall(ctx, func(gw Gateway) error { return s.stopNative(ctx, gw, cur, true) }); err != nil {
 			return cur, err
 		}
 	}
@@ -696,7 +696,7 @@ func (s *Service) PauseSubscription(ctx context.Context, a Actor, id string) (Su
 		return cur, Conflictf("cannot pause a %s subscription", cur.Status)
 	}
 	if cur.Native() {
-		if err := s.nativeCall(ctx, func(gw Gateway) error { return gw.DisableSubscription(ctx, cur.MidtransSubscriptionID) }); err != nil {
+		if err := s.nativeCall(ctx, func(gw Gateway) error { return s.stopNative(ctx, gw, cur, false) }); err != nil {
 			return cur, err
 		}
 	}

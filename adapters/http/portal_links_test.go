@@ -5,6 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/langganan/langganan/adapters/bolt"
+	"github.com/langganan/langganan/core"
+	"github.com/langganan/langganan/core/coretest"
+	"github.com/rs/zerolog"
 )
 
 func TestCreatePortalLink(t *testing.T) {
@@ -57,5 +62,31 @@ func TestCreatePortalLink(t *testing.T) {
 				t.Errorf("Cache-Control %q, want no-store", h.Get("Cache-Control"))
 			}
 		})
+	}
+}
+
+// With LANGGANAN_PUBLIC_URL set, links start with it: the merchant's
+// backend may call the API at an address customers cannot reach.
+func TestPortalLinkUsesThePublicURL(t *testing.T) {
+	t.Parallel()
+	cfg := core.DefaultConfig()
+	cfg.PublicURL = "https://billing.example.com/"
+	svc, err := core.NewService(core.Deps{Store: bolt.NewMemory(), Clock: core.NewManualClock(t0), IDs: &coretest.SeqIDs{}, Hasher: coretest.PlainHasher{}}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.EnsureAdmin(ctx, "root", adminPW); err != nil {
+		t.Fatal(err)
+	}
+	u, err := svc.CreateUser(ctx, core.Actor{IsAdmin: true}, core.NewUserInput{Username: "budi", Password: userPW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{svc: svc, srv: NewServer(Config{Service: svc, Log: zerolog.Nop()})}
+	st, b, _ := e.do(t, call{method: "POST", path: "/api/admin/portal-links/", auth: asAdmin,
+		body: `{"user_id":"` + u.ID + `","return_url":"https://shop.example/"}`})
+	if st != 201 || !strings.HasPrefix(b["url"].(string), "https://billing.example.com/portal/link/lgp_") {
+		t.Fatalf("%d %v: want a link on the public URL", st, b)
 	}
 }

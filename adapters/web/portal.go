@@ -138,7 +138,6 @@ type subView struct {
 	NextBilling, NextAmount                string
 	CancelAt, PendingPlan, ScheduledPlan   string
 	Seats                                  int
-	Owned                                  bool // the user's own (an organization's otherwise)
 	CanChange, CanCancel, CanUndo          bool
 	CanPause, CanResume, CanPay            bool
 	Open                                   *paymentView // the order waiting to be paid
@@ -157,7 +156,7 @@ func (p *Pages) subView(c *fiber.Ctx, rq *request, s core.Subscription, full boo
 	}
 	v := subView{ID: s.ID, Plan: plan.Name, PlanPrice: p.money(rq, plan.Price), Status: rq.t["st_"+string(s.Status)],
 		StatusKey: string(s.Status), Started: p.date(rq, s.CreatedAt), PeriodEnd: p.date(rq, s.CurrentPeriodEnd),
-		Seats: s.Quantity, Owned: s.OwnerID == rq.user.ID}
+		Seats: s.Quantity}
 	if s.Status == core.SubTrialing {
 		v.TrialEnd = p.date(rq, s.TrialEnd)
 	}

@@ -420,6 +420,7 @@ func (g *Gateway) NativeCharge(nsID string, ok bool) []byte {
 		StatusCode: "200", TransactionStatus: "capture", FraudStatus: "accept", PaymentType: ns.PaymentType,
 		GrossAmount: ns.Amount, TransactionTime: g.Clock.Now()}
 	g.txns[t.OrderID] = t
+	ns.TransactionIDs = append(ns.TransactionIDs, t.TransactionID)
 	return SubscriptionNotification(nsID, true, &core.SubscriptionCharge{StatusCode: "200", TransactionID: t.TransactionID})
 }
 
