@@ -38,6 +38,7 @@ type Tx interface {
 	Organizations() OrganizationRepo
 	Coupons() CouponRepo
 	WebhookEndpoints() WebhookEndpointRepo
+	Figures() FigureRepo
 	Sessions() SessionRepo
 	PortalLinks() PortalLinkRepo
 }
@@ -83,6 +84,9 @@ type (
 		// ScanAll visits every subscription in id order, starting after afterID ("" from the start).
 		ScanAll(afterID string, fn func(Subscription) bool) error
 		CountByStatus() (map[SubscriptionStatus]int, error)
+		// ScanByStatus visits the subscriptions in status st, through an
+		// index, in no particular order.
+		ScanByStatus(st SubscriptionStatus, fn func(Subscription) bool) error
 	}
 	PaymentRepo interface {
 		Get(id string) (Payment, error)
@@ -130,6 +134,9 @@ type (
 		// ScanReceived visits logs still in status received (stored, not applied).
 		ScanReceived(fn func(WebhookLog) bool) error
 		List(limit int) ([]WebhookLog, error) // newest first
+		// ListByOrder lists the logs of notifications naming orderID,
+		// oldest first, through an index.
+		ListByOrder(orderID string) ([]WebhookLog, error)
 		// MarkApplied records an applied event key; it reports false if the
 		// key was applied before.
 		MarkApplied(eventKey string) (bool, error)
@@ -203,6 +210,13 @@ type (
 		Put(e WebhookEndpoint) error
 		Delete(id string) error
 		List() ([]WebhookEndpoint, error)
+	}
+	FigureRepo interface {
+		Get(day string) (DailyFigures, error)
+		Put(f DailyFigures) error
+		// List answers the days from from to to (both as "2006-01-02",
+		// inclusive) that have figures, oldest first.
+		List(from, to string) ([]DailyFigures, error)
 	}
 	// SessionRepo holds signed-in browser sessions (web pages).
 	SessionRepo interface {

@@ -204,6 +204,9 @@ func (s *Service) relayEvent(tx Tx, ev Event) (bool, error) {
 			return false, err
 		}
 	}
+	if err := s.countEvent(tx, ev); err != nil {
+		return false, fmt.Errorf("count event in the daily figures: %w", err)
+	}
 	if err := tx.Outbox().Delete(ev.Seq); err != nil {
 		return false, fmt.Errorf("delete relayed event: %w", err)
 	}

@@ -75,6 +75,9 @@ func (s *Store) Export(ctx context.Context, dst core.Store) (map[string]int, err
 				return exportTable(ctx, t, endpoints, dst, counts, "webhook_endpoints", core.Tx.WebhookEndpoints, core.WebhookEndpointRepo.Put)
 			},
 			func() error {
+				return exportTable(ctx, t, figures, dst, counts, "daily_figures", core.Tx.Figures, core.FigureRepo.Put)
+			},
+			func() error {
 				return exportTable(ctx, t, sessions, dst, counts, "web_sessions", core.Tx.Sessions, core.SessionRepo.Put)
 			},
 			func() error {

@@ -109,6 +109,9 @@ const (
 	bPayRefunding   // created ‖ pk → pk, payments with a refund waiting for the gateway
 	bPayRefundCheck // refund check ‖ pk → pk, settled payments to ask Midtrans about
 
+	bHookOrder // sha256(order id) ‖ received ‖ pk → pk, logs naming an order
+	bFigures   // day ("2006-01-02") → daily figures record
+
 	bSessions
 	bSessionHash   // unique sha256(hash) → pk
 	bSessionUser   // user ‖ created ‖ pk → pk
@@ -180,6 +183,8 @@ var bucketNames = [nBuckets]string{
 	bCoupons:        "coupons",
 	bCouponCode:     "idx_coupon_code",
 	bEndpoints:      "webhook_endpoints",
+	bHookOrder:      "idx_hook_order",
+	bFigures:        "daily_figures",
 
 	bSessions:         "sessions",
 	bSessionHash:      "idx_session_hash",

@@ -190,7 +190,14 @@ var webhookLogs = &table[core.WebhookLog]{
 			}
 			return timeKey(w.ReceivedAt, pk)
 		}},
+		{name: "order", bucket: bHookOrder, key: hookOrderKey},
 	},
+}
+
+// hookOrderKey is the order index key: sha256(order id) ‖ received ‖ pk;
+// logs naming no order are not indexed.
+func hookOrderKey(w *core.WebhookLog, pk []byte) []byte {
+	return nonEmpty(w.OrderID, func() []byte { return cat(hashKey(w.OrderID), timeKey(w.ReceivedAt, pk)) })
 }
 
 var wallets = &table[core.Wallet]{
@@ -295,7 +302,7 @@ var portalLinks = &table[core.PortalLink]{
 var checkers = []interface {
 	check(t *tx) error
 }{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
-	sessions, portalLinks}
+	sessions, portalLinks, figures}
 
 // ---- core.Tx
 
@@ -317,6 +324,7 @@ func (t *tx) Meta() core.MetaRepo                        { return metaRepo{t} }
 func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
+func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
 func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
 func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
@@ -409,6 +417,14 @@ func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error 
 		start = append(idKey(afterID), 0) // the first key above afterID's
 	}
 	return subscriptions.all(r.t, start, fn)
+}
+
+// ScanByStatus visits the subscriptions in status st, in id order.
+func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscription) bool) error {
+	prefix := statusKey(string(st), nil)
+	return subscriptions.scan(r.t, bSubStatus, prefix, prefixEnd(prefix), false, func(s core.Subscription) bool {
+		return s.Status != st || fn(s)
+	})
 }
 
 // CountByStatus counts status index keys without decoding a record.
@@ -536,6 +552,14 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		return limit <= 0 || len(out) < limit
 	})
 	return out, err
+}
+
+// ListByOrder answers the logs naming orderID, oldest first.
+func (r hookRepo) ListByOrder(orderID string) ([]core.WebhookLog, error) {
+	if orderID == "" {
+		return nil, nil
+	}
+	return webhookLogs.list(r.t, bHookOrder, hashKey(orderID), func(w *core.WebhookLog) bool { return w.OrderID == orderID })
 }
 
 func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }

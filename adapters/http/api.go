@@ -225,7 +225,45 @@ func (s *Server) operations() []operation {
 		{method: "GET", path: "/api/admin/ledger/check/", tag: "admin", summary: "Check every wallet ledger", access: accessAdmin,
 			handler: s.checkLedgers, resp: ledgerCheckJSON{}},
 		{method: "GET", path: "/api/admin/webhook-logs/", tag: "admin", summary: "List received Midtrans notifications", access: accessAdmin,
-			desc: "Newest first.", list: true, handler: s.listWebhookLogs, resp: page[webhookLogJSON]{}},
+			desc: "Newest first: all of an order's, else among the newest 10,000 (or as many as the page asked for needs).", list: true,
+			query:   []param{q("order_id", "Only the notifications naming this order", ""), q("status", "Filter by status", "webhook_status")},
+			handler: s.listWebhookLogs, resp: page[webhookLogJSON]{}},
+		{method: "GET", path: "/api/admin/webhook-logs/{id}/", tag: "admin", summary: "Get a received Midtrans notification", access: accessAdmin,
+			handler: s.getWebhookLog, resp: webhookLogJSON{}},
+		{method: "POST", path: "/api/admin/webhook-logs/{id}/reapply/", tag: "admin", summary: "Apply a stored Midtrans notification again",
+			access: accessAdmin, idempotent: true,
+			desc: "Runs the stored body through the path a live notification takes (verified, deduplicated, applied monotonically) " +
+				"as a new log naming the stored one in replay_of; the stored log is left as it was. The new log's status tells the " +
+				"outcome (duplicate: it had been applied). No body. 422 when only the first KiB of an unverified body was kept.",
+			handler: s.reapplyWebhookLog, status: 201, resp: webhookLogJSON{}, errors: []int{422}},
+
+		// The admin console's views.
+		{method: "GET", path: "/api/admin/figures/", tag: "admin", summary: "MRR, subscribers, churn and failed payments over time",
+			access: accessAdmin,
+			desc: "One point per day or month. MRR and active subscribers are recorded by the first billing run of each day " +
+				"(days without one have has_snapshot false); churn and failed payments are counted as they happen. Default: " +
+				"the last 30 days, or the last 12 months.",
+			query: []param{q("from", "First day, 2006-01-02 in the billing time zone", ""), q("to", "Last day (default today)", ""),
+				q("interval", "day (default) or month", "figure_interval")},
+			handler: s.figures, resp: figuresJSON{}},
+		{method: "GET", path: "/api/admin/subscriptions/", tag: "admin", summary: "List every owner's subscriptions", access: accessAdmin,
+			desc: "search matches part of the owner's username, email or name (an organization's name, or its owner's username or " +
+				"email) or a whole subscription id; past_due keeps those whose renewal is unpaid (past due, or paused after failed charges).",
+			list: true,
+			query: []param{q("status", "Filter by status", "subscription_status"), q("payment_type", "Filter by payment type", "payment_type"),
+				q("plan", "A plan id or slug", ""), q("search", "Owner or subscription id", ""), q("past_due", "true: renewal unpaid", "bool"),
+				ordering("-created_at", "created_at", "next_billing_date")},
+			handler: s.adminListSubscriptions, resp: page[subscriptionJSON]{}},
+		{method: "GET", path: "/api/admin/dunning/", tag: "admin", summary: "The dunning queue", access: accessAdmin, list: true,
+			desc:    "Past-due subscriptions, the soonest to expire first, each with its retry schedule.",
+			handler: s.dunningQueue, resp: page[dunningEntryJSON]{}},
+		{method: "GET", path: "/api/admin/stale-payments/", tag: "admin", summary: "Open payments reconciliation counts as stale",
+			access: accessAdmin, list: true, desc: "Oldest first; /readyz reports their number once it passes the alert threshold.",
+			handler: s.stalePayments, resp: page[paymentJSON]{}},
+		{method: "GET", path: "/api/admin/subscribers/{id}/", tag: "admin", summary: "One subscriber's history", access: accessAdmin,
+			desc: "A user or an organization: its subscriptions, payments, invoices, wallet and ledger, payment methods, " +
+				"notifications, the caller's alerts about it, the webhook deliveries of its events and the Midtrans notifications of its orders.",
+			handler: s.subscriber, resp: subscriberJSON{}},
 
 		// The Midtrans webhook.
 		{method: "POST", path: "/api/webhook/notification/", tag: "webhook", summary: "Midtrans notification", access: accessNone,

@@ -118,12 +118,13 @@ var enums = map[string][]string{
 	"webhook_kind":        strs(core.NotifyPayment, core.NotifySubscription, core.NotifyPayAccount, ""),
 	"webhook_status": strs(core.WebhookReceived, core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored,
 		core.WebhookRejected, core.WebhookFailed),
-	"webhook_result": strs(core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored, core.WebhookRejected),
-	"plan_status":    strs(core.PlanActive, core.PlanInactive, core.PlanArchived),
-	"interval_unit":  strs(core.Day, core.Week, core.Month, core.Year),
-	"currency":       {"IDR"},
-	"ok":             {"ok"},
-	"bool":           {"true", "false"},
+	"webhook_result":  strs(core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored, core.WebhookRejected),
+	"plan_status":     strs(core.PlanActive, core.PlanInactive, core.PlanArchived),
+	"interval_unit":   strs(core.Day, core.Week, core.Month, core.Year),
+	"currency":        {"IDR"},
+	"ok":              {"ok"},
+	"bool":            {"true", "false"},
+	"figure_interval": {core.FiguresDaily, core.FiguresMonthly},
 }
 
 func strs[T ~string](vs ...T) []string {

@@ -37,7 +37,7 @@ type LifecycleService interface {
 	CreditNotesOf(ctx context.Context, a core.Actor, invoiceIDs ...string) (map[string][]core.CreditNote, error)
 
 	ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (core.WebhookLog, error)
-	ListWebhookLogs(ctx context.Context, a core.Actor, limit int) ([]core.WebhookLog, error)
+	ListWebhookLogs(ctx context.Context, a core.Actor, f core.WebhookLogFilter) ([]core.WebhookLog, int, error)
 
 	LinkGopay(ctx context.Context, a core.Actor, phone, redirectURL string) (core.PaymentMethod, error)
 	ListPaymentMethods(ctx context.Context, a core.Actor) ([]core.PaymentMethod, error)

@@ -52,7 +52,7 @@ func (s *Store) Check(ctx context.Context) error {
 var checkers = []interface {
 	check(t *tx) ([]error, error)
 }{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods,
-	notifications, idempotency, organizations, coupons, endpoints, sessions, portalLinks}
+	notifications, idempotency, organizations, coupons, endpoints, sessions, portalLinks, figures}
 
 func (tb *table[T]) check(t *tx) ([]error, error) {
 	names := []string{tb.pk}

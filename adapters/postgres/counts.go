@@ -12,7 +12,7 @@ import (
 var countedTables = []string{"plans", "users", "tokens", "subscriptions", "payments", "invoices", "credit_notes", "webhook_logs",
 	"webhook_applied", "wallets", "wallet_entries", "topups", "payment_methods", "notifications", "outbox",
 	"idempotency", "organizations", "coupons", "webhook_endpoints", "meta_sequences", "meta_times",
-	"web_sessions", "portal_links"}
+	"web_sessions", "portal_links", "daily_figures"}
 
 // Counts answers the number of rows of every table holding records, read
 // in one snapshot: a move from the bbolt file checks the copy with it, and

@@ -30,6 +30,7 @@ func TestMigration0002UsernamesAndTokens(t *testing.T) {
 		"DROP INDEX payments_refund_check", "ALTER TABLE payments DROP COLUMN refund_check_at",
 		"DROP TABLE leases", "DROP TABLE subscription_claims", "DROP TABLE web_sessions", "DROP TABLE portal_links",
 		"DROP TABLE credit_notes",
+		"DROP INDEX webhook_logs_order", "ALTER TABLE webhook_logs DROP COLUMN order_id", "DROP TABLE daily_figures",
 		"DELETE FROM schema_migrations WHERE version >= 2",
 	} {
 		if _, err := s.pool.Exec(bg, q); err != nil {

@@ -26,6 +26,7 @@ func (t *tx) Meta() core.MetaRepo                        { return metaRepo{t} }
 func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
+func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
 func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
 func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
@@ -128,6 +129,12 @@ func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error 
 		return core.Invalidf("subscription id %q is not storable text", afterID)
 	}
 	return subscriptions.scan(r.t, "id > $1", "id", []any{afterID}, nil, fn)
+}
+
+// ScanByStatus visits the subscriptions in status st, in id order.
+func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscription) bool) error {
+	return subscriptions.scan(r.t, "status = $1", "id", []any{string(st)},
+		func(s *core.Subscription) bool { return s.Status == st }, fn)
 }
 
 func (r subRepo) CountByStatus() (map[core.SubscriptionStatus]int, error) {
@@ -266,6 +273,14 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		max = limit
 	}
 	return webhookLogs.list(r.t, "", "received_at DESC, id DESC LIMIT $1", max)
+}
+
+// ListByOrder answers the logs naming orderID, oldest first.
+func (r hookRepo) ListByOrder(orderID string) ([]core.WebhookLog, error) {
+	if orderID == "" {
+		return nil, nil
+	}
+	return webhookLogs.list(r.t, "order_id = $1", "received_at, id", orderID)
 }
 
 func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }

@@ -137,6 +137,7 @@ var webhookLogs = (&table[core.WebhookLog]{
 	cols: []column[core.WebhookLog]{
 		col("received_at", func(w *core.WebhookLog) any { return ts(w.ReceivedAt) }),
 		col("pending", func(w *core.WebhookLog) any { return w.Status == core.WebhookReceived }),
+		col("order_id", func(w *core.WebhookLog) any { return w.OrderID }),
 	},
 }).init()
 
@@ -211,6 +212,11 @@ var coupons = (&table[core.Coupon]{
 	uniques: []unique[core.Coupon]{
 		{what: "code", where: "code = $1", args: func(c *core.Coupon) []any { return nonEmpty(strings.ToUpper(c.Code)) }},
 	},
+}).init()
+
+var figures = (&table[core.DailyFigures]{
+	name: "daily_figures", pk: "day", kind: "daily figures", encode: records.FiguresToRecord, decode: records.FiguresFromRecord,
+	id: func(f *core.DailyFigures) string { return f.Day },
 }).init()
 
 var endpoints = (&table[core.WebhookEndpoint]{

@@ -92,7 +92,12 @@ func webhookLog(id string, received time.Time, status core.WebhookStatus) core.W
 	return core.WebhookLog{ID: id, Kind: core.NotifyPayment, OrderID: "SUB-1", EventKey: "SUB-1|settlement|200",
 		Payload: []byte(`{"order_id":"SUB-1"}`), SourceIP: "10.0.0.1", ReceivedAt: received, SignatureValid: true,
 		Status: status, Error: "none", ProcessedAt: received.Add(time.Second),
-		PayloadSize: 20, PayloadSHA256: "ab12"}
+		PayloadSize: 20, PayloadSHA256: "ab12", ReplayOf: newID(), ReplayBy: newID()}
+}
+
+func figures(day string) core.DailyFigures {
+	return core.DailyFigures{Day: day, SnapshotAt: at(time.Minute), MRR: map[core.Currency]core.Money{core.IDR: rp("1234567.89")},
+		Subscribers: 12, Churned: 2, FailedPayments: 3, UpdatedAt: at(time.Hour)}
 }
 
 func wallet(id, owner string) core.Wallet {

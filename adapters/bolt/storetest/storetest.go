@@ -67,7 +67,7 @@ func testFixturesComplete(t *testing.T) {
 		invoice(newID(), newID(), newID(), "k", "n", core.InvoiceOpen, at(0)),
 		webhookLog(newID(), at(0), core.WebhookReceived), wallet(newID(), newID()), entry(newID(), 1),
 		topUp(newID(), newID()), method(newID(), newID(), "a"), notification(newID(), newID(), core.NotifQueued, at(0)),
-		idem("k", at(0)), creditNote(newID(), newID(), newID(), "k", "n", at(0)),
+		idem("k", at(0)), creditNote(newID(), newID(), newID(), "k", "n", at(0)), figures("2026-01-31"),
 		session(newID(), newID(), "h", at(time.Hour)), portalLink(newID(), newID(), "h", at(time.Hour)),
 		core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
 	} {
@@ -118,6 +118,7 @@ func testRoundTrip(t *testing.T, s core.Store) {
 	m := method(newID(), owner, "acc-1")
 	n := notification(newID(), u.ID, core.NotifQueued, at(0))
 	ir := idem("user|key-1", at(24*time.Hour))
+	fig := figures("2026-01-31")
 	// Records a JSON store must not bend: empty-but-present collections,
 	// invalid (zero) money, negative and fractional amounts.
 	bare := core.Plan{ID: newID(), Slug: "bare", Features: map[string]any{}}
@@ -148,6 +149,7 @@ func testRoundTrip(t *testing.T, s core.Store) {
 		{"payment method by account", nil, func(tx core.Tx) (any, error) { return tx.PaymentMethods().GetByAccountID("acc-1") }, m},
 		{"notification", func(tx core.Tx) error { return tx.Notifications().Put(n) }, func(tx core.Tx) (any, error) { return tx.Notifications().Get(n.ID) }, n},
 		{"idempotency record", func(tx core.Tx) error { return tx.Idempotency().Put(ir) }, func(tx core.Tx) (any, error) { return tx.Idempotency().Get(ir.Key) }, ir},
+		{"daily figures", func(tx core.Tx) error { return tx.Figures().Put(fig) }, func(tx core.Tx) (any, error) { return tx.Figures().Get(fig.Day) }, fig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -422,13 +422,15 @@ type hookRec struct {
 	ProcessedAt    time.Time             `json:",omitzero"`
 	PayloadSize    int                   `json:",omitzero"`
 	PayloadSHA256  string                `json:",omitzero"`
+	ReplayOf       string                `json:",omitzero"`
+	ReplayBy       string                `json:",omitzero"`
 }
 
 func HookToRecord(w *core.WebhookLog) any {
 	return &hookRec{V: recordV, ID: w.ID, Kind: w.Kind, OrderID: w.OrderID, EventKey: w.EventKey,
 		Payload: w.Payload, SourceIP: w.SourceIP, ReceivedAt: UTC(w.ReceivedAt), SignatureValid: w.SignatureValid,
 		Status: w.Status, Error: w.Error, ProcessedAt: UTC(w.ProcessedAt), PayloadSize: w.PayloadSize,
-		PayloadSHA256: w.PayloadSHA256}
+		PayloadSHA256: w.PayloadSHA256, ReplayOf: w.ReplayOf, ReplayBy: w.ReplayBy}
 }
 
 func HookFromRecord(b []byte) (core.WebhookLog, error) {
@@ -436,7 +438,7 @@ func HookFromRecord(b []byte) (core.WebhookLog, error) {
 	return core.WebhookLog{ID: r.ID, Kind: r.Kind, OrderID: r.OrderID, EventKey: r.EventKey,
 		Payload: r.Payload, SourceIP: r.SourceIP, ReceivedAt: r.ReceivedAt, SignatureValid: r.SignatureValid,
 		Status: r.Status, Error: r.Error, ProcessedAt: r.ProcessedAt, PayloadSize: r.PayloadSize,
-		PayloadSHA256: r.PayloadSHA256}, err
+		PayloadSHA256: r.PayloadSHA256, ReplayOf: r.ReplayOf, ReplayBy: r.ReplayBy}, err
 }
 
 // ---- wallet, entries, top-up
