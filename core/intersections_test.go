@@ -216,12 +216,17 @@ func TestLostRefundAnswerIsResent(t *testing.T) {
 	res := e.subscribe("basic", "qris")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
 	e.gw.FailNext = 10 // the client's own retries fail too
-	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{}); err == nil {
-		t.Fatal("refund with the gateway down succeeded")
+	answered, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
+	if err != nil || !answered.RefundRequested() {
+		t.Fatalf("refund with the gateway down: %v, answered %+v; want it accepted, pending", err, answered.Refunds)
 	}
 	p := e.payment(res.Payment.ID)
 	if !p.RefundRequested() || !p.Refundable().IsZero() {
 		t.Fatalf("refund not held as reserved: %+v refundable %s", p.Refunds, p.Refundable())
+	}
+	// The merchant asking again does not refund twice.
+	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{}); err == nil {
+		t.Fatal("a second full refund while the first is pending was accepted")
 	}
 	e.gw.FailNext = 0
 	e.run()

@@ -156,7 +156,11 @@ func (s *Service) sendRefund(ctx context.Context, p Payment, req RefundRequest) 
 	}
 	_, gerr := gw.Refund(ctx, p.OrderID, req)
 	if gerr != nil && Retryable(gerr) {
-		return p, fmt.Errorf("refund %s: %w", p.OrderID, gerr)
+		// The outcome is unknown: the refund stays reserved and the billing
+		// run sends it again under the same refund key. That is an answer,
+		// not a failure: a caller retrying after an error would reserve a
+		// second refund and pay the customer back twice.
+		return p, nil
 	}
 	// 406 "Duplicate refund ID": Midtrans holds this refund already.
 	ok := gerr == nil || errors.Is(gerr, ErrDuplicateOrder)

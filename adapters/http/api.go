@@ -31,6 +31,7 @@ type operation struct {
 	resp          any  // the answer DTO (a zero value), a rawResponse, or nil for none
 	errors        []int
 	noLocation    bool // a 201 without a Location header
+	accepted      bool // also answers 202 with the same body: accepted, outcome still pending
 	notFoundNever bool // a {param} that never answers 404
 	headers       map[string]header
 }
@@ -157,8 +158,10 @@ func (s *Server) operations() []operation {
 				"(wallet payments, or to_wallet). No body refunds what is left through Midtrans; payments Midtrans cannot " +
 				"refund answer 422 refund_not_supported. A refund is reserved before Midtrans is called, so overlapping " +
 				"refunds never exceed the payment (422 refund_exceeds_payment). Refunding a top-up takes its credit back " +
-				"from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet.",
-			handler: s.refundPayment, body: refundRequest{}, bodyOptional: true, resp: paymentJSON{}, errors: []int{403, 409, 422}},
+				"from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet. " +
+				"202: Midtrans' answer was lost; the refund stays reserved (status requested) and is sent again under its " +
+				"refund key until Midtrans answers, so do not ask again.",
+			handler: s.refundPayment, body: refundRequest{}, bodyOptional: true, resp: paymentJSON{}, accepted: true, errors: []int{403, 409, 422}},
 		{method: "GET", path: "/api/payments/{id}/check-status/", tag: "payments", summary: "Check a payment at Midtrans",
 			handler: s.checkPaymentStatus, resp: statusCheckJSON{}},
 

@@ -774,6 +774,11 @@ func (g *schemaGen) operation(op operation, names map[int]string) *openapi3.Oper
 	o.Responses = openapi3.NewResponses()
 	o.Responses.Delete("default")
 	o.Responses.Set(strconv.Itoa(status), &openapi3.ResponseRef{Value: ok})
+	if op.accepted {
+		acc := *ok
+		acc.Description = new("Accepted: the outcome is still pending")
+		o.Responses.Set("202", &openapi3.ResponseRef{Value: &acc})
+	}
 
 	codes := map[int]bool{}
 	for _, c := range op.errors {
