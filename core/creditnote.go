@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -344,19 +345,9 @@ func (s *Service) ListCreditNotes(ctx context.Context, a Actor, f CreditNoteFilt
 	err = sortBy(out, f.Ordering, "-issue_date", map[string]func(a, b CreditNote) int{
 		"issue_date": func(a, b CreditNote) int { return a.IssueDate.Compare(b.IssueDate) },
 		"amount":     func(a, b CreditNote) int { return a.Amount.Cmp(b.Amount) },
-		"number":     func(a, b CreditNote) int { return compareStrings(a.Number, b.Number) },
+		"number":     func(a, b CreditNote) int { return cmp.Compare(a.Number, b.Number) },
 	})
 	return out, err
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // GetCreditNote answers 404 for credit notes the actor cannot see.
