@@ -129,6 +129,18 @@ func accessible(t *testing.T, page string) chromedp.Action {
 	})
 }
 
+// follow clicks what sel selects and waits for the page it leads to. The
+// document it leaves is marked first, and nothing is read until a document
+// without the mark is there: a page being replaced would otherwise answer
+// queries with nodes that are gone a moment later.
+func follow(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`document.documentElement.dataset.left = "1"`, nil),
+		chromedp.Click(sel, chromedp.ByQuery),
+		chromedp.WaitReady(`html:not([data-left])`, chromedp.ByQuery),
+	}
+}
+
 // check is a page's accessibility check and screenshot.
 func check(t *testing.T, name string) chromedp.Action {
 	return chromedp.Tasks{accessible(t, name), screenshot(t, name)}
@@ -140,7 +152,7 @@ func signIn(base, user, pass string) chromedp.Action {
 		chromedp.WaitVisible(`#username`, chromedp.ByQuery),
 		chromedp.SendKeys(`#username`, user, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, pass, chromedp.ByQuery),
-		chromedp.Click(`form[action="/sign-in"] button[type=submit]`, chromedp.ByQuery),
+		follow(`form[action="/sign-in"] button[type=submit]`),
 		chromedp.WaitVisible(`#subs-h`, chromedp.ByQuery),
 	}
 }
@@ -177,7 +189,7 @@ func TestBrowserPortalJourney(t *testing.T) {
 		chromedp.Text(`main`, &overview, chromedp.ByQuery),
 		chromedp.WaitReady(`html.js`, chromedp.ByQuery), // the script runs when allowed
 		check(t, "portal-overview"),
-		chromedp.Click(`a[href="/portal/invoices"]`, chromedp.ByQuery),
+		follow(`a[href="/portal/invoices"]`),
 		chromedp.WaitVisible(`#invoices`, chromedp.ByQuery),
 		chromedp.Text(`#invoices tbody tr`, &invoice, chromedp.ByQuery),
 		check(t, "portal-invoices"),
@@ -203,11 +215,11 @@ func TestBrowserPortalJourney(t *testing.T) {
 		chromedp.WaitVisible(`#preview-change`, chromedp.ByQuery),
 		check(t, "portal-subscription"),
 		chromedp.SetValue(`#plan`, "pro", chromedp.ByQuery),
-		chromedp.Click(`#preview-change`, chromedp.ByQuery),
+		follow(`#preview-change`),
 		chromedp.WaitVisible(`#due-now`, chromedp.ByQuery),
 		chromedp.Text(`#due-now`, &dueNow, chromedp.ByQuery),
 		check(t, "portal-change-preview"),
-		chromedp.Click(`#confirm-change`, chromedp.ByQuery),
+		follow(`#confirm-change`),
 		chromedp.WaitVisible(`#payment-amount`, chromedp.ByQuery),
 		chromedp.Text(`#payment-amount`, &charged, chromedp.ByQuery),
 		chromedp.Text(`main h1`, &orderID, chromedp.ByQuery),
@@ -233,7 +245,7 @@ func TestBrowserPortalJourney(t *testing.T) {
 		chromedp.Navigate(p.url+"/portal/subscriptions/"+p.subID),
 		chromedp.WaitVisible(`#cancel`, chromedp.ByQuery),
 		chromedp.SendKeys(`#reason`, "Terlalu mahal", chromedp.ByQuery),
-		chromedp.Click(`#cancel`, chromedp.ByQuery),
+		follow(`#cancel`),
 		chromedp.WaitVisible(`#undo-cancel`, chromedp.ByQuery),
 		chromedp.Text(`#cancel-at`, &cancelAt, chromedp.ByQuery),
 		check(t, "portal-cancelled"),
@@ -246,7 +258,7 @@ func TestBrowserPortalJourney(t *testing.T) {
 		t.Fatalf("after cancelling: %v (page says it ends %q)", sub, cancelAt)
 	}
 	err = chromedp.Run(ctx,
-		chromedp.Click(`#undo-cancel`, chromedp.ByQuery),
+		follow(`#undo-cancel`),
 		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#cancel`, chromedp.ByQuery),
 		chromedp.Text(`#sub-status`, &status, chromedp.ByQuery),
@@ -273,7 +285,7 @@ func TestBrowserPortalJourney(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(p.url+"/portal/methods"),
 		chromedp.SendKeys(`#phone`, "81234567890", chromedp.ByQuery),
-		chromedp.Click(`#link-gopay`, chromedp.ByQuery),
+		follow(`#link-gopay`),
 		chromedp.WaitVisible(`#methods`, chromedp.ByQuery),
 		chromedp.Text(`#methods tbody`, &methods, chromedp.ByQuery),
 		check(t, "portal-methods"),
@@ -291,7 +303,7 @@ func TestBrowserPortalJourney(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(p.url+"/portal/wallet"),
 		chromedp.SendKeys(`#amount`, "150.000", chromedp.ByQuery),
-		chromedp.Click(`#top-up`, chromedp.ByQuery),
+		follow(`#top-up`),
 		chromedp.WaitVisible(`#method-bni_va`, chromedp.ByQuery),
 		chromedp.Location(&snapPage),
 	)
@@ -330,16 +342,16 @@ func TestBrowserPortalLinkOnceWithoutJavaScript(t *testing.T) {
 		chromedp.Navigate(u),
 		chromedp.WaitVisible(`#subs-h`, chromedp.ByQuery),
 		chromedp.AttributeValue(`a.return`, "href", &returnHref, nil, chromedp.ByQuery),
-		chromedp.Click(`.card.sub h3 a`, chromedp.ByQuery),
+		follow(`.card.sub h3 a`),
 		chromedp.WaitVisible(`#cancel`, chromedp.ByQuery),
-		chromedp.Click(`#cancel`, chromedp.ByQuery),
+		follow(`#cancel`),
 		chromedp.WaitVisible(`#undo-cancel`, chromedp.ByQuery),
-		chromedp.Click(`#undo-cancel`, chromedp.ByQuery),
+		follow(`#undo-cancel`),
 		chromedp.WaitVisible(`#cancel`, chromedp.ByQuery),
 		// web.js marks the page when it runs; with scripts off it never
 		// did, and the forms worked all the same.
 		chromedp.Evaluate(`document.documentElement.classList.contains("js")`, &jsRan),
-		chromedp.Click(`a.return`, chromedp.ByQuery),
+		follow(`a.return`),
 		chromedp.WaitVisible(`#shop`, chromedp.ByQuery),
 		chromedp.Location(&landed),
 	)

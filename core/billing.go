@@ -371,11 +371,10 @@ func (s *Service) advanceLoaded(ctx context.Context, it dueItem, now time.Time) 
 	case SubPastDue:
 		// Retries come first: a retry falling due when the grace period
 		// ends is still made, and its order may still be paid.
-		if sub.DunningAttempts <= s.cfg.DunningRetries &&
-			!now.Before(sub.PastDueSince.Add(time.Duration(sub.DunningAttempts)*s.cfg.DunningInterval)) {
+		if at, ok := s.retryDue(sub); ok && !now.Before(at) {
 			return "retries", sub.Cycle + 1, nil
 		}
-		if !now.Before(sub.PastDueSince.Add(s.cfg.GracePeriod)) {
+		if !now.Before(s.graceEnd(sub)) {
 			return "expired", 0, s.endSubscription(ctx, id, SubExpired, "grace period ended unpaid")
 		}
 		return "", 0, s.reschedule(ctx, id, s.nextAction(sub, plan, now))
@@ -512,21 +511,24 @@ func (s *Service) endCredit(tx Tx, sub *Subscription, now time.Time) error {
 	case err != nil:
 		return err
 	case inv.Status == InvoiceOpen || inv.Status == InvoiceOverdue || inv.Status == InvoiceDraft:
-		for _, l := range inv.Lines {
-			if l.Kind == LineCredit {
-				sub.PendingCredit = orZero(sub.PendingCredit, l.Amount.Currency()).Add(l.Amount)
-			}
-		}
+		returnCarried(sub, inv)
 		inv.Status, inv.UpdatedAt = InvoiceVoid, now
 		if err := tx.Invoices().Put(inv); err != nil {
 			return err
 		}
 	}
-	if !sub.PendingCredit.Valid() || !sub.PendingCredit.IsNegative() {
+	var credit Money
+	if sub.PendingCredit.Valid() && sub.PendingCredit.IsNegative() {
+		credit = sub.PendingCredit.Neg()
+		sub.PendingCredit = Zero(credit.Currency())
+	}
+	if b := sub.CreditNoteBalance; b.Valid() && b.IsPositive() {
+		credit = orZero(credit, b.Currency()).Add(b)
+		sub.CreditNoteBalance = Zero(b.Currency())
+	}
+	if !credit.Valid() || !credit.IsPositive() {
 		return nil
 	}
-	credit := sub.PendingCredit.Neg()
-	sub.PendingCredit = Zero(credit.Currency())
 	_, err = s.creditWallet(tx, sub.OwnerID, credit, EntryRefund, "subscription", sub.ID, "Unused credit of an ended subscription", now)
 	return err
 }
@@ -623,7 +625,7 @@ func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64,
 	stale := 0
 	if err := s.store.View(ctx, func(tx Tx) error {
 		return tx.Payments().ScanOpen(func(p Payment) bool {
-			old := now.Sub(p.CreatedAt) >= s.cfg.StaleAfter
+			old := s.stale(p, now)
 			if old {
 				stale++
 			}
@@ -660,6 +662,38 @@ func (s *Service) reconcile(ctx context.Context, c *counter, errs *atomic.Int64,
 	}
 	s.staleAlert.Store(0)
 	return nil
+}
+
+// stale reports whether open payment p is old enough for reconciliation
+// to ask Midtrans about it (and to count towards the stale alert).
+func (s *Service) stale(p Payment, now time.Time) bool {
+	return now.Sub(p.CreatedAt) >= s.cfg.StaleAfter
+}
+
+// StalePayments lists the open payments reconciliation counts as stale
+// (admin), oldest first, with the total before paging. StaleAlert is the
+// count the last run raised an alert for.
+func (s *Service) StalePayments(ctx context.Context, a Actor, offset, limit int) ([]Payment, int, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, 0, err
+	}
+	var out []Payment
+	err := s.store.View(ctx, func(tx Tx) error {
+		out = out[:0]
+		now := s.now()
+		// Oldest first: the first one not stale ends the stale ones.
+		return tx.Payments().ScanOpen(func(p Payment) bool {
+			if !s.stale(p, now) {
+				return false
+			}
+			out = append(out, p)
+			return true
+		})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return page(out, offset, limit), len(out), nil
 }
 
 // NextDue is the earliest future moment at which a job falls due: a

@@ -208,18 +208,40 @@ func (s *Service) cycleInvoice(tx Tx, sub *Subscription, plan Plan, cycle int, n
 	if err := s.putNewInvoice(tx, &inv); err != nil {
 		return Invoice{}, err
 	}
-	if sub.PendingCredit.Valid() && !sub.PendingCredit.IsZero() {
-		for _, l := range inv.Lines {
-			if l.Kind == LineCredit {
-				sub.PendingCredit = sub.PendingCredit.Sub(l.Amount)
-			}
-		}
+	if carried := takeCarried(sub, inv); carried {
 		sub.UpdatedAt = now
 		if err := tx.Subscriptions().Put(*sub); err != nil {
 			return Invoice{}, err
 		}
 	}
 	return inv, nil
+}
+
+// takeCarried takes what inv's lines took of the subscription's carried
+// credit (before PPN) and credit from credit notes (after PPN) off them,
+// and reports whether there was any.
+func takeCarried(sub *Subscription, inv Invoice) bool { return moveCarried(sub, inv, -1) }
+
+// returnCarried gives back what inv's lines took (inv is voided or
+// priced again).
+func returnCarried(sub *Subscription, inv Invoice) bool { return moveCarried(sub, inv, 1) }
+
+// moveCarried moves inv's credit lines back to the subscription (sign 1)
+// or takes them from it (sign -1).
+func moveCarried(sub *Subscription, inv Invoice, sign int64) bool {
+	carried := false
+	for _, l := range inv.Lines {
+		amt := l.Amount.MulInt(sign)
+		switch l.Kind {
+		case LineCredit:
+			sub.PendingCredit = orZero(sub.PendingCredit, amt.Currency()).Add(amt)
+			carried = true
+		case LineCreditNote:
+			sub.CreditNoteBalance = orZero(sub.CreditNoteBalance, amt.Currency()).Sub(amt)
+			carried = true
+		}
+	}
+	return carried
 }
 
 // priceCycle builds (without storing) the invoice of a cycle on plan: the

@@ -29,12 +29,15 @@ const (
 	// DefectNativeAmountStale leaves Midtrans charging the old amount after
 	// a change that moves the next invoice's total.
 	DefectNativeAmountStale Defect = "native_amount_stale"
+	// DefectCreditNoteTwice credits a refund again each time it is learnt
+	// (its notification replayed, a refund check finding it).
+	DefectCreditNoteTwice Defect = "credit_note_twice"
 )
 
 // AllDefects lists every defect Plant knows.
 var AllDefects = []Defect{DefectCustomerRefunds, DefectTopUpRefundKeepsCredit, DefectRefundNotReserved,
 	DefectPauseBillsPausedTime, DefectUnpaidUpgradeApplies, DefectCardTrialKeepsSingleUseToken,
-	DefectDashboardRefundDeduped, DefectNativeAmountStale}
+	DefectDashboardRefundDeduped, DefectNativeAmountStale, DefectCreditNoteTwice}
 
 // Plant re-creates the given fixed defects on this service (simulator
 // self-tests only). Call it before the service is used.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -113,4 +114,51 @@ func (s *Service) customerOf(tx Tx, inv Invoice) (Party, string) {
 		}
 	}
 	return c, locale
+}
+
+// CreditNoteDocument is everything a printed credit note shows: the note,
+// the invoice it credits, the merchant and the customer, and for a refund
+// how the refunded payment had been made.
+type CreditNoteDocument struct {
+	Note     CreditNote
+	Invoice  Invoice
+	Merchant Merchant
+	Customer Party
+	// Locale is the customer's: "id" (Indonesian, the default) or "en".
+	Locale string
+	// Location is the billing time zone dates are printed in.
+	Location *time.Location
+	// PaymentType, Bank and OrderID describe the refunded payment (refund
+	// notes only).
+	PaymentType PaymentType
+	Bank        string
+	OrderID     string
+}
+
+// CreditNoteDocument gathers what the printed credit note id shows; 404
+// for a note the actor cannot see.
+func (s *Service) CreditNoteDocument(ctx context.Context, a Actor, id string) (CreditNoteDocument, error) {
+	var d CreditNoteDocument
+	err := s.store.View(ctx, func(tx Tx) error {
+		n, err := tx.CreditNotes().Get(id)
+		if err != nil {
+			return NotFoundf("credit note not found")
+		}
+		if err := s.authorize(tx, a, n.OwnerID, "credit note"); err != nil {
+			return err
+		}
+		inv, err := tx.Invoices().Get(n.InvoiceID)
+		if err != nil {
+			return fmt.Errorf("invoice of credit note %s: %w", n.Number, err)
+		}
+		d = CreditNoteDocument{Note: n, Invoice: inv, Merchant: s.cfg.Merchant, Location: s.cfg.Location}
+		d.Customer, d.Locale = s.customerOf(tx, inv)
+		if n.PaymentID != "" {
+			if p, err := tx.Payments().Get(n.PaymentID); err == nil {
+				d.PaymentType, d.Bank, d.OrderID = p.PaymentType, p.Bank, p.OrderID
+			}
+		}
+		return nil
+	})
+	return d, err
 }

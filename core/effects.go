@@ -266,11 +266,9 @@ func (s *Service) nextAction(sub Subscription, plan Plan, now time.Time) time.Ti
 		}
 		return end
 	case SubPastDue:
-		next := sub.PastDueSince.Add(s.cfg.GracePeriod)
-		if sub.DunningAttempts <= s.cfg.DunningRetries {
-			if r := sub.PastDueSince.Add(time.Duration(sub.DunningAttempts) * s.cfg.DunningInterval); r.Before(next) {
-				next = r
-			}
+		next := s.graceEnd(sub)
+		if r, ok := s.retryDue(sub); ok && r.Before(next) {
+			next = r
 		}
 		return next
 	case SubPaused:

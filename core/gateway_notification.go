@@ -42,6 +42,9 @@ type WebhookLog struct {
 	// kept in this bounded form); zero when Payload is the whole body.
 	PayloadSize   int
 	PayloadSHA256 string
+	// ReplayOf is the log whose stored body an admin applied again
+	// (ReapplyNotification) as this one, and ReplayBy that admin's user id.
+	ReplayOf, ReplayBy string
 }
 
 // GatewayNotification is one notification body as the gateway adapter read

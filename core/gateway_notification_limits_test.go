@@ -24,7 +24,7 @@ func (e *env) countCalls(op string) int {
 
 func (e *env) logs() []core.WebhookLog {
 	e.t.Helper()
-	l, err := e.svc.ListWebhookLogs(e.ctx, e.admin, 0)
+	l, _, err := e.svc.ListWebhookLogs(e.ctx, e.admin, core.WebhookLogFilter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -24,15 +24,19 @@ var errIgnored = errors.New("notification changes nothing")
 // the error is what the sender should be answered (403 bad signature,
 // 404 unknown order, 400 unreadable).
 func (s *Service) ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (WebhookLog, error) {
-	now := s.now()
-	log := WebhookLog{ID: s.ids.NewID(), Payload: append([]byte(nil), payload...), SourceIP: sourceIP, ReceivedAt: now, Status: WebhookReceived}
+	log := WebhookLog{ID: s.ids.NewID(), Payload: append([]byte(nil), payload...), SourceIP: sourceIP, ReceivedAt: s.now(), Status: WebhookReceived}
+	return s.processNotification(ctx, log)
+}
+
+// processNotification is ProcessNotification for a log not stored yet.
+func (s *Service) processNotification(ctx context.Context, log WebhookLog) (WebhookLog, error) {
 	gw, err := s.gateway()
 	if err != nil {
 		// Nothing can read, let alone verify, the body: it is kept as an
 		// unverified one.
 		return s.finishLog(ctx, log, WebhookRejected, Invalidf("cannot read the notification: %v", ErrNoGateway))
 	}
-	n, perr := parseNotification(gw, payload)
+	n, perr := parseNotification(gw, log.Payload)
 	if perr == nil {
 		log.Kind, log.OrderID = n.Kind, n.OrderID
 	}
@@ -682,16 +686,100 @@ func (s *Service) applyPayAccount(m *PaymentMethod, acct PayAccount, now time.Ti
 	m.UpdatedAt = now
 }
 
-// ListWebhookLogs lists stored notifications, newest first (admin).
-func (s *Service) ListWebhookLogs(ctx context.Context, a Actor, limit int) ([]WebhookLog, error) {
+// MaxWebhookLogScan bounds how many logs one unfiltered listing reads:
+// its count is then at most this many (the newest), unless a later page
+// is asked for.
+const MaxWebhookLogScan = 10000
+
+// WebhookLogFilter narrows ListWebhookLogs; empty fields match all.
+type WebhookLogFilter struct {
+	OrderID string // this order's logs only (read through the order index)
+	Status  string
+	Offset  int
+	Limit   int // 0: no limit
+}
+
+// ListWebhookLogs lists stored notifications, newest first (admin), with
+// the count of matches: all of an order's, else among the newest
+// MaxWebhookLogScan (or as many as the page asked for needs).
+func (s *Service) ListWebhookLogs(ctx context.Context, a Actor, f WebhookLogFilter) ([]WebhookLog, int, error) {
 	if !a.IsAdmin {
-		return nil, Forbiddenf("admin only")
+		return nil, 0, Forbiddenf("admin only")
 	}
-	var out []WebhookLog
+	switch WebhookStatus(f.Status) {
+	case "", WebhookReceived, WebhookProcessed, WebhookDuplicate, WebhookIgnored, WebhookRejected, WebhookFailed:
+	default:
+		return nil, 0, &Error{Kind: ErrInvalid, Message: "invalid input", Fields: map[string]string{
+			"status": "one of received, processed, duplicate, ignored, rejected, failed"}}
+	}
+	var all []WebhookLog
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.WebhookLogs().List(limit)
+		if f.OrderID != "" {
+			all, err = tx.WebhookLogs().ListByOrder(f.OrderID)
+			slices.Reverse(all)
+			return err
+		}
+		scan := MaxWebhookLogScan
+		if f.Limit > 0 {
+			scan = max(scan, f.Offset+f.Limit)
+		}
+		all, err = tx.WebhookLogs().List(scan)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, 0, err
+	}
+	out := all[:0]
+	for _, w := range all {
+		if f.Status == "" || string(w.Status) == f.Status {
+			out = append(out, w)
+		}
+	}
+	return page(out, f.Offset, f.Limit), len(out), nil
+}
+
+// GetWebhookLog answers one stored notification (admin).
+func (s *Service) GetWebhookLog(ctx context.Context, a Actor, id string) (WebhookLog, error) {
+	if err := requireAdmin(a); err != nil {
+		return WebhookLog{}, err
+	}
+	var w WebhookLog
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		w, err = getWebhookLog(tx, id)
+		return err
+	})
+	return w, err
+}
+
+func getWebhookLog(tx Tx, id string) (WebhookLog, error) {
+	if !IsUUID(id) {
+		return WebhookLog{}, NotFoundf("webhook log not found")
+	}
+	w, err := tx.WebhookLogs().Get(id)
+	if errors.Is(err, ErrNotFound) {
+		return w, NotFoundf("webhook log not found")
+	}
+	return w, err
+}
+
+// ReapplyNotification applies a stored notification's body again (admin),
+// as a new notification through the path a live one takes, so it is
+// verified again, deduplicated and applied monotonically: one already
+// applied comes back duplicate and changes nothing, one that failed (an
+// order unknown at the time, a fault) is applied now. The stored log is
+// left as it was; the answer is the new one, naming it in ReplayOf. A
+// body kept only in part (an unverified one) cannot be applied again.
+func (s *Service) ReapplyNotification(ctx context.Context, a Actor, id string) (WebhookLog, error) {
+	orig, err := s.GetWebhookLog(ctx, a, id)
+	if err != nil {
+		return WebhookLog{}, err
+	}
+	if orig.PayloadSize != 0 || orig.PayloadSHA256 != "" {
+		return WebhookLog{}, Unprocessablef("only the first bytes of this notification were kept; it cannot be applied again")
+	}
+	log := WebhookLog{ID: s.ids.NewID(), Payload: orig.Payload, SourceIP: orig.SourceIP, ReceivedAt: s.now(),
+		Status: WebhookReceived, ReplayOf: orig.ID, ReplayBy: a.UserID}
+	return s.processNotification(ctx, log)
 }

@@ -216,12 +216,17 @@ func TestLostRefundAnswerIsResent(t *testing.T) {
 	res := e.subscribe("basic", "qris")
 	e.mustNotify(e.gw.Settle(res.Payment.OrderID))
 	e.gw.FailNext = 10 // the client's own retries fail too
-	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{}); err == nil {
-		t.Fatal("refund with the gateway down succeeded")
+	answered, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{})
+	if err != nil || !answered.RefundRequested() {
+		t.Fatalf("refund with the gateway down: %v, answered %+v; want it accepted, pending", err, answered.Refunds)
 	}
 	p := e.payment(res.Payment.ID)
 	if !p.RefundRequested() || !p.Refundable().IsZero() {
 		t.Fatalf("refund not held as reserved: %+v refundable %s", p.Refunds, p.Refundable())
+	}
+	// The merchant asking again does not refund twice.
+	if _, err := e.svc.RefundPayment(e.ctx, e.admin, res.Payment.ID, core.RefundInput{}); err == nil {
+		t.Fatal("a second full refund while the first is pending was accepted")
 	}
 	e.gw.FailNext = 0
 	e.run()
@@ -534,6 +539,7 @@ func TestOpenRenewalReissuedOnPlanChange(t *testing.T) {
 
 // Item 11: downgrade credit beyond what the next invoice absorbs is carried
 // to the following ones, and paid to the wallet when the subscription ends.
+// The credit is a credit note on the period's invoice.
 func TestDowngradeCreditCarried(t *testing.T) {
 	e := newEnv(t)
 	e.plan("tiny", "10000", 0, 0)
@@ -543,9 +549,13 @@ func TestDowngradeCreditCarried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	credit := got.PendingCredit.Neg()
-	if credit.Cmp(core.MustMoney("80000")) < 0 {
-		t.Fatalf("credit %s for a downgrade at the period start", credit)
+	credit := got.CreditNoteBalance
+	if credit.Cmp(core.MustMoney("80000")) < 0 || !got.PendingCredit.IsZero() {
+		t.Fatalf("credit %s (before PPN %s) for a downgrade at the period start", credit, got.PendingCredit)
+	}
+	notes, err := e.svc.ListCreditNotes(e.ctx, e.user, core.CreditNoteFilter{})
+	if err != nil || len(notes) != 1 || !notes[0].Amount.Equal(credit) || notes[0].Reason != core.CreditDowngrade {
+		t.Fatalf("credit notes %+v, %v; want one of %s", notes, err, credit)
 	}
 	e.clock.Set(got.CurrentPeriodEnd)
 	e.run()
@@ -555,10 +565,10 @@ func TestDowngradeCreditCarried(t *testing.T) {
 		t.Fatalf("next invoice total %s, want 0", next.Total)
 	}
 	got = e.sub(s.ID)
-	if want := credit.Sub(core.MustMoney("10000")); !got.PendingCredit.Neg().Equal(want) {
-		t.Fatalf("carried credit %s, want %s", got.PendingCredit.Neg(), want)
+	if want := credit.Sub(core.MustMoney("10000")); !got.CreditNoteBalance.Equal(want) {
+		t.Fatalf("carried credit %s, want %s", got.CreditNoteBalance, want)
 	}
-	left := got.PendingCredit.Neg()
+	left := got.CreditNoteBalance
 	if _, err := e.svc.CancelSubscription(e.ctx, e.user, s.ID, "", true, false); err != nil {
 		t.Fatal(err)
 	}
@@ -893,6 +903,9 @@ func TestDashboardRefundFoundByRefundCheck(t *testing.T) {
 			e.advance(2 * 24 * time.Hour)
 			if got := e.payment(p.ID); got.Status != core.PaymentRefunded || !got.Refunded.Equal(core.MustMoney("49000")) {
 				t.Fatalf("after the refund check: %s refunded %s", got.Status, got.Refunded)
+			}
+			if notes := e.creditNotes(e.user); len(notes) != 1 || !notes[0].Amount.Equal(core.MustMoney("49000")) {
+				t.Fatalf("credit notes after the refund check found the refund: %+v", notes)
 			}
 		})
 	}

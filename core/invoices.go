@@ -7,7 +7,8 @@ import (
 )
 
 // buildCycleInvoice prices one billing cycle: the plan line (× seats), any
-// carried credit, and the coupon discount. It does not store anything.
+// carried credit, the coupon discount, tax, and then credit from credit
+// notes. It does not store anything.
 func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon, cycle int, start, end, now time.Time) Invoice {
 	cur := plan.Currency()
 	qty := billedSeats(plan, sub.Quantity)
@@ -47,6 +48,7 @@ func (s *Service) buildCycleInvoice(sub Subscription, plan Plan, coupon *Coupon,
 		}
 	}
 	s.price(&inv)
+	s.applyCreditNoteBalance(sub, &inv)
 	return inv
 }
 

@@ -60,8 +60,12 @@ func (s *Service) releaseClaims(ctx context.Context) error {
 }
 
 // runLeaderJobs runs the run-once jobs that come before the subscriptions:
-// stored but unapplied notifications, reconciliation and refund checks.
+// the day's opening figures, stored but unapplied notifications,
+// reconciliation and refund checks.
 func (s *Service) runLeaderJobs(ctx context.Context, c *counter, errs *atomic.Int64, sum *RunSummary) error {
+	if err := s.recordDailySnapshot(ctx); err != nil {
+		return fmt.Errorf("daily figures: %w", err)
+	}
 	if n, err := s.RecoverNotifications(ctx); err != nil {
 		return err
 	} else if n > 0 {

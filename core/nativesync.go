@@ -251,17 +251,24 @@ func (s *Service) replaceNative(ctx context.Context, id string) error {
 	if err := s.stopNative(ctx, gw, sub, true); err != nil {
 		return err
 	}
+	replaced := false
 	if err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Subscriptions().Get(id)
 		if err != nil {
 			return err
+		}
+		// A concurrent replacement (a notification's sync racing the
+		// change's own) got here first and may have linked its new
+		// schedule already: forgetting that one would leave it charging.
+		if replaced = cur.MidtransSubscriptionID != sub.MidtransSubscriptionID; replaced {
+			return nil
 		}
 		prev := anyList(cur.Metadata["midtrans_previous_ids"])
 		cur.Metadata = withMeta(cur.Metadata, "midtrans_previous_ids", append(prev, cur.MidtransSubscriptionID))
 		cur.MidtransSubscriptionID, cur.NativeAmount, cur.NativeDisabled = "", Money{}, false
 		delete(cur.Metadata, "midtrans_cancelled")
 		return tx.Subscriptions().Put(cur)
-	}); err != nil {
+	}); err != nil || replaced {
 		return err
 	}
 	// Failing here leaves a card subscription on this service's engine,

@@ -20,7 +20,8 @@ import (
 //     card that captures); until then it is the pending plan change, and it
 //     is dropped if its order fails or expires.
 //   - Downgrades default to the period end (immediate=false). An immediate
-//     downgrade credits the net difference to the next invoices.
+//     downgrade credits the net difference to the next invoices, by a
+//     credit note on the period's invoice (see creditDowngrade).
 //   - Trialing subscriptions simply switch. A change is refused (409) while
 //     the subscription is pending, paused or past due, once its period has
 //     ended unpaid, or while another change awaits payment.
@@ -57,7 +58,7 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			default:
 				sub.PlanID, sub.ScheduledPlanID = np.ID, ""
 				if change.net.IsNegative() {
-					sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
+					return s.creditDowngrade(tx, sub, change.net.Neg(), "", "", s.now(), false)
 				}
 			}
 			return nil
@@ -93,7 +94,11 @@ func (s *Service) ChangePlan(ctx context.Context, a Actor, id, planRef string, i
 			}
 			charge = p
 		} else if change.net.IsNegative() {
-			sub.PendingCredit = orZero(sub.PendingCredit, np.Currency()).Add(change.net)
+			key := fmt.Sprintf("downgrade-%d", len(sub.PlanHistory)+1)
+			desc := fmt.Sprintf("Unused time on %s after the change to %s", old.Name, np.Name)
+			if err := s.creditDowngrade(tx, sub, change.net.Neg(), key, desc, now, true); err != nil {
+				return err
+			}
 		}
 		sub.PlanHistory = append(sub.PlanHistory, change.PlanChange)
 		return s.switchPlan(tx, sub, old, np, change.Proration, now)
@@ -259,7 +264,11 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 			if err != nil || inv.Key != CycleKey(sub.Cycle+1) {
 				continue
 			}
-			fresh, err := s.priceCycle(tx, sub, plan, inv.Cycle, now)
+			// Priced again with the credit it took given back, and taking
+			// it anew: credit is neither lost nor taken twice.
+			priced := sub
+			carried := returnCarried(&priced, inv)
+			fresh, err := s.priceCycle(tx, priced, plan, inv.Cycle, now)
 			if err != nil {
 				return err
 			}
@@ -270,9 +279,16 @@ func (s *Service) reissueOpenRenewal(ctx context.Context, id string) error {
 			// The new plan's interval may differ (yearly to monthly): the
 			// invoice states the period the new price pays for.
 			inv.Lines, inv.Subtotal, inv.Discount, inv.Tax, inv.Total = fresh.Lines, fresh.Subtotal, fresh.Discount, fresh.Tax, fresh.Total
+			inv.TaxBase, inv.TaxRate, inv.TaxInclusive = fresh.TaxBase, fresh.TaxRate, fresh.TaxInclusive
 			inv.PeriodStart, inv.PeriodEnd, inv.UpdatedAt = fresh.PeriodStart, fresh.PeriodEnd, now
 			if err := tx.Invoices().Put(inv); err != nil {
 				return err
+			}
+			if takeCarried(&priced, fresh) || carried {
+				priced.UpdatedAt = now
+				if err := tx.Subscriptions().Put(priced); err != nil {
+					return err
+				}
 			}
 			if fresh.Total.Equal(p.Amount) {
 				return nil // the open order still asks for the right amount

@@ -22,7 +22,9 @@ type PlanChangePreview struct {
 	// (its lines, tax and Total, without id or number); nil when nothing is
 	// charged.
 	Invoice *Invoice
-	// Credited is what an immediate downgrade credits to the next invoices.
+	// Credited is what an immediate downgrade credits to the next invoices:
+	// by credit notes on the period's invoices (PPN included) and, beyond
+	// what those can take, as carried credit.
 	Credited Money
 	// AwaitsPayment: the upgrade takes effect once its invoice is paid
 	// (not at once from the wallet).
@@ -58,11 +60,24 @@ func (s *Service) PreviewPlanChange(ctx context.Context, a Actor, id, planRef st
 			pv.Invoice = &inv
 			pv.AwaitsPayment = sub.PaymentType != PayWallet
 		case change.net.IsNegative():
-			pv.Credited = change.net.Neg()
+			// The change's own rule, on a copy, storing nothing.
+			after := sub
+			if err := s.creditDowngrade(tx, &after, change.net.Neg(), "", "", now, false); err != nil {
+				return err
+			}
+			pv.Credited = creditedBy(sub, after, cur)
 		}
 		return nil
 	})
 	return pv, err
+}
+
+// creditedBy is the credit after holds beyond before: credit-note balance
+// and carried credit (kept negative in PendingCredit).
+func creditedBy(before, after Subscription, cur Currency) Money {
+	notes := orZero(after.CreditNoteBalance, cur).Sub(orZero(before.CreditNoteBalance, cur))
+	carried := orZero(before.PendingCredit, cur).Sub(orZero(after.PendingCredit, cur))
+	return notes.Add(carried)
 }
 
 // UpcomingInvoice is the next cycle's invoice of a subscription as it

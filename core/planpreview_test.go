@@ -108,8 +108,10 @@ func TestPreviewPlanChangeMatchesTheChange(t *testing.T) {
 				t.Fatalf("change invoice %+v, previewed %+v: want none", change, pv.Invoice)
 			}
 			if tc.credited {
-				if !pv.Credited.IsPositive() || !got.PendingCredit.Neg().Equal(pv.Credited) {
-					t.Fatalf("credited %s, previewed %s", got.PendingCredit.Neg(), pv.Credited)
+				credited := orZeroIDR(got.CreditNoteBalance).Sub(orZeroIDR(before.CreditNoteBalance)).
+					Add(orZeroIDR(before.PendingCredit).Sub(orZeroIDR(got.PendingCredit)))
+				if !pv.Credited.IsPositive() || !credited.Equal(pv.Credited) {
+					t.Fatalf("credited %s, previewed %s", credited, pv.Credited)
 				}
 			} else if pv.Credited.IsPositive() {
 				t.Errorf("previewed a credit of %s", pv.Credited)
@@ -202,4 +204,12 @@ func containsInvoice(l []core.Invoice, id string) bool {
 		}
 	}
 	return false
+}
+
+// orZeroIDR is m, or zero rupiah where m was never set.
+func orZeroIDR(m core.Money) core.Money {
+	if !m.Valid() {
+		return core.Zero(core.IDR)
+	}
+	return m
 }

@@ -26,6 +26,7 @@ type Tx interface {
 	Subscriptions() SubscriptionRepo
 	Payments() PaymentRepo
 	Invoices() InvoiceRepo
+	CreditNotes() CreditNoteRepo
 	WebhookLogs() WebhookLogRepo
 	Wallets() WalletRepo
 	TopUps() TopUpRepo
@@ -37,6 +38,7 @@ type Tx interface {
 	Organizations() OrganizationRepo
 	Coupons() CouponRepo
 	WebhookEndpoints() WebhookEndpointRepo
+	Figures() FigureRepo
 	Sessions() SessionRepo
 	PortalLinks() PortalLinkRepo
 }
@@ -82,6 +84,9 @@ type (
 		// ScanAll visits every subscription in id order, starting after afterID ("" from the start).
 		ScanAll(afterID string, fn func(Subscription) bool) error
 		CountByStatus() (map[SubscriptionStatus]int, error)
+		// ScanByStatus visits the subscriptions in status st, through an
+		// index, in no particular order.
+		ScanByStatus(st SubscriptionStatus, fn func(Subscription) bool) error
 	}
 	PaymentRepo interface {
 		Get(id string) (Payment, error)
@@ -111,12 +116,27 @@ type (
 		// ScanOpenDue visits open invoices whose DueDate is before t.
 		ScanOpenDue(t time.Time, fn func(Invoice) bool) error
 	}
+	CreditNoteRepo interface {
+		Get(id string) (CreditNote, error)
+		// Put refuses with ErrConflict a second credit note with the same
+		// (InvoiceID, Key) or the same Number.
+		Put(n CreditNote) error
+		// ListByInvoice and ListByOwner list oldest first.
+		ListByInvoice(invoiceID string) ([]CreditNote, error)
+		ListByOwner(ownerID string) ([]CreditNote, error)
+		// ScanIssued visits credit notes issued in [from, to), earliest
+		// first (a zero to: no end).
+		ScanIssued(from, to time.Time, fn func(CreditNote) bool) error
+	}
 	WebhookLogRepo interface {
 		Get(id string) (WebhookLog, error)
 		Put(w WebhookLog) error
 		// ScanReceived visits logs still in status received (stored, not applied).
 		ScanReceived(fn func(WebhookLog) bool) error
 		List(limit int) ([]WebhookLog, error) // newest first
+		// ListByOrder lists the logs of notifications naming orderID,
+		// oldest first, through an index.
+		ListByOrder(orderID string) ([]WebhookLog, error)
 		// MarkApplied records an applied event key; it reports false if the
 		// key was applied before.
 		MarkApplied(eventKey string) (bool, error)
@@ -190,6 +210,13 @@ type (
 		Put(e WebhookEndpoint) error
 		Delete(id string) error
 		List() ([]WebhookEndpoint, error)
+	}
+	FigureRepo interface {
+		Get(day string) (DailyFigures, error)
+		Put(f DailyFigures) error
+		// List answers the days from from to to (both as "2006-01-02",
+		// inclusive) that have figures, oldest first.
+		List(from, to string) ([]DailyFigures, error)
 	}
 	// SessionRepo holds signed-in browser sessions (web pages).
 	SessionRepo interface {

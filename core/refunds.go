@@ -156,7 +156,11 @@ func (s *Service) sendRefund(ctx context.Context, p Payment, req RefundRequest) 
 	}
 	_, gerr := gw.Refund(ctx, p.OrderID, req)
 	if gerr != nil && Retryable(gerr) {
-		return p, fmt.Errorf("refund %s: %w", p.OrderID, gerr)
+		// The outcome is unknown: the refund stays reserved and the billing
+		// run sends it again under the same refund key. That is an answer,
+		// not a failure: a caller retrying after an error would reserve a
+		// second refund and pay the customer back twice.
+		return p, nil
 	}
 	// 406 "Duplicate refund ID": Midtrans holds this refund already.
 	ok := gerr == nil || errors.Is(gerr, ErrDuplicateOrder)
@@ -223,6 +227,9 @@ func (s *Service) putRefunds(tx Tx, p *Payment, amount Money, now time.Time) err
 	if err := tx.Payments().Put(*p); err != nil {
 		return err
 	}
+	if err := s.creditRefunds(tx, *p, now); err != nil {
+		return err
+	}
 	return s.emit(tx, EvPaymentRefunded, p.OwnerID, now, map[string]any{
 		"payment_id": p.ID, "order_id": p.OrderID, "amount": amount.String(), "refunded": p.Refunded.String()})
 }
@@ -265,6 +272,9 @@ func (s *Service) applyGatewayRefund(tx Tx, p *Payment, lines []GatewayRefundLin
 	}
 	delta := p.Refunded.Sub(before)
 	if err := tx.Payments().Put(*p); err != nil {
+		return false, err
+	}
+	if err := s.creditRefunds(tx, *p, now); err != nil {
 		return false, err
 	}
 	if !delta.IsPositive() {

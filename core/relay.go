@@ -94,7 +94,7 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 		err := s.store.Update(ctx, func(tx Tx) error {
 			relayed = 0
 			for _, it := range batch {
-				ok, err := relayEvent(tx, it)
+				ok, err := s.relayEvent(tx, it)
 				if err != nil {
 					return err
 				}
@@ -112,7 +112,7 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 			ok := false
 			err := s.store.Update(ctx, func(tx Tx) error {
 				var err error
-				ok, err = relayEvent(tx, it)
+				ok, err = s.relayEvent(tx, it)
 				return err
 			})
 			if err != nil {
@@ -134,7 +134,7 @@ type relayItem struct {
 
 // relayEvent writes the notifications of one event and deletes it from the
 // outbox, within tx. It reports false when another relay got there first.
-func relayEvent(tx Tx, it relayItem) (bool, error) {
+func (s *Service) relayEvent(tx Tx, it relayItem) (bool, error) {
 	present, err := tx.Outbox().Has(it.ev.Seq)
 	if err != nil || !present {
 		return false, err
@@ -148,6 +148,9 @@ func relayEvent(tx Tx, it relayItem) (bool, error) {
 		if err := tx.Notifications().Put(n); err != nil {
 			return false, fmt.Errorf("store %s notification: %w", n.Channel, err)
 		}
+	}
+	if err := s.countEvent(tx, it.ev); err != nil {
+		return false, fmt.Errorf("count event in the daily figures: %w", err)
 	}
 	if err := tx.Outbox().Delete(it.ev.Seq); err != nil {
 		return false, fmt.Errorf("delete relayed event: %w", err)

@@ -68,36 +68,13 @@ func MonthlyAmount(price decimal.Decimal, interval int, unit IntervalUnit) decim
 	return price.Mul(f).Div(decimal.NewFromInt(int64(interval)))
 }
 
-// MRR is the monthly recurring revenue by currency: over every subscription
-// in status active, the plan price × seats normalized to a month, as a
-// decimal string with two places. Coupons and proration credits are not
-// subtracted: this is list-price MRR.
+// MRR is the monthly recurring revenue by currency, by the rule of
+// activeFigures, as a decimal string with two places.
 func (s *Service) MRR(ctx context.Context) (map[string]string, error) {
-	sums := map[Currency]decimal.Decimal{}
+	var sums map[Currency]decimal.Decimal
 	err := s.store.View(ctx, func(tx Tx) error {
-		plans := map[string]Plan{}
-		var inner error
-		err := tx.Subscriptions().ScanAll("", func(sub Subscription) bool {
-			if sub.Status != SubActive {
-				return true
-			}
-			p, ok := plans[sub.PlanID]
-			if !ok {
-				var err error
-				if p, err = tx.Plans().Get(sub.PlanID); err != nil {
-					inner = err
-					return false
-				}
-				plans[sub.PlanID] = p
-			}
-			qty := billedSeats(p, sub.Quantity)
-			amt := MonthlyAmount(p.Price.Amount().Mul(decimal.NewFromInt(int64(qty))), p.Interval, p.IntervalUnit)
-			sums[p.Currency()] = sums[p.Currency()].Add(amt)
-			return true
-		})
-		if inner != nil {
-			return inner
-		}
+		var err error
+		sums, _, err = activeFigures(tx)
 		return err
 	})
 	if err != nil {

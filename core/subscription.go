@@ -198,8 +198,13 @@ type Subscription struct {
 	PendingPlanID        string
 	PendingPlanInvoiceID string
 	PlanHistory          []PlanChange
-	// PendingCredit is proration credited to the next invoice (quantity changes, downgrades).
+	// PendingCredit is proration carried to the next invoice before PPN
+	// (quantity changes; a downgrade's credit that no credit note covers).
 	PendingCredit Money
+	// CreditNoteBalance is credit from credit notes (an immediate
+	// downgrade's), PPN included: the next invoices take it after PPN, as
+	// money already paid.
+	CreditNoteBalance Money
 
 	// Metadata is the client's free-form object, in which this service
 	// also keeps state of its own under reserved keys (reservedMetaKey).

@@ -264,16 +264,38 @@ func (s *Service) findPlan(tx Tx, idOrSlug string) (Plan, error) {
 	return tx.Plans().GetBySlug(idOrSlug)
 }
 
-// SubscriptionFilter narrows ListSubscriptions.
+// SubscriptionFilter narrows ListSubscriptions. Empty fields match all.
 type SubscriptionFilter struct {
 	Status      string
 	PaymentType string
 	Ordering    string // created_at, next_billing_date (with '-')
 	OwnerID     string // an organization id, to list its subscriptions
+
+	// All lists every owner's subscriptions (admins only); without it an
+	// admin, like anyone, lists their own and their organizations'.
+	All bool
+	// Plan is a plan id or slug.
+	Plan string
+	// Search matches, case-insensitively, part of the owner's username,
+	// email or name (an organization's name, or its owner's username or
+	// email), or a whole subscription id.
+	Search string
+	// PastDue keeps subscriptions whose renewal is unpaid: past due, or
+	// paused after failed charges.
+	PastDue bool
+	// Offset and Limit cut one page of the ordered list (Limit 0: all).
+	Offset, Limit int
 }
 
-// ListSubscriptions lists what the actor may see.
+// ListSubscriptions lists what the actor may see; see ListSubscriptionsPage.
 func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f SubscriptionFilter) ([]Subscription, error) {
+	list, _, err := s.ListSubscriptionsPage(ctx, a, f)
+	return list, err
+}
+
+// ListSubscriptionsPage lists what the actor may see, filtered and ordered,
+// cut to the filter's page, and answers how many matched in all.
+func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f SubscriptionFilter) ([]Subscription, int, error) {
 	fe := FieldErrors{}
 	if _, err := ParseSubscriptionStatus(f.Status); f.Status != "" && err != nil {
 		fe.Add("status", "one of pending, trialing, active, past_due, paused, cancelled, expired")
@@ -282,10 +304,59 @@ func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f Subscription
 		fe.Add("payment_type", "a known payment type")
 	}
 	if err := fe.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if f.All && !a.IsAdmin {
+		return nil, 0, Forbiddenf("only an administrator may list every subscription")
+	}
+	orderings := map[string]func(a, b Subscription) int{
+		"created_at":        func(a, b Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"next_billing_date": func(a, b Subscription) int { return a.NextBillingDate.Compare(b.NextBillingDate) },
+	}
+	if err := sortBy([]Subscription(nil), f.Ordering, "-created_at", orderings); err != nil {
+		return nil, 0, err
 	}
 	var out []Subscription
+	total := 0
 	err := s.store.View(ctx, func(tx Tx) error {
+		out, total = nil, 0
+		keep, failed, err := s.subscriptionMatcher(tx, f)
+		if err != nil {
+			return err
+		}
+		if f.All {
+			// Every owner: only what sorting needs is kept of each match
+			// (the ids are time-ordered, the tie-break), then the page is
+			// read back whole.
+			var keys []Subscription
+			visit := func(sub Subscription) bool {
+				if keep(sub) {
+					keys = append(keys, Subscription{ID: sub.ID, CreatedAt: sub.CreatedAt, NextBillingDate: sub.NextBillingDate})
+				}
+				return true
+			}
+			switch {
+			case f.Status != "":
+				err = tx.Subscriptions().ScanByStatus(SubscriptionStatus(f.Status), visit)
+			default:
+				err = tx.Subscriptions().ScanAll("", visit)
+			}
+			if err := errors.Join(err, failed()); err != nil {
+				return err
+			}
+			if err := sortBy(keys, f.Ordering, "-created_at", orderings); err != nil {
+				return err
+			}
+			total = len(keys)
+			for _, k := range page(keys, f.Offset, f.Limit) {
+				sub, err := tx.Subscriptions().Get(k.ID)
+				if err != nil {
+					return err
+				}
+				out = append(out, sub)
+			}
+			return nil
+		}
 		owners, err := s.ownerIDs(tx, a)
 		if err != nil {
 			return err
@@ -301,25 +372,96 @@ func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f Subscription
 			if err != nil {
 				return err
 			}
-			if out == nil && f.Status == "" && f.PaymentType == "" {
-				out = list // the common case: one owner, no filter
-				continue
-			}
 			for _, sub := range list {
-				if (f.Status == "" || string(sub.Status) == f.Status) && (f.PaymentType == "" || string(sub.PaymentType) == f.PaymentType) {
+				if keep(sub) {
 					out = append(out, sub)
 				}
 			}
 		}
+		if err := failed(); err != nil {
+			return err
+		}
+		if err := sortBy(out, f.Ordering, "-created_at", orderings); err != nil {
+			return err
+		}
+		total = len(out)
+		out = page(out, f.Offset, f.Limit)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, sortBy(out, f.Ordering, "-created_at", map[string]func(a, b Subscription) int{
-		"created_at":        func(a, b Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
-		"next_billing_date": func(a, b Subscription) int { return a.NextBillingDate.Compare(b.NextBillingDate) },
-	})
+	return out, total, nil
+}
+
+// subscriptionMatcher is f's filters as a predicate over subscriptions
+// read in tx; owners are looked up once each for the search.
+// The predicate answers false once a look-up failed; failed then tells why.
+func (s *Service) subscriptionMatcher(tx Tx, f SubscriptionFilter) (keep func(Subscription) bool, failed func() error, err error) {
+	planID := ""
+	if f.Plan != "" {
+		p, err := s.findPlan(tx, f.Plan)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return func(Subscription) bool { return false }, func() error { return nil }, nil
+		case err != nil:
+			return nil, nil, err
+		}
+		planID = p.ID
+	}
+	search := strings.ToLower(strings.TrimSpace(f.Search))
+	owners := map[string]bool{}
+	var ownerErr error
+	ownerMatches := func(ownerID string) bool {
+		if ok, seen := owners[ownerID]; seen {
+			return ok
+		}
+		text, err := s.ownerText(tx, ownerID)
+		if err != nil {
+			ownerErr = err
+		}
+		ok := strings.Contains(text, search)
+		owners[ownerID] = ok
+		return ok
+	}
+	match := func(sub Subscription) bool {
+		switch {
+		case f.Status != "" && string(sub.Status) != f.Status,
+			f.PaymentType != "" && string(sub.PaymentType) != f.PaymentType,
+			planID != "" && sub.PlanID != planID,
+			f.PastDue && !(sub.Status == SubPastDue || sub.Status == SubPaused && sub.DunningAttempts > 0):
+			return false
+		}
+		return search == "" || strings.EqualFold(sub.ID, search) || ownerMatches(sub.OwnerID)
+	}
+	return func(sub Subscription) bool { return ownerErr == nil && match(sub) }, func() error { return ownerErr }, nil
+}
+
+// ownerText is what a search looks through for an owner, lower-cased: a
+// user's username, email and name, or an organization's name with its
+// owner's username and email.
+func (s *Service) ownerText(tx Tx, ownerID string) (string, error) {
+	u, err := tx.Users().Get(ownerID)
+	if err == nil {
+		return strings.ToLower(strings.Join([]string{u.Username, u.Email, u.FirstName + " " + u.LastName}, "\n")), nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	o, err := tx.Organizations().Get(ownerID)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	text := []string{o.Name}
+	if owner, err := tx.Users().Get(o.OwnerID); err == nil {
+		text = append(text, owner.Username, owner.Email)
+	} else if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	return strings.ToLower(strings.Join(text, "\n")), nil
 }
 
 // GetSubscription answers 404 for subscriptions the actor cannot see.

@@ -129,11 +129,13 @@ func (s *Service) price(inv *Invoice) {
 // and total = net + PPN. With prices that include PPN (TaxInclusive) the
 // total is the net amount and PPN is the part of it that is tax,
 // ⌊net × e/(1+e)⌋ with e the effective rate; DPP is then BaseNum/BaseDen
-// of net − PPN.
+// of net − PPN. Credit from credit notes (LineCreditNote) is taken off the
+// total after PPN.
 func (inv *Invoice) TotalsPPN(r PPNRate) {
 	inv.Totals(Rate{})
 	cur := inv.Currency
-	net := inv.Total
+	sub, disc, noted := inv.sums()
+	net := taxable(sub, disc)
 	rn := r.Rate.d.Mul(decimal.NewFromInt(r.BaseNum)) // Rate × BaseNum
 	den := decimal.NewFromInt(r.BaseDen)
 	var ppn, beforeTax decimal.Decimal
@@ -154,6 +156,7 @@ func (inv *Invoice) TotalsPPN(r PPNRate) {
 	} else {
 		inv.Total = Money{amount: net.amount.Add(ppn), currency: cur}
 	}
+	inv.applyNoted(noted)
 }
 
 // RateOn is the rate in force at t among rates (sorted by From), or false

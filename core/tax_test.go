@@ -2,13 +2,13 @@ package core_test
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/langganan/langganan/adapters/bolt"
 	"github.com/langganan/langganan/core"
+	"github.com/langganan/langganan/core/coretest"
 )
 
 func line(kind core.LineKind, amount string) core.InvoiceLine {
@@ -161,50 +161,11 @@ func TestPPNOnCharges(t *testing.T) {
 	}
 }
 
-// TestInvoiceNumbersUnderConcurrency: 20 invoices issued at once take
-// INV/2026/000001 … 000020, with no gap and no duplicate.
-func TestInvoiceNumbersUnderConcurrency(t *testing.T) {
-	e := newEnv(t)
-	var users []core.Actor
-	for i := range 20 {
-		users = append(users, e.newUser(fmt.Sprintf("u%02d", i)))
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, len(users))
-	for _, u := range users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := e.svc.CreateSubscription(e.ctx, u, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "bank_transfer"})
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	var got []string
-	for _, u := range users {
-		invs, err := e.svc.ListInvoices(e.ctx, u, core.InvoiceFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, inv := range invs {
-			got = append(got, inv.Number)
-		}
-	}
-	sort.Strings(got)
-	if len(got) != 20 {
-		t.Fatalf("%d invoices: %v", len(got), got)
-	}
-	for i, n := range got {
-		if want := fmt.Sprintf("INV/2026/%06d", i+1); n != want {
-			t.Fatalf("numbers %v: #%d is %s, want %s", got, i, n, want)
-		}
-	}
+// TestDocumentNumbersUnderConcurrency: 20 invoices issued at once take
+// INV/2026/000001 … 000020, and 20 refunds recorded at once credit notes
+// CN/2026/000001 … 000020, with no gap and no duplicate.
+func TestDocumentNumbersUnderConcurrency(t *testing.T) {
+	coretest.DocumentNumbering(t, bolt.NewMemory())
 }
 
 // TestDraftsHaveNoNumber: without automatic invoices a draft has no number;
@@ -265,5 +226,22 @@ func TestInvoiceEmailLinksPDF(t *testing.T) {
 	link := "https://billing.example.com/api/invoices/" + inv.ID + "/pdf"
 	if !strings.Contains(m.Body, "Tagihan (PDF): "+link) || !strings.Contains(html, `href="`+link+`"`) {
 		t.Errorf("email does not link the PDF:\n%s\n%s", m.Body, html)
+	}
+}
+
+// TestVoidKeepsItsNumber: an invoice voided (its first charge expired)
+// keeps its number, and the next invoice never takes it again.
+func TestVoidKeepsItsNumber(t *testing.T) {
+	e := newEnv(t)
+	res := e.subscribe("basic", "bank_transfer")
+	e.mustNotify(e.gw.ExpireOrder(res.Payment.OrderID))
+	voided, err := e.svc.GetInvoice(e.ctx, e.user, res.Payment.InvoiceID)
+	if err != nil || voided.Status != core.InvoiceVoid || voided.Number != "INV/2026/000001" {
+		t.Fatalf("after the first charge expired: %s %q, %v; want void INV/2026/000001", voided.Status, voided.Number, err)
+	}
+	next := e.subscribe("basic", "bank_transfer")
+	inv, err := e.svc.GetInvoice(e.ctx, e.user, next.Payment.InvoiceID)
+	if err != nil || inv.Number != "INV/2026/000002" {
+		t.Fatalf("the next invoice is %q, %v; want INV/2026/000002", inv.Number, err)
 	}
 }

@@ -2,16 +2,27 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 )
 
-// TaxReport is a month's issued invoices for the tax office.
+// TaxReport is a month's issued invoices and credit notes for the tax
+// office.
 type TaxReport struct {
-	Merchant Merchant
-	Month    time.Time // the first moment of the month in Location
-	Location *time.Location
-	Entries  []TaxEntry
+	Merchant    Merchant
+	Month       time.Time // the first moment of the month in Location
+	Location    *time.Location
+	Entries     []TaxEntry
+	CreditNotes []TaxCreditEntry
+}
+
+// TaxCreditEntry is one credit note issued in the month, with the invoice
+// it credits and that invoice's buyer.
+type TaxCreditEntry struct {
+	Note     CreditNote
+	Invoice  Invoice
+	Customer Party
 }
 
 // TaxEntry is one issued invoice with its buyer.
@@ -29,8 +40,8 @@ func ParseTaxMonth(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// TaxExport lists the invoices issued (numbered) in month, in number
-// order; admins only. It reads every subscription's invoices: a monthly
+// TaxExport lists the invoices issued (numbered) in month, and the credit
+// notes issued in it, each in issue order; admins only. It reads every subscription's invoices: a monthly
 // report, not a hot path.
 func (s *Service) TaxExport(ctx context.Context, a Actor, month string) (TaxReport, error) {
 	if !a.IsAdmin {
@@ -62,6 +73,21 @@ func (s *Service) TaxExport(ctx context.Context, a Actor, month string) (TaxRepo
 				c, _ := s.customerOf(tx, inv)
 				r.Entries = append(r.Entries, TaxEntry{Invoice: inv, Customer: c})
 			}
+		}
+		var notes []CreditNote
+		if err := tx.CreditNotes().ScanIssued(from, to, func(n CreditNote) bool {
+			notes = append(notes, n)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			inv, err := tx.Invoices().Get(n.InvoiceID)
+			if err != nil {
+				return fmt.Errorf("invoice of credit note %s: %w", n.Number, err)
+			}
+			c, _ := s.customerOf(tx, inv)
+			r.CreditNotes = append(r.CreditNotes, TaxCreditEntry{Note: n, Invoice: inv, Customer: c})
 		}
 		return nil
 	})

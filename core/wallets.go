@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -227,19 +228,9 @@ func (s *Service) ListWalletEntries(ctx context.Context, a Actor, typ, ordering 
 		return nil, err
 	}
 	return out, sortBy(out, ordering, "-created_at", map[string]func(a, b WalletEntry) int{
-		"created_at": func(a, b WalletEntry) int { return compareInts(a.Seq, b.Seq) },
+		"created_at": func(a, b WalletEntry) int { return cmp.Compare(a.Seq, b.Seq) },
 		"amount":     func(a, b WalletEntry) int { return a.Amount.Cmp(b.Amount) },
 	})
-}
-
-func compareInts(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // AdjustWallet is an admin correction; the reason is required and kept in the ledger.

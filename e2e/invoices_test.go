@@ -14,7 +14,9 @@ import (
 
 // TestInvoiceJourney: a PKP merchant's customer subscribes, pays the VA,
 // and downloads the paid invoice as a PDF and as HTML in their language,
-// with PPN on top of the plan's price.
+// with PPN on top of the plan's price. A second customer pays with GoPay
+// and is refunded part of it through Midtrans: one credit note, PPN
+// reversed in proportion, downloadable as a PDF, and in the tax export.
 func TestInvoiceJourney(t *testing.T) {
 	s := newStackEnv(t, map[string]string{
 		"LANGGANAN_MERCHANT_NAME":    "PT Contoh Jaya",
@@ -74,6 +76,45 @@ func TestInvoiceJourney(t *testing.T) {
 	s.must(s.api("GET", "/admin/tax/export?month="+month, nil, u.basic), 403)
 	other := s.newUser("eve")
 	s.must(s.api("GET", "/invoices/"+id+"/pdf", nil, other.basic), 404)
+
+	// A refund through Midtrans yields a credit note.
+	rina := s.newUser("rina")
+	_, gp := s.subscribe(rina, J{"plan_id": "basic", "payment_type": "gopay"})
+	gp = s.payIfPending(rina, gp)
+	s.must(s.api("POST", "/payments/"+str(gp, "id")+"/refund/", J{"amount": 20000, "reason": "partial"}, admin), 200)
+	s.advance(time.Minute) // Midtrans' refund notifications arrive and credit nothing more
+	notes := s.must(s.api("GET", "/credit-notes/", nil, rina.basic), 200).results()
+	if len(notes) != 1 {
+		t.Fatalf("credit notes after one refund: %v", notes)
+	}
+	cn := notes[0]
+	// PPN reversed: ⌊20,000 × 5,390 / 54,390⌋ = 1,981.
+	for k, want := range map[string]string{"number": "CN/2026/000001", "invoice_number": "INV/2026/000002", "reason": "refund",
+		"total": "20000.00", "tax": "1981.00", "tax_base": "16516.52", "subtotal": "18019.00"} {
+		if got := str(cn, k); got != want {
+			t.Errorf("credit note %s = %q, want %q", k, got, want)
+		}
+	}
+	rinv := s.must(s.api("GET", "/invoices/"+str(cn, "invoice_id")+"/", nil, rina.basic), 200).obj()
+	if refs, _ := rinv["credit_notes"].([]any); len(refs) != 1 || str(refs[0].(J), "number") != "CN/2026/000001" {
+		t.Errorf("the invoice does not name its credit note: %v", rinv["credit_notes"])
+	}
+	cpdf := s.must(s.api("GET", "/credit-notes/"+str(cn, "id")+"/pdf", nil, rina.basic), 200)
+	if !bytes.HasPrefix(cpdf.raw, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %.40q", cpdf.raw)
+	}
+	ctext := pdfText(cpdf.raw)
+	for _, want := range []string{"Nota Kredit CN/2026/000001", "Atas tagihan", "INV/2026/000002", "PT Contoh Jaya",
+		"Rp 16.516,52", "PPN 12%", "Rp 1.981", "Rp 20.000", "gopay", str(gp, "order_id")} {
+		if !strings.Contains(ctext, want) {
+			t.Errorf("credit note PDF text lacks %q:\n%s", want, ctext)
+		}
+	}
+	s.must(s.api("GET", "/credit-notes/"+str(cn, "id")+"/pdf", nil, u.basic), 404)
+	c = s.must(s.api("GET", "/admin/tax/export?month="+month+"&format=csv", nil, admin), 200)
+	if !strings.Contains(string(c.raw), "credit_note,CN/2026/000001,") || !strings.Contains(string(c.raw), ",1981.00,20000.00,") {
+		t.Errorf("CSV lacks the credit note: %s", c.raw)
+	}
 }
 
 // pdfText is the text a PDF draws with Tj, from its Flate-compressed

@@ -1,14 +1,14 @@
 // Package sim is a deterministic billing simulator held to money
-// invariants. One run builds the real core service over the real bbolt
-// store (a temporary file), the real Midtrans client and the real
-// emulator (adapters/fakemidtrans) in process: the client's requests reach
+// invariants. One run builds the real core service over a real store (a
+// temporary bbolt file, or with Options.DatabaseURL a PostgreSQL schema of
+// its own), the real Midtrans client and the real emulator (adapters/fakemidtrans) in process: the client's requests reach
 // the emulator's ServeHTTP through an in-memory http.RoundTripper, and the
 // emulator's notifications are captured in a queue the simulator delivers
 // (or drops, duplicates, reorders, delays, forges) itself. One manual clock
 // drives both sides, and one seed drives everything random: entity ids,
 // the emulator's ids and tokens, the operations, their arguments, the
-// faults and the timings. The same seed gives the same run, byte for byte;
-// the run's trace hash proves it.
+// faults and the timings. The same seed gives the same run, byte for byte,
+// on either store; the run's trace hash proves it.
 //
 // After every step the invariants (invariants.go) are checked. A violation
 // is reported with the seed, the invariant, and the steps that led to it,

@@ -20,7 +20,8 @@ func seedBytes(seed, stream uint64) [32]byte {
 }
 
 // seededIDs is core's ids port over a seeded stream. It outlives restarts,
-// as the ids of a real process never repeat.
+// as a real process never repeats an id another one stored. (A unit of
+// work run again draws the ids of its first run, which stored nothing.)
 type seededIDs struct {
 	mu  sync.Mutex
 	src *rand.ChaCha8
@@ -46,4 +47,19 @@ func (s *seededIDs) Secret(n int) ([]byte, error) {
 	_, _ = s.src.Read(b)
 	s.mu.Unlock()
 	return b, nil
+}
+
+// mark answers the stream's position, and reset goes back to one: every
+// run of a unit of work draws the ids its first run drew (crashStore).
+func (s *seededIDs) mark() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, _ := s.src.MarshalBinary()
+	return b
+}
+
+func (s *seededIDs) reset(m []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_ = s.src.UnmarshalBinary(m)
 }

@@ -48,6 +48,7 @@ type snapshot struct {
 	payments []core.Payment
 	byOrder  map[string]core.Payment
 	invoices map[string][]core.Invoice // by subscription
+	notes    []core.CreditNote
 	topups   map[string]core.TopUp
 	entries  map[string][]core.WalletEntry // by reference id
 	txns     []emuTxn
@@ -71,6 +72,12 @@ func (w *world) snapshot() (*snapshot, error) {
 				return err
 			}
 			s.invoices[sub.ID] = invs
+		}
+		if err := tx.CreditNotes().ScanIssued(time.Time{}, time.Time{}, func(n core.CreditNote) bool {
+			s.notes = append(s.notes, n)
+			return true
+		}); err != nil {
+			return err
 		}
 		for _, o := range w.owners() {
 			ps, err := tx.Payments().ListByOwner(o)
@@ -135,6 +142,7 @@ func (w *world) check() *Violation {
 		{"refundsStayWithinPayment", refundsStayWithinPayment},
 		{"topUpCreditMatchesMoneyHeld", topUpCreditMatchesMoneyHeld},
 		{"cyclePaidOnceAndAccounted", cyclePaidOnceAndAccounted},
+		{"everyRefundCreditedOnce", everyRefundCreditedOnce},
 		{"noTimeBilledTwice", noTimeBilledTwice},
 		{"planChangeOnlyWhenPaid", w.planChangeOnlyWhenPaid},
 		{"accessOnlyWhenEarned", w.accessOnlyWhenEarned},
@@ -425,6 +433,81 @@ func cyclePaidOnceAndAccounted(s *snapshot) string {
 	return ""
 }
 
+// everyRefundCreditedOnce: money that paid an invoice and went back (a
+// refund through Midtrans, direct, at the dashboard, or to the wallet) is
+// credited by credit notes on that invoice: the notes of a payment credit
+// exactly what was refunded of it, and each of its done refunds is named by
+// exactly one note, so a refund learnt twice is never credited twice. (Once
+// an invoice's notes credit its whole total, a downgrade's credit
+// included, later refunds have nothing left to credit.) The credit notes of
+// an invoice never credit more than its total or reverse more PPN than it
+// carried, and no note credits money that paid no invoice.
+func everyRefundCreditedOnce(s *snapshot) string {
+	invByID := map[string]core.Invoice{}
+	for _, invs := range s.invoices {
+		for _, inv := range invs {
+			invByID[inv.ID] = inv
+		}
+	}
+	byInvoice := map[string][]core.CreditNote{}
+	byPayment := map[string][]core.CreditNote{}
+	for _, n := range s.notes {
+		byInvoice[n.InvoiceID] = append(byInvoice[n.InvoiceID], n)
+		if n.PaymentID != "" {
+			byPayment[n.PaymentID] = append(byPayment[n.PaymentID], n)
+		}
+	}
+	full := map[string]bool{}
+	for id, notes := range byInvoice {
+		inv, ok := invByID[id]
+		if !ok {
+			return fmt.Sprintf("credit note %s credits invoice %s, which does not exist", notes[0].Number, id)
+		}
+		amount, tax := core.Zero(core.IDR), core.Zero(core.IDR)
+		for _, n := range notes {
+			amount, tax = amount.Add(n.Amount), tax.Add(n.Tax)
+		}
+		if amount.Cmp(inv.TaxedTotal()) > 0 || tax.Cmp(inv.Tax) > 0 {
+			return fmt.Sprintf("invoice %s (%s, PPN %s) is credited %s, PPN %s, by %d credit notes", inv.Number, inv.TaxedTotal(), inv.Tax, amount, tax, len(notes))
+		}
+		full[id] = amount.Equal(inv.TaxedTotal())
+	}
+	for _, p := range s.payments {
+		notes := byPayment[p.ID]
+		inv, ok := invByID[p.InvoiceID]
+		if !ok || inv.PaymentID != p.ID || !p.Status.Settled() {
+			if len(notes) > 0 {
+				return fmt.Sprintf("payment %s paid no invoice, yet credit note %s credits it", p.OrderID, notes[0].Number)
+			}
+			continue
+		}
+		credited := core.Zero(core.IDR)
+		named := map[string]int{}
+		for _, n := range notes {
+			credited = credited.Add(n.Amount)
+			for _, k := range n.RefundKeys {
+				named[k]++
+			}
+		}
+		refunded := p.Refunded
+		if !refunded.Valid() {
+			refunded = core.Zero(core.IDR)
+		}
+		if !credited.Equal(refunded) && !(full[inv.ID] && credited.Cmp(refunded) < 0) {
+			return fmt.Sprintf("payment %s of invoice %s: %s refunded, %s credited by %d credit notes", p.OrderID, inv.Number, refunded, credited, len(notes))
+		}
+		for _, r := range p.Refunds {
+			if r.Status != core.RefundDone || !r.Amount.IsPositive() {
+				continue
+			}
+			if c := named[r.Key]; c > 1 || c == 0 && !full[inv.ID] {
+				return fmt.Sprintf("refund %s (%s) of payment %s is credited by %d credit notes", r.Key, r.Amount, p.OrderID, c)
+			}
+		}
+	}
+	return ""
+}
+
 // planChangeOnlyWhenPaid: an immediate upgrade gives the new plan only
 // once its proration is paid; while its change invoice is unpaid the
 // subscription stays on the old plan.
@@ -613,7 +696,7 @@ func (w *world) nativeMatchesLocal(s *snapshot) string {
 			return fmt.Sprintf("subscription %s expects Midtrans to charge it, but Midtrans has it %s", sub.ID, es.Status)
 		}
 		if active && sub.Status == core.SubActive && !sub.NativeDisabled && sub.CouponID == "" && sub.ScheduledPlanID == "" && w.cfg.TaxRate.IsZero() &&
-			(!sub.PendingCredit.Valid() || sub.PendingCredit.IsZero()) {
+			(!sub.PendingCredit.Valid() || sub.PendingCredit.IsZero()) && (!sub.CreditNoteBalance.Valid() || sub.CreditNoteBalance.IsZero()) {
 			plan, ok := w.m.plan(sub.PlanID)
 			if !ok {
 				continue

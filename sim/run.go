@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/langganan/langganan/adapters/postgres/pgtest"
 	"github.com/langganan/langganan/core"
 )
 
@@ -23,6 +25,10 @@ type Options struct {
 	Defects []core.Defect
 	// Dir holds the run's bbolt file; "" = a new temporary directory.
 	Dir string
+	// DatabaseURL, when set, names a PostgreSQL database: the run stores
+	// in a schema of its own there (created at the start, dropped at the
+	// end) instead of a bbolt file, and a crash closes the connection pool.
+	DatabaseURL string
 	// Trace, when set, receives the run's trace as it is written.
 	Trace io.Writer
 	// Watch, when not empty, names the only invariants that stop a run;
@@ -36,6 +42,7 @@ type Result struct {
 	Seed      uint64
 	Steps     int // steps executed
 	Hash      string
+	Store     string // where the records were kept: "bolt" or "postgres"
 	Violation *Violation
 	Counts    map[string]int
 	// Failing is the step list that led to the violation (all steps run).
@@ -49,9 +56,16 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 
 // RunSteps runs the given steps (a seed's steps, or a shrunk subset) and
 // then the final drain, stopping at the first violation.
-func RunSteps(ctx context.Context, opts Options, steps []Step) (Result, error) {
-	dir := opts.Dir
-	if dir == "" {
+func RunSteps(ctx context.Context, opts Options, steps []Step) (res Result, err error) {
+	dir, dbURL := opts.Dir, ""
+	if opts.DatabaseURL != "" {
+		u, _, drop, err := pgtest.NewSchema(ctx, opts.DatabaseURL, fmt.Sprintf("lgn_sim_%d", opts.Seed))
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { err = errors.Join(err, drop()) }()
+		dbURL = u
+	} else if dir == "" {
 		d, err := os.MkdirTemp("", "langganan-sim-*")
 		if err != nil {
 			return Result{}, fmt.Errorf("temp dir: %w", err)
@@ -60,13 +74,13 @@ func RunSteps(ctx context.Context, opts Options, steps []Step) (Result, error) {
 		dir = d
 	}
 	tr := newTracer(opts.Trace)
-	w, err := newWorld(ctx, opts.Seed, dir, opts.Defects, tr)
+	w, err := newWorld(ctx, opts.Seed, dir, dbURL, opts.Defects, tr)
 	if err != nil {
 		return Result{}, err
 	}
 	w.watch = opts.Watch
 	defer w.close()
-	res := Result{Seed: opts.Seed, Counts: w.counts}
+	res = Result{Seed: opts.Seed, Store: w.storeKind(), Counts: w.counts}
 	for i, st := range steps {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/langganan/langganan/core"
 )
 
 // The regular budget: what go test ./... runs on every run, and the seeds
@@ -57,9 +55,11 @@ func ParseRegressions(r io.Reader) ([]Regression, error) {
 	return out, sc.Err()
 }
 
-// Batch runs many seeds on a few workers and answers their results in
-// seed order. onDone (if set) is called after each run, from any worker.
-func Batch(ctx context.Context, seeds []uint64, steps int, defects []core.Defect, watch []string, workers int, onDone func(Result)) ([]Result, error) {
+// Batch runs many seeds on a few workers, each with base's options (Seed
+// set to the seed; every run has a directory of its own and no trace),
+// and answers their results in seed order. onDone (if set) is called after
+// each run, from any worker.
+func Batch(ctx context.Context, base Options, seeds []uint64, workers int, onDone func(Result)) ([]Result, error) {
 	out := make([]Result, len(seeds))
 	errs := make([]error, len(seeds))
 	next := make(chan int)
@@ -69,7 +69,9 @@ func Batch(ctx context.Context, seeds []uint64, steps int, defects []core.Defect
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res, err := Run(ctx, Options{Seed: seeds[i], Steps: steps, Defects: defects, Watch: watch})
+				opts := base
+				opts.Seed, opts.Dir, opts.Trace = seeds[i], "", nil
+				res, err := Run(ctx, opts)
 				out[i], errs[i] = res, err
 				if onDone != nil && err == nil {
 					onDone(res)

@@ -54,8 +54,10 @@ func Shrink(ctx context.Context, opts Options, failing []Step, invariant string,
 	return best, bestRes
 }
 
-// Report is what a person needs to act on a violation.
-func Report(seed uint64, v *Violation, steps []Step, defects []string) string {
+// Report is what a person needs to act on a violation of the run opts
+// describe (its seed, planted defects and store).
+func Report(opts Options, v *Violation, steps []Step) string {
+	seed := opts.Seed
 	var b strings.Builder
 	fmt.Fprintf(&b, "simulator violation, seed %d\n", seed)
 	fmt.Fprintf(&b, "invariant: %s\n%s\n", v.Invariant, v.Detail)
@@ -64,11 +66,18 @@ func Report(seed uint64, v *Violation, steps []Step, defects []string) string {
 		where = "in the final drain"
 	}
 	fmt.Fprintf(&b, "found %s; %d steps lead to it:\n%s", where, len(steps), FormatSteps(steps))
-	plant := ""
-	if len(defects) > 0 {
-		plant = " -plant " + strings.Join(defects, ",")
+	flags := ""
+	if len(opts.Defects) > 0 {
+		names := make([]string, len(opts.Defects))
+		for i, d := range opts.Defects {
+			names[i] = string(d)
+		}
+		flags = " -plant " + strings.Join(names, ",")
 	}
-	fmt.Fprintf(&b, "replay: go run ./sim/cmd/simulate -seed %d -steps-list '%s'%s -trace\n", seed, EncodeSteps(steps), plant)
+	if opts.DatabaseURL != "" {
+		flags += " -store postgres"
+	}
+	fmt.Fprintf(&b, "replay: go run ./sim/cmd/simulate -seed %d -steps-list '%s'%s -trace\n", seed, EncodeSteps(steps), flags)
 	return b.String()
 }
 

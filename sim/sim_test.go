@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/langganan/langganan/core"
 )
 
 func workers() int { return min(runtime.GOMAXPROCS(0), 2) }
@@ -77,9 +75,9 @@ func firstDiff(a, b string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// reportFailures shrinks up to two failing seeds (one per invariant) and
-// reports them as errors.
-func reportFailures(t *testing.T, results []Result, defects []core.Defect) {
+// reportFailures shrinks up to two failing seeds (one per invariant) of
+// runs made with base's options and reports them as errors.
+func reportFailures(t *testing.T, base Options, results []Result) {
 	t.Helper()
 	open := openDefects(t)
 	seen := map[string]bool{}
@@ -88,7 +86,7 @@ func reportFailures(t *testing.T, results []Result, defects []core.Defect) {
 		if r.Violation == nil {
 			continue
 		}
-		if c, ok := open[openKey(r.Seed, r.Violation.Invariant)]; ok && defects == nil {
+		if c, ok := open[openKey(r.Seed, r.Violation.Invariant)]; ok && base.Defects == nil {
 			t.Logf("seed %d: known open defect %s (%s): %s", r.Seed, r.Violation.Invariant, c, r.Violation.Detail)
 			continue
 		}
@@ -98,32 +96,38 @@ func reportFailures(t *testing.T, results []Result, defects []core.Defect) {
 			continue
 		}
 		seen[r.Violation.Invariant] = true
-		steps, res := Shrink(context.Background(), Options{Seed: r.Seed, Defects: defects}, r.Failing, r.Violation.Invariant, shrinkRuns())
-		v := r.Violation
-		if res.Violation != nil {
-			v = res.Violation
-		}
-		t.Errorf("%s", Report(r.Seed, v, steps, defectNames(defects)))
+		t.Errorf("%s", shrinkReport(base, r))
 	}
 	if failed > 0 {
 		t.Logf("%d of %d seeds found a violation", failed, len(results))
 	}
 }
 
-func defectNames(ds []core.Defect) []string {
-	var out []string
-	for _, d := range ds {
-		out = append(out, string(d))
+// shrinkReport shrinks the violation r found (a run with base's options)
+// and answers its report.
+func shrinkReport(base Options, r Result) string {
+	opts := base
+	opts.Seed = r.Seed
+	steps, res := Shrink(context.Background(), opts, r.Failing, r.Violation.Invariant, shrinkRuns())
+	v := r.Violation
+	if res.Violation != nil {
+		v = res.Violation
 	}
-	return out
+	return Report(opts, v, steps)
 }
 
 // TestRegularSeeds runs the regular budget: RegularSeeds seeds of
 // RegularSteps steps each, every invariant after every step.
 func TestRegularSeeds(t *testing.T) {
-	seeds := budgetSeeds()
+	runSeeds(t, Options{Steps: RegularSteps}, budgetSeeds())
+}
+
+// runSeeds runs seeds with base's options, logs the speed and reports
+// every violation.
+func runSeeds(t *testing.T, base Options, seeds []uint64) []Result {
+	t.Helper()
 	begin := time.Now()
-	results, err := Batch(context.Background(), seeds, RegularSteps, nil, nil, workers(), nil)
+	results, err := Batch(context.Background(), base, seeds, workers(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,11 +137,19 @@ func TestRegularSeeds(t *testing.T) {
 	}
 	took := time.Since(begin)
 	t.Logf("%d seeds, %d steps in %s: %.0f steps/s", len(seeds), steps, took.Round(time.Millisecond), float64(steps)/took.Seconds())
-	reportFailures(t, results, nil)
+	reportFailures(t, base, results)
+	return results
 }
 
 // TestRegressionSeeds runs every seed that ever found a bug.
 func TestRegressionSeeds(t *testing.T) {
+	runRegressions(t, Options{})
+}
+
+// runRegressions runs the regression seeds with base's options and
+// answers them with their results, in the file's order.
+func runRegressions(t *testing.T, base Options) ([]Regression, []Result) {
+	t.Helper()
 	regs := readTestdata(t, "regressions.txt", ParseRegressions)
 	open := openDefects(t)
 	// Batched by step count, so that they run on every worker.
@@ -147,7 +159,9 @@ func TestRegressionSeeds(t *testing.T) {
 	}
 	results := map[[2]uint64]Result{}
 	for steps, seeds := range bySteps {
-		rs, err := Batch(context.Background(), seeds, steps, nil, nil, workers(), nil)
+		opts := base
+		opts.Steps = steps
+		rs, err := Batch(context.Background(), opts, seeds, workers(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,21 +169,19 @@ func TestRegressionSeeds(t *testing.T) {
 			results[[2]uint64{res.Seed, uint64(steps)}] = res
 		}
 	}
-	for _, r := range regs {
+	out := make([]Result, len(regs))
+	for i, r := range regs {
 		res := results[[2]uint64{r.Seed, uint64(r.Steps)}]
+		out[i] = res
 		if c, ok := open[openKey(r.Seed, invariantOf(res))]; ok {
 			t.Logf("regression seed %d: known open defect %s (%s)", r.Seed, invariantOf(res), c)
 			continue
 		}
 		if res.Violation != nil {
-			steps, sres := Shrink(context.Background(), Options{Seed: r.Seed}, res.Failing, res.Violation.Invariant, shrinkRuns())
-			v := res.Violation
-			if sres.Violation != nil {
-				v = sres.Violation
-			}
-			t.Errorf("regression seed %d (%s):\n%s", r.Seed, r.Comment, Report(r.Seed, v, steps, nil))
+			t.Errorf("regression seed %d (%s):\n%s", r.Seed, r.Comment, shrinkReport(base, res))
 		}
 	}
+	return regs, out
 }
 
 func openKey(seed uint64, invariant string) string {

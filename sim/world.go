@@ -14,6 +14,7 @@ import (
 	"github.com/langganan/langganan/adapters/bolt"
 	"github.com/langganan/langganan/adapters/fakemidtrans"
 	"github.com/langganan/langganan/adapters/midtrans"
+	"github.com/langganan/langganan/adapters/postgres"
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/core/coretest"
 )
@@ -43,15 +44,17 @@ type world struct {
 	ctx     context.Context
 	seed    uint64
 	defects []core.Defect
-	path    string
+	// path is the bbolt file, or dbURL the run's own PostgreSQL schema.
+	path  string
+	dbURL string
 
 	clock *core.ManualClock
 	emu   *fakemidtrans.Emulator
 	ids   *seededIDs
 	cfg   core.Config
 
-	bolt  *bolt.Store
-	store *crashStore
+	raw   closingStore // the store as opened
+	store *crashStore  // raw, as the service sees it
 	gw    *midtrans.Client
 	svc   *core.Service
 	tr    *transport
@@ -82,10 +85,21 @@ type world struct {
 	counts    map[string]int
 }
 
-// newWorld builds a run in dir.
-func newWorld(ctx context.Context, seed uint64, dir string, defects []core.Defect, tr *tracer) (*world, error) {
-	w := &world{ctx: ctx, seed: seed, defects: defects, path: filepath.Join(dir, "langganan.db"),
+// closingStore is a store the run opens and closes: a bbolt file or a
+// PostgreSQL pool.
+type closingStore interface {
+	core.Store
+	Close() error
+}
+
+// newWorld builds a run whose store is a bbolt file in dir, or, with
+// dbURL, the PostgreSQL schema dbURL names.
+func newWorld(ctx context.Context, seed uint64, dir, dbURL string, defects []core.Defect, tr *tracer) (*world, error) {
+	w := &world{ctx: ctx, seed: seed, defects: defects, dbURL: dbURL,
 		clock: core.NewManualClock(start), ids: newSeededIDs(seed), trace: tr, fresh: true, counts: map[string]int{}}
+	if dbURL == "" {
+		w.path = filepath.Join(dir, "langganan.db")
+	}
 	cfg := core.DefaultConfig()
 	cfg.EngineWorkers = 1
 	cfg.Location = time.FixedZone("WIB", 7*3600)
@@ -112,14 +126,14 @@ func newWorld(ctx context.Context, seed uint64, dir string, defects []core.Defec
 	return w, nil
 }
 
-// open opens the bbolt file and builds a service over it, with fresh
-// caches: what a process start does.
+// open opens the store and builds a service over it, with fresh caches:
+// what a process start does.
 func (w *world) open() error {
-	st, err := bolt.Open(w.path, bolt.Options{NoSync: true})
+	st, err := w.openStore()
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	w.bolt = st
+	w.raw = st
 	w.store = &crashStore{w: w, inner: st}
 	gw, err := midtrans.New(midtrans.Config{
 		BaseURL: midtransURL, ServerKey: serverKey, ClientKey: clientKey,
@@ -142,10 +156,32 @@ func (w *world) open() error {
 	return nil
 }
 
+// openStore opens the bbolt file, or a new connection pool on the run's
+// schema (the migrations, applied by the first, find nothing to do).
+func (w *world) openStore() (closingStore, error) {
+	if w.dbURL != "" {
+		// One unit of work runs at a time; the checker's reads come between.
+		return postgres.Open(w.ctx, w.dbURL, postgres.Options{MaxConns: 4})
+	}
+	return bolt.Open(w.path, bolt.Options{NoSync: true})
+}
+
+// storeKind names the store the run opened.
+func (w *world) storeKind() string {
+	switch w.raw.(type) {
+	case *postgres.Store:
+		return "postgres"
+	case *bolt.Store:
+		return "bolt"
+	}
+	return fmt.Sprintf("%T", w.raw)
+}
+
 // restart is a crash and a process start: the service and every cache are
-// dropped, the file is closed and opened again. Midtrans lives on.
+// dropped, the file (or the pool) is closed and opened again. Midtrans
+// lives on.
 func (w *world) restart() error {
-	if err := w.bolt.Close(); err != nil {
+	if err := w.raw.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	w.count("restarts")
@@ -161,8 +197,8 @@ func (w *world) die() {
 }
 
 func (w *world) close() {
-	if w.bolt != nil {
-		_ = w.bolt.Close()
+	if w.raw != nil {
+		_ = w.raw.Close()
 	}
 	_ = w.emu.Close()
 }
@@ -170,6 +206,10 @@ func (w *world) close() {
 func (w *world) count(k string) { w.counts[k]++ }
 
 // crashStore is the real store with crashes injected after a chosen commit.
+// It offers only core.Store, not the store's core.Leases: the service runs
+// as the one instance on its store, on either store, so that both run the
+// same way (claims and the leader lease are the storage contract suite's
+// and the multi-instance e2e test's).
 type crashStore struct {
 	w     *world
 	inner core.Store
@@ -179,7 +219,15 @@ func (s *crashStore) Update(ctx context.Context, fn func(tx core.Tx) error) erro
 	if s.w.dead {
 		return errCrashed
 	}
-	err := s.inner.Update(ctx, fn)
+	// A store may run fn more than once: bbolt runs a unit of work that
+	// failed inside a batch again on its own, PostgreSQL one that collided
+	// with another. Every run draws the same ids, so how often a store
+	// runs fn (a matter of batching and timing) never changes the run.
+	mark := s.w.ids.mark()
+	err := s.inner.Update(ctx, func(tx core.Tx) error {
+		s.w.ids.reset(mark)
+		return fn(tx)
+	})
 	if err == nil && !s.w.nested {
 		s.w.commits++
 		if s.w.fault.Kind == FaultCrashAfterCommit && s.w.fault.At == s.w.commits {
@@ -197,4 +245,4 @@ func (s *crashStore) View(ctx context.Context, fn func(tx core.Tx) error) error 
 }
 
 // view reads the store directly (the checker's access, never faulted).
-func (w *world) view(fn func(tx core.Tx) error) error { return w.bolt.View(w.ctx, fn) }
+func (w *world) view(fn func(tx core.Tx) error) error { return w.raw.View(w.ctx, fn) }

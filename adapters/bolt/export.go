@@ -45,6 +45,9 @@ func (s *Store) Export(ctx context.Context, dst core.Store) (map[string]int, err
 				return exportTable(ctx, t, invoices, dst, counts, "invoices", core.Tx.Invoices, core.InvoiceRepo.Put)
 			},
 			func() error {
+				return exportTable(ctx, t, creditNotes, dst, counts, "credit_notes", core.Tx.CreditNotes, core.CreditNoteRepo.Put)
+			},
+			func() error {
 				return exportTable(ctx, t, webhookLogs, dst, counts, "webhook_logs", core.Tx.WebhookLogs, core.WebhookLogRepo.Put)
 			},
 			func() error {
@@ -70,6 +73,9 @@ func (s *Store) Export(ctx context.Context, dst core.Store) (map[string]int, err
 			},
 			func() error {
 				return exportTable(ctx, t, endpoints, dst, counts, "webhook_endpoints", core.Tx.WebhookEndpoints, core.WebhookEndpointRepo.Put)
+			},
+			func() error {
+				return exportTable(ctx, t, figures, dst, counts, "daily_figures", core.Tx.Figures, core.FigureRepo.Put)
 			},
 			func() error {
 				return exportTable(ctx, t, sessions, dst, counts, "web_sessions", core.Tx.Sessions, core.SessionRepo.Put)

@@ -109,6 +109,9 @@ const (
 	bPayRefunding   // created ‖ pk → pk, payments with a refund waiting for the gateway
 	bPayRefundCheck // refund check ‖ pk → pk, settled payments to ask Midtrans about
 
+	bHookOrder // sha256(order id) ‖ received ‖ pk → pk, logs naming an order
+	bFigures   // day ("2006-01-02") → daily figures record
+
 	bSessions
 	bSessionHash   // unique sha256(hash) → pk
 	bSessionUser   // user ‖ created ‖ pk → pk
@@ -117,6 +120,12 @@ const (
 	bPortalLinks
 	bPortalLinkHash   // unique sha256(hash) → pk
 	bPortalLinkExpiry // expires ‖ pk → pk
+	bCreditNotes
+	bCNKey     // unique invoice ‖ sha256(key) → pk
+	bCNNumber  // unique sha256(number) → pk
+	bCNOwner   // owner ‖ created ‖ pk → pk
+	bCNInvoice // invoice ‖ created ‖ pk → pk
+	bCNIssued  // issue date ‖ pk → pk
 
 	nBuckets
 )
@@ -174,6 +183,8 @@ var bucketNames = [nBuckets]string{
 	bCoupons:        "coupons",
 	bCouponCode:     "idx_coupon_code",
 	bEndpoints:      "webhook_endpoints",
+	bHookOrder:      "idx_hook_order",
+	bFigures:        "daily_figures",
 
 	bSessions:         "sessions",
 	bSessionHash:      "idx_session_hash",
@@ -182,4 +193,10 @@ var bucketNames = [nBuckets]string{
 	bPortalLinks:      "portal_links",
 	bPortalLinkHash:   "idx_portal_link_hash",
 	bPortalLinkExpiry: "idx_portal_link_expiry",
+	bCreditNotes:      "credit_notes",
+	bCNKey:            "idx_cn_key",
+	bCNNumber:         "idx_cn_number",
+	bCNOwner:          "idx_cn_owner",
+	bCNInvoice:        "idx_cn_invoice",
+	bCNIssued:         "idx_cn_issued",
 }

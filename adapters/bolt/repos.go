@@ -154,6 +154,28 @@ var invoices = &table[core.Invoice]{
 	},
 }
 
+var creditNotes = &table[core.CreditNote]{
+	kind: "credit note", bucket: bCreditNotes, encode: records.CreditNoteToRecord, decode: records.CreditNoteFromRecord,
+	id: func(n *core.CreditNote) string { return n.ID },
+	indexes: []index[core.CreditNote]{
+		{name: "key for this invoice", bucket: bCNKey, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
+			return nonEmpty(n.Key, func() []byte { return cat(idKey(n.InvoiceID), hashKey(n.Key)) })
+		}},
+		{name: "number", bucket: bCNNumber, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
+			return nonEmpty(n.Number, func() []byte { return hashKey(n.Number) })
+		}},
+		{name: "owner", bucket: bCNOwner, key: func(n *core.CreditNote, pk []byte) []byte {
+			return nonEmpty(n.OwnerID, func() []byte { return ownerTimeKey(n.OwnerID, n.CreatedAt, pk) })
+		}},
+		{name: "invoice", bucket: bCNInvoice, key: func(n *core.CreditNote, pk []byte) []byte {
+			return nonEmpty(n.InvoiceID, func() []byte { return ownerTimeKey(n.InvoiceID, n.CreatedAt, pk) })
+		}},
+		{name: "issued", bucket: bCNIssued, key: func(n *core.CreditNote, pk []byte) []byte {
+			return timeKey(n.IssueDate, pk)
+		}},
+	},
+}
+
 var webhookLogs = &table[core.WebhookLog]{
 	kind: "webhook log", bucket: bHooks, encode: records.HookToRecord, decode: records.HookFromRecord,
 	id: func(w *core.WebhookLog) string { return w.ID },
@@ -167,7 +189,14 @@ var webhookLogs = &table[core.WebhookLog]{
 			}
 			return timeKey(w.ReceivedAt, pk)
 		}},
+		{name: "order", bucket: bHookOrder, key: hookOrderKey},
 	},
+}
+
+// hookOrderKey is the order index key: sha256(order id) ‖ received ‖ pk;
+// logs naming no order are not indexed.
+func hookOrderKey(w *core.WebhookLog, pk []byte) []byte {
+	return nonEmpty(w.OrderID, func() []byte { return cat(hashKey(w.OrderID), timeKey(w.ReceivedAt, pk)) })
 }
 
 var wallets = &table[core.Wallet]{
@@ -271,8 +300,8 @@ var portalLinks = &table[core.PortalLink]{
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) error
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
-	sessions, portalLinks}
+}{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods, notifications, idempotency, organizations, coupons, endpoints,
+	sessions, portalLinks, figures}
 
 // ---- core.Tx
 
@@ -282,6 +311,7 @@ func (t *tx) Tokens() core.TokenRepo                     { return tokenRepo{t} }
 func (t *tx) Subscriptions() core.SubscriptionRepo       { return subRepo{t} }
 func (t *tx) Payments() core.PaymentRepo                 { return payRepo{t} }
 func (t *tx) Invoices() core.InvoiceRepo                 { return invRepo{t} }
+func (t *tx) CreditNotes() core.CreditNoteRepo           { return creditNoteRepo{t} }
 func (t *tx) WebhookLogs() core.WebhookLogRepo           { return hookRepo{t} }
 func (t *tx) Wallets() core.WalletRepo                   { return walletRepo{t} }
 func (t *tx) TopUps() core.TopUpRepo                     { return topUpRepo{t} }
@@ -293,6 +323,7 @@ func (t *tx) Meta() core.MetaRepo                        { return metaRepo{t} }
 func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
+func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
 func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
 func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
@@ -387,6 +418,14 @@ func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error 
 	return subscriptions.all(r.t, start, fn)
 }
 
+// ScanByStatus visits the subscriptions in status st, in id order.
+func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscription) bool) error {
+	prefix := statusKey(string(st), nil)
+	return subscriptions.scan(r.t, bSubStatus, prefix, prefixEnd(prefix), false, func(s core.Subscription) bool {
+		return s.Status != st || fn(s)
+	})
+}
+
 // CountByStatus counts status index keys without decoding a record.
 func (r subRepo) CountByStatus() (map[core.SubscriptionStatus]int, error) {
 	out := map[core.SubscriptionStatus]int{}
@@ -465,6 +504,33 @@ func (r invRepo) ScanOpenDue(at time.Time, fn func(core.Invoice) bool) error {
 	return invoices.scan(r.t, bInvOpenDue, nil, tsKey(at), false, fn)
 }
 
+// ---- credit notes
+
+type creditNoteRepo struct{ t *tx }
+
+func (r creditNoteRepo) Get(id string) (core.CreditNote, error) { return creditNotes.get(r.t, id) }
+func (r creditNoteRepo) Put(n core.CreditNote) error            { return creditNotes.put(r.t, &n) }
+
+func (r creditNoteRepo) ListByInvoice(id string) ([]core.CreditNote, error) {
+	return creditNotes.list(r.t, bCNInvoice, idKey(id), func(n *core.CreditNote) bool { return n.InvoiceID == id })
+}
+
+func (r creditNoteRepo) ListByOwner(id string) ([]core.CreditNote, error) {
+	return creditNotes.list(r.t, bCNOwner, idKey(id), func(n *core.CreditNote) bool { return n.OwnerID == id })
+}
+
+// ScanIssued visits credit notes issued in [from, to), earliest first.
+func (r creditNoteRepo) ScanIssued(from, to time.Time, fn func(core.CreditNote) bool) error {
+	var start, end []byte
+	if !from.IsZero() {
+		start = tsKey(from)
+	}
+	if !to.IsZero() {
+		end = tsKey(to)
+	}
+	return creditNotes.scan(r.t, bCNIssued, start, end, false, fn)
+}
+
 // ---- webhook logs
 
 type hookRepo struct{ t *tx }
@@ -485,6 +551,14 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		return limit <= 0 || len(out) < limit
 	})
 	return out, err
+}
+
+// ListByOrder answers the logs naming orderID, oldest first.
+func (r hookRepo) ListByOrder(orderID string) ([]core.WebhookLog, error) {
+	if orderID == "" {
+		return nil, nil
+	}
+	return webhookLogs.list(r.t, bHookOrder, hashKey(orderID), func(w *core.WebhookLog) bool { return w.OrderID == orderID })
 }
 
 func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"strings"
+	"time"
 
 	"github.com/langganan/langganan/adapters/internal/records"
 
@@ -106,5 +107,38 @@ func (r endpointRepo) Delete(id string) error                      { return endp
 func (r endpointRepo) List() ([]core.WebhookEndpoint, error) {
 	var out []core.WebhookEndpoint
 	err := endpoints.all(r.t, nil, func(e core.WebhookEndpoint) bool { out = append(out, e); return true })
+	return out, err
+}
+
+// ---- daily figures
+
+// Figures are keyed by their day as text ("2006-01-02"), which sorts as
+// the days do, so a range of days is a range of keys.
+var figures = &table[core.DailyFigures]{
+	kind: "daily figures", bucket: bFigures, encode: records.FiguresToRecord, decode: records.FiguresFromRecord,
+	id:   func(f *core.DailyFigures) string { return f.Day },
+	pkOf: func(day string) []byte { return []byte(day) },
+}
+
+type figureRepo struct{ t *tx }
+
+func (r figureRepo) Get(day string) (core.DailyFigures, error) { return figures.get(r.t, day) }
+
+func (r figureRepo) Put(f core.DailyFigures) error {
+	if _, err := time.Parse(time.DateOnly, f.Day); err != nil {
+		return core.Invalidf("daily figures for %q: not a day (2006-01-02)", f.Day)
+	}
+	return figures.put(r.t, &f)
+}
+
+func (r figureRepo) List(from, to string) ([]core.DailyFigures, error) {
+	var out []core.DailyFigures
+	err := figures.all(r.t, []byte(from), func(f core.DailyFigures) bool {
+		if f.Day > to {
+			return false
+		}
+		out = append(out, f)
+		return true
+	})
 	return out, err
 }

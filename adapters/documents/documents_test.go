@@ -150,3 +150,84 @@ func TestRupiah(t *testing.T) {
 		}
 	}
 }
+
+func sampleCreditNote(locale string) core.CreditNoteDocument {
+	inv := sample(locale, true)
+	wib := inv.Location
+	issued := time.Date(2026, 1, 20, 14, 0, 0, 0, wib)
+	// 20,000 of the 97,902 invoice (PPN 9,702, DPP 80,850): PPN ⌊20,000 × 9,702 / 97,902⌋ = 1,981.
+	n := core.CreditNote{ID: "cn-1", Number: "CN/2026/000007", Reason: core.CreditRefund, InvoiceID: inv.Invoice.ID,
+		InvoiceNumber: inv.Invoice.Number, Description: "Refund of order SUB-abc-1-1", Amount: core.MustMoney("20000"),
+		Tax: core.MustMoney("1981"), TaxBase: core.MustMoney("16516.52"), TaxRate: inv.Invoice.TaxRate,
+		Currency: core.IDR, IssueDate: issued}
+	return core.CreditNoteDocument{Note: n, Invoice: inv.Invoice, Merchant: inv.Merchant, Customer: inv.Customer,
+		Locale: locale, Location: wib, PaymentType: core.PayQRIS, OrderID: "SUB-abc-1-1"}
+}
+
+// TestCreditNotePDFText: a credit note renders like an invoice, titled as
+// a credit note, naming the invoice it credits and the refunded order,
+// with the DPP and PPN it reverses.
+func TestCreditNotePDFText(t *testing.T) {
+	tests := []struct {
+		name   string
+		doc    core.CreditNoteDocument
+		want   []string
+		absent []string
+	}{
+		{"Indonesian", sampleCreditNote("id"), []string{"Nota Kredit CN/2026/000007", "Atas tagihan", "INV/2026/000123",
+			"PT Contoh Jaya", "NPWP: 0012345678901234", "Budi Santoso", "Refund of order SUB-abc-1-1", "Rp 18.019",
+			"DPP (dasar pengenaan pajak)", "Rp 16.516,52", "PPN 12%", "Rp 1.981", "Rp 20.000", "20 Januari 2026", "Terbit",
+			"qris", "SUB-abc-1-1"}, []string{"Jatuh tempo", "Diskon", "Status pembayaran"}},
+		{"English", sampleCreditNote("en"), []string{"Credit note CN/2026/000007", "For invoice", "INV/2026/000123",
+			"Tax base (DPP)", "Rp 16,516.52", "VAT (PPN) 12%", "Rp 1,981", "Rp 20,000", "Issued", "Midtrans order id"}, []string{"Due date"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := CreditNotePDF(tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, b)
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("PDF text lacks %q; it reads:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.absent {
+				if strings.Contains(text, w) {
+					t.Errorf("PDF text has %q", w)
+				}
+			}
+			h, err := CreditNoteHTML(tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(h), "<h1>"+tt.want[0]+"</h1>") || !strings.Contains(string(h), `id="total">`) {
+				t.Errorf("HTML lacks the title %q or the total:\n%s", tt.want[0], h)
+			}
+		})
+	}
+}
+
+// TestInvoiceCreditApplied: credit from credit notes is shown below the
+// PPN it does not reduce, not among the lines.
+func TestInvoiceCreditApplied(t *testing.T) {
+	d := sample("en", true)
+	d.Invoice.Lines = append(d.Invoice.Lines, core.InvoiceLine{Kind: core.LineCreditNote, Description: "Credit from credit notes",
+		Quantity: 1, UnitAmount: core.MustMoney("-20000"), Amount: core.MustMoney("-20000")})
+	r, _ := core.RateOn(core.DefaultPPNRates(d.Location), d.Invoice.IssueDate)
+	d.Invoice.TotalsPPN(r)
+	b, err := HTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, w := range []string{`id="ppn">Rp 9,702`, `id="credit">-Rp 20,000`, `id="total">Rp 77,902`} {
+		if !strings.Contains(s, w) {
+			t.Errorf("HTML lacks %q", w)
+		}
+	}
+	if strings.Contains(s, "<td>Credit from credit notes</td>") {
+		t.Error("the applied credit is listed among the lines")
+	}
+}

@@ -33,16 +33,19 @@ table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:l
 <tbody>{{range .Lines}}<tr><td>{{.Description}}</td><td class="num">{{.Qty}}</td><td class="num">{{.Unit}}</td><td class="num">{{.Amount}}</td></tr>{{end}}</tbody></table>
 <table class="totals">
 <tr><td>{{.L.Subtotal}}</td><td class="num">{{.Subtotal}}</td></tr>
-<tr><td>{{.L.Discount}}</td><td class="num">{{.Discount}}</td></tr>
+{{- if .Discount}}
+<tr><td>{{.L.Discount}}</td><td class="num">{{.Discount}}</td></tr>{{end}}
 {{- if .ShowTax}}
 <tr><td>{{.L.TaxBase}}</td><td class="num" id="dpp">{{.TaxBase}}</td></tr>
 <tr><td>{{.TaxLabel}}</td><td class="num" id="ppn">{{.Tax}}</td></tr>{{end}}
+{{- if .CreditApplied}}
+<tr><td>{{.L.CreditApplied}}</td><td class="num" id="credit">{{.CreditApplied}}</td></tr>{{end}}
 <tr><th>{{.L.Total}}</th><th class="num" id="total">{{.Total}}</th></tr>
 </table>
 <p class="note">{{if .ShowTax}}{{.L.TaxNote}}{{if .Inclusive}} {{.L.Inclusive}}{{end}}{{else if .NonPKP}}{{.L.NoTax}}{{end}}</p>
 <table class="payment">
-<tr><th>{{.L.PaymentStatus}}</th><td>{{.PaymentStatus}}</td></tr>
-<tr><th>{{.L.PaymentMethod}}</th><td>{{.PaymentMethod}}</td></tr>
+{{- if .PaymentStatus}}<tr><th>{{.L.PaymentStatus}}</th><td>{{.PaymentStatus}}</td></tr>{{end}}
+{{- if .PaymentMethod}}<tr><th>{{.L.PaymentMethod}}</th><td>{{.PaymentMethod}}</td></tr>{{end}}
 {{- if .OrderID}}<tr><th>{{.L.OrderID}}</th><td id="order">{{.OrderID}}</td></tr>{{end}}
 {{- if .PaidAt}}<tr><th>{{.L.PaidAt}}</th><td>{{.PaidAt}}</td></tr>{{end}}
 </table>
@@ -50,16 +53,25 @@ table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:l
 `))
 
 // HTML renders d as a standalone HTML page.
-func HTML(d core.InvoiceDocument) ([]byte, error) {
+func HTML(d core.InvoiceDocument) ([]byte, error) { return html(newView(d)) }
+
+// CreditNoteHTML renders a credit note as a standalone HTML page.
+func CreditNoteHTML(d core.CreditNoteDocument) ([]byte, error) { return html(newCreditView(d)) }
+
+func html(v view) ([]byte, error) {
 	var b bytes.Buffer
-	if err := page.Execute(&b, newView(d)); err != nil {
+	if err := page.Execute(&b, v); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-// Renderer renders invoice documents for the HTTP adapter.
+// Renderer renders invoices and credit notes for the HTTP adapter.
 type Renderer struct{}
 
 func (Renderer) HTML(d core.InvoiceDocument) ([]byte, error) { return HTML(d) }
 func (Renderer) PDF(d core.InvoiceDocument) ([]byte, error)  { return PDF(d) }
+func (Renderer) CreditNoteHTML(d core.CreditNoteDocument) ([]byte, error) {
+	return CreditNoteHTML(d)
+}
+func (Renderer) CreditNotePDF(d core.CreditNoteDocument) ([]byte, error) { return CreditNotePDF(d) }

@@ -9,20 +9,25 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// PDF renders d as an A4 PDF with the built-in Helvetica (no font files;
+// PDF renders an invoice as an A4 PDF with the built-in Helvetica (no font files;
 // text is translated to cp1252, which covers Indonesian and English).
 // The creation date is the issue date, so one invoice renders the same
 // bytes every time.
-func PDF(d core.InvoiceDocument) ([]byte, error) {
-	v := newView(d)
+func PDF(d core.InvoiceDocument) ([]byte, error) { return pdf(newView(d), d.Invoice.IssueDate) }
+
+// CreditNotePDF renders a credit note as PDF is rendered for invoices.
+func CreditNotePDF(d core.CreditNoteDocument) ([]byte, error) {
+	return pdf(newCreditView(d), d.Note.IssueDate)
+}
+
+func pdf(v view, issued time.Time) ([]byte, error) {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true) // fonts in a fixed order: the same bytes every time
-	p.SetCreationDate(d.Invoice.IssueDate.UTC())
-	p.SetModificationDate(d.Invoice.IssueDate.UTC())
-	if d.Invoice.IssueDate.IsZero() {
-		p.SetCreationDate(time.Unix(0, 0).UTC())
-		p.SetModificationDate(time.Unix(0, 0).UTC())
+	if issued.IsZero() {
+		issued = time.Unix(0, 0)
 	}
+	p.SetCreationDate(issued.UTC())
+	p.SetModificationDate(issued.UTC())
 	tr := p.UnicodeTranslatorFromDescriptor("")
 	p.SetTitle(tr(v.Title+" "+v.Number), false)
 	p.SetMargins(18, 18, 18)
@@ -94,10 +99,15 @@ func PDF(d core.InvoiceDocument) ([]byte, error) {
 		line()
 	}
 	total("", v.L.Subtotal, v.Subtotal)
-	total("", v.L.Discount, v.Discount)
+	if v.Discount != "" {
+		total("", v.L.Discount, v.Discount)
+	}
 	if v.ShowTax {
 		total("", v.L.TaxBase, v.TaxBase)
 		total("", v.TaxLabel, v.Tax)
+	}
+	if v.CreditApplied != "" {
+		total("", v.L.CreditApplied, v.CreditApplied)
 	}
 	total("B", v.L.Total, v.Total)
 	p.Ln(4)

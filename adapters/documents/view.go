@@ -16,6 +16,7 @@ type labels struct {
 	Invoice, CreditNote, Number, IssueDate, DueDate, Period, Seller, Buyer, NPWP           string
 	Description, Qty, UnitPrice, Amount, Subtotal, Discount, TaxBase, Tax, Total, TaxNote  string
 	Inclusive, NoTax, PaymentStatus, PaymentMethod, OrderID, PaidAt, CreditFor, NotPaidYet string
+	CreditApplied                                                                          string
 	Months                                                                                 [12]string
 	Thousands, Decimal                                                                     string
 	Status                                                                                 map[string]string
@@ -31,8 +32,9 @@ var byLocale = map[string]labels{
 		Inclusive: "Harga sudah termasuk PPN.", NoTax: "Penjual bukan PKP: tidak dipungut PPN.",
 		PaymentStatus: "Status pembayaran", PaymentMethod: "Metode pembayaran", OrderID: "ID pesanan Midtrans",
 		PaidAt: "Dibayar pada", CreditFor: "Atas tagihan", NotPaidYet: "belum ada pembayaran",
-		Months:    [12]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"},
-		Thousands: ".", Decimal: ",",
+		CreditApplied: "Dikurangi kredit dari nota kredit",
+		Months:        [12]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"},
+		Thousands:     ".", Decimal: ",",
 		Status: map[string]string{"draft": "Draf", "open": "Belum dibayar", "paid": "Lunas", "void": "Dibatalkan", "overdue": "Lewat jatuh tempo",
 			"pending": "Menunggu pembayaran", "creating": "Menunggu pembayaran", "failed": "Gagal", "expired": "Kedaluwarsa",
 			"refunded": "Dikembalikan", "partially_refunded": "Dikembalikan sebagian", "issued": "Terbit"},
@@ -46,8 +48,9 @@ var byLocale = map[string]labels{
 		Inclusive: "Prices include PPN.", NoTax: "The seller is not VAT-registered (non-PKP): no PPN is charged.",
 		PaymentStatus: "Payment status", PaymentMethod: "Payment method", OrderID: "Midtrans order id",
 		PaidAt: "Paid at", CreditFor: "For invoice", NotPaidYet: "no payment yet",
-		Months:    [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-		Thousands: ",", Decimal: ".",
+		CreditApplied: "Less credit from credit notes",
+		Months:        [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		Thousands:     ",", Decimal: ".",
 		Status: map[string]string{"draft": "Draft", "open": "Open", "paid": "Paid", "void": "Void", "overdue": "Overdue",
 			"pending": "Awaiting payment", "creating": "Awaiting payment", "failed": "Failed", "expired": "Expired",
 			"refunded": "Refunded", "partially_refunded": "Partially refunded", "issued": "Issued"},
@@ -67,6 +70,9 @@ type view struct {
 	ShowTax, Inclusive, NonPKP             bool
 	Status, PaymentStatus, PaymentMethod   string
 	OrderID, PaidAt, CreditFor, CreditNote string
+	// CreditApplied is credit from credit notes the invoice took after
+	// PPN ("" without).
+	CreditApplied string
 }
 
 type lineView struct{ Description, Qty, Unit, Amount string }
@@ -112,9 +118,61 @@ func newView(d core.InvoiceDocument) view {
 	if !d.PaidAt.IsZero() {
 		v.PaidAt = date(L, d.PaidAt, loc)
 	}
+	applied := core.Zero(inv.Currency)
 	for _, l := range inv.Lines {
+		if l.Kind == core.LineCreditNote {
+			applied = applied.Add(l.Amount) // taken after PPN: shown below it
+			continue
+		}
 		v.Lines = append(v.Lines, lineView{Description: l.Description, Qty: fmt.Sprint(l.Quantity),
 			Unit: rp(L, l.UnitAmount), Amount: rp(L, l.Amount)})
+	}
+	if !applied.IsZero() {
+		v.CreditApplied = rp(L, applied)
+	}
+	return v
+}
+
+// newCreditView is a credit note as its invoice would be printed: one
+// line for what it credits, then its DPP, PPN and total, the invoice it
+// credits, and the refunded payment's method and order id for a refund.
+func newCreditView(d core.CreditNoteDocument) view {
+	lang := "id"
+	if d.Locale == "en" {
+		lang = "en"
+	}
+	L := byLocale[lang]
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	n, inv := d.Note, d.Invoice
+	sub := n.Subtotal()
+	v := view{L: L, Lang: lang, Title: L.CreditNote, Number: n.Number, IssueDate: date(L, n.IssueDate, loc),
+		Seller: core.Party{Name: d.Merchant.Name, Address: d.Merchant.Address, Email: d.Merchant.Email, Phone: d.Merchant.Phone},
+		Buyer:  d.Customer, Subtotal: rp(L, sub), Total: rp(L, n.Amount), Tax: rp(L, n.Tax),
+		ShowTax: n.TaxBase.Valid() || n.Tax.IsPositive(), Inclusive: n.TaxInclusive, NonPKP: !d.Merchant.PKP,
+		Status: status(L, "issued"), CreditFor: n.InvoiceNumber, OrderID: d.OrderID,
+		Lines: []lineView{{Description: n.Description, Qty: "1", Unit: rp(L, sub), Amount: rp(L, sub)}},
+	}
+	if v.Number == "" {
+		v.Number = "—"
+	}
+	if d.PaymentType != "" {
+		v.PaymentMethod = method(d.PaymentType, d.Bank)
+	}
+	if d.Merchant.PKP {
+		v.Seller.NPWP = d.Merchant.NPWP
+	}
+	if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
+		v.Period = date(L, inv.PeriodStart, loc) + " – " + date(L, inv.PeriodEnd, loc)
+	}
+	if n.TaxBase.Valid() {
+		v.TaxBase = rp(L, n.TaxBase)
+	}
+	v.TaxLabel = L.Tax
+	if !n.TaxRate.IsZero() {
+		v.TaxLabel = fmt.Sprintf("%s %s%%", L.Tax, percent(n.TaxRate, L))
 	}
 	return v
 }

@@ -31,6 +31,7 @@ type operation struct {
 	resp          any  // the answer DTO (a zero value), a rawResponse, or nil for none
 	errors        []int
 	noLocation    bool // a 201 without a Location header
+	accepted      bool // also answers 202 with the same body: accepted, outcome still pending
 	notFoundNever bool // a {param} that never answers 404
 	headers       map[string]header
 }
@@ -89,9 +90,10 @@ func (s *Server) operations() []operation {
 			desc: "For the merchant's backend: a link that signs the user into the customer portal (/portal/) once, within an hour, " +
 				"with a \"return to merchant\" link to return_url. Only the link's hash is stored; the URL is shown once.",
 			handler: s.createPortalLink, body: portalLinkRequest{}, status: 201, resp: portalLinkJSON{}, noLocation: true, headers: noStore},
-		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices for the tax office", access: accessAdmin,
-			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices; " +
-				"format=csv: every invoice numbered in the month, with DPP, rate, PPN and total.",
+		{method: "GET", path: "/api/admin/tax/export", tag: "admin", summary: "A month's invoices and credit notes for the tax office", access: accessAdmin,
+			desc: "format=xml (default): the Coretax e-Faktur bulk import (TaxInvoiceBulk) of the month's taxed invoices " +
+				"(credit notes, which Coretax records as returns of their own, are not in it); " +
+				"format=csv: every invoice numbered in the month and every credit note issued in it, with DPP, rate, PPN and total.",
 			query: []param{{name: "month", desc: "YYYY-MM, in the billing time zone", required: true},
 				{name: "format", desc: "xml (default) or csv", values: []string{"xml", "csv"}}},
 			handler: s.taxExport, resp: rawResponse{"application/xml,text/csv", "string"}, headers: noStore, errors: []int{403}},
@@ -156,8 +158,10 @@ func (s *Server) operations() []operation {
 				"(wallet payments, or to_wallet). No body refunds what is left through Midtrans; payments Midtrans cannot " +
 				"refund answer 422 refund_not_supported. A refund is reserved before Midtrans is called, so overlapping " +
 				"refunds never exceed the payment (422 refund_exceeds_payment). Refunding a top-up takes its credit back " +
-				"from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet.",
-			handler: s.refundPayment, body: refundRequest{}, bodyOptional: true, resp: paymentJSON{}, errors: []int{403, 409, 422}},
+				"from the wallet (422 wallet_insufficient when it no longer holds it); a top-up is never refunded to_wallet. " +
+				"202: Midtrans' answer was lost; the refund stays reserved (status requested) and is sent again under its " +
+				"refund key until Midtrans answers, so do not ask again.",
+			handler: s.refundPayment, body: refundRequest{}, bodyOptional: true, resp: paymentJSON{}, accepted: true, errors: []int{403, 409, 422}},
 		{method: "GET", path: "/api/payments/{id}/check-status/", tag: "payments", summary: "Check a payment at Midtrans",
 			handler: s.checkPaymentStatus, resp: statusCheckJSON{}},
 
@@ -174,6 +178,23 @@ func (s *Server) operations() []operation {
 		{method: "GET", path: "/api/invoices/{id}/html", tag: "invoices", summary: "The invoice as an HTML page",
 			desc:    "The same document as the PDF, as a standalone HTML page.",
 			handler: s.invoiceHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
+
+		// Credit notes.
+		{method: "GET", path: "/api/credit-notes/", tag: "invoices", summary: "List the credit notes of the caller's invoices", list: true,
+			desc: "A credit note credits part of an invoice: a refund of its payment (through Midtrans, direct, at the Midtrans " +
+				"dashboard, or to the wallet) or an immediate downgrade's credit, with the PPN reversed in proportion. " +
+				"The caller's own and its organizations'; every one for an admin.",
+			query: []param{{name: "invoice_id", desc: "Only the credit notes of this invoice"},
+				ordering("-issue_date", "issue_date", "amount", "number")},
+			handler: s.listCreditNotes, resp: page[creditNoteJSON]{}},
+		{method: "GET", path: "/api/credit-notes/{id}/", tag: "invoices", summary: "Get a credit note",
+			handler: s.getCreditNote, resp: creditNoteJSON{}},
+		{method: "GET", path: "/api/credit-notes/{id}/pdf", tag: "invoices", summary: "The credit note as a PDF",
+			desc:    "In the customer's language, like the invoice: the invoice it credits, the DPP and PPN it reverses, and the refunded order.",
+			handler: s.creditNotePDF, resp: rawResponse{"application/pdf", "binary"}, headers: noStore, errors: []int{501}},
+		{method: "GET", path: "/api/credit-notes/{id}/html", tag: "invoices", summary: "The credit note as an HTML page",
+			desc:    "The same document as the PDF, as a standalone HTML page.",
+			handler: s.creditNoteHTML, resp: rawResponse{"text/html", "string"}, headers: noStore, errors: []int{501}},
 
 		// Payment methods.
 		{method: "GET", path: "/api/payment-methods/", tag: "payment-methods", summary: "List the caller's payment methods", list: true,
@@ -207,7 +228,45 @@ func (s *Server) operations() []operation {
 		{method: "GET", path: "/api/admin/ledger/check/", tag: "admin", summary: "Check every wallet ledger", access: accessAdmin,
 			handler: s.checkLedgers, resp: ledgerCheckJSON{}},
 		{method: "GET", path: "/api/admin/webhook-logs/", tag: "admin", summary: "List received Midtrans notifications", access: accessAdmin,
-			desc: "Newest first.", list: true, handler: s.listWebhookLogs, resp: page[webhookLogJSON]{}},
+			desc: "Newest first: all of an order's, else among the newest 10,000 (or as many as the page asked for needs).", list: true,
+			query:   []param{q("order_id", "Only the notifications naming this order", ""), q("status", "Filter by status", "webhook_status")},
+			handler: s.listWebhookLogs, resp: page[webhookLogJSON]{}},
+		{method: "GET", path: "/api/admin/webhook-logs/{id}/", tag: "admin", summary: "Get a received Midtrans notification", access: accessAdmin,
+			handler: s.getWebhookLog, resp: webhookLogJSON{}},
+		{method: "POST", path: "/api/admin/webhook-logs/{id}/reapply/", tag: "admin", summary: "Apply a stored Midtrans notification again",
+			access: accessAdmin, idempotent: true,
+			desc: "Runs the stored body through the path a live notification takes (verified, deduplicated, applied monotonically) " +
+				"as a new log naming the stored one in replay_of; the stored log is left as it was. The new log's status tells the " +
+				"outcome (duplicate: it had been applied). No body. 422 when only the first KiB of an unverified body was kept.",
+			handler: s.reapplyWebhookLog, status: 201, resp: webhookLogJSON{}, errors: []int{422}},
+
+		// The admin console's views.
+		{method: "GET", path: "/api/admin/figures/", tag: "admin", summary: "MRR, subscribers, churn and failed payments over time",
+			access: accessAdmin,
+			desc: "One point per day or month. MRR and active subscribers are recorded by the first billing run of each day " +
+				"(days without one have has_snapshot false); churn and failed payments are counted as they happen. Default: " +
+				"the last 30 days, or the last 12 months.",
+			query: []param{q("from", "First day, 2006-01-02 in the billing time zone", ""), q("to", "Last day (default today)", ""),
+				q("interval", "day (default) or month", "figure_interval")},
+			handler: s.figures, resp: figuresJSON{}},
+		{method: "GET", path: "/api/admin/subscriptions/", tag: "admin", summary: "List every owner's subscriptions", access: accessAdmin,
+			desc: "search matches part of the owner's username, email or name (an organization's name, or its owner's username or " +
+				"email) or a whole subscription id; past_due keeps those whose renewal is unpaid (past due, or paused after failed charges).",
+			list: true,
+			query: []param{q("status", "Filter by status", "subscription_status"), q("payment_type", "Filter by payment type", "payment_type"),
+				q("plan", "A plan id or slug", ""), q("search", "Owner or subscription id", ""), q("past_due", "true: renewal unpaid", "bool"),
+				ordering("-created_at", "created_at", "next_billing_date")},
+			handler: s.adminListSubscriptions, resp: page[subscriptionJSON]{}},
+		{method: "GET", path: "/api/admin/dunning/", tag: "admin", summary: "The dunning queue", access: accessAdmin, list: true,
+			desc:    "Past-due subscriptions, the soonest to expire first, each with its retry schedule.",
+			handler: s.dunningQueue, resp: page[dunningEntryJSON]{}},
+		{method: "GET", path: "/api/admin/stale-payments/", tag: "admin", summary: "Open payments reconciliation counts as stale",
+			access: accessAdmin, list: true, desc: "Oldest first; /readyz reports their number once it passes the alert threshold.",
+			handler: s.stalePayments, resp: page[paymentJSON]{}},
+		{method: "GET", path: "/api/admin/subscribers/{id}/", tag: "admin", summary: "One subscriber's history", access: accessAdmin,
+			desc: "A user or an organization: its subscriptions, payments, invoices, wallet and ledger, payment methods, " +
+				"notifications, the caller's alerts about it, the webhook deliveries of its events and the Midtrans notifications of its orders.",
+			handler: s.subscriber, resp: subscriberJSON{}},
 
 		// The Midtrans webhook.
 		{method: "POST", path: "/api/webhook/notification/", tag: "webhook", summary: "Midtrans notification", access: accessNone,

@@ -9,15 +9,18 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// DocumentRenderer renders printed invoices (HTML and PDF).
+// DocumentRenderer renders printed invoices and credit notes (HTML and PDF).
 type DocumentRenderer interface {
 	HTML(core.InvoiceDocument) ([]byte, error)
 	PDF(core.InvoiceDocument) ([]byte, error)
+	CreditNoteHTML(core.CreditNoteDocument) ([]byte, error)
+	CreditNotePDF(core.CreditNoteDocument) ([]byte, error)
 }
 
 // documentService is implemented by *core.Service.
 type documentService interface {
 	InvoiceDocument(ctx context.Context, a core.Actor, id string) (core.InvoiceDocument, error)
+	CreditNoteDocument(ctx context.Context, a core.Actor, id string) (core.CreditNoteDocument, error)
 }
 
 var errNoDocuments = errors.New("invoice documents are not configured")
@@ -67,11 +70,44 @@ func (s *Server) invoiceDocument(c *fiber.Ctx, media, ext string, render func(Do
 	return c.Send(b)
 }
 
+func (s *Server) creditNotePDF(c *fiber.Ctx) error {
+	return s.creditNoteDocument(c, "application/pdf", ".pdf", DocumentRenderer.CreditNotePDF)
+}
+
+func (s *Server) creditNoteHTML(c *fiber.Ctx) error {
+	return s.creditNoteDocument(c, fiber.MIMETextHTMLCharsetUTF8, ".html", DocumentRenderer.CreditNoteHTML)
+}
+
+func (s *Server) creditNoteDocument(c *fiber.Ctx, media, ext string, render func(DocumentRenderer, core.CreditNoteDocument) ([]byte, error)) error {
+	id, err := pathID(c, "credit note")
+	if err != nil {
+		return err
+	}
+	if s.docs == nil {
+		return errNoDocuments
+	}
+	d, err := s.docs.svc.CreditNoteDocument(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	b, err := render(s.docs.render, d)
+	if err != nil {
+		return fmt.Errorf("render credit note %s: %w", id, err)
+	}
+	c.Set(fiber.HeaderContentType, media)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+fileName(d.Note.Number, "credit-note-"+d.Note.ID)+ext+`"`)
+	return c.Send(b)
+}
+
 // documentName is a file name from the invoice number ("INV-2026-000123").
-func documentName(inv core.Invoice) string {
-	n := []byte(inv.Number)
+func documentName(inv core.Invoice) string { return fileName(inv.Number, "invoice-"+inv.ID) }
+
+// fileName is number made safe for a file name, or fallback without one.
+func fileName(number, fallback string) string {
+	n := []byte(number)
 	if len(n) == 0 {
-		n = []byte("invoice-" + inv.ID)
+		n = []byte(fallback)
 	}
 	for i, ch := range n {
 		if !(ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {

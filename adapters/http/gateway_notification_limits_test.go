@@ -44,7 +44,7 @@ func TestWebhookBodyRefusedBeforeRead(t *testing.T) {
 		}
 		conn.Close()
 	}
-	logs, _ := e.svc.ListWebhookLogs(context.Background(), core.Actor{IsAdmin: true}, 0)
+	logs, _, _ := e.svc.ListWebhookLogs(context.Background(), core.Actor{IsAdmin: true}, core.WebhookLogFilter{})
 	if len(logs) != 0 {
 		t.Errorf("stored %d logs for refused bodies", len(logs))
 	}
@@ -78,7 +78,7 @@ func TestWebhookBodyLimit(t *testing.T) {
 	if st := post("/api/plans/", 100<<10); st != 400 {
 		t.Errorf("100 KiB to another endpoint = %d, want 400 (not 413)", st)
 	}
-	logs, _ := e.svc.ListWebhookLogs(context.Background(), core.Actor{IsAdmin: true}, 0)
+	logs, _, _ := e.svc.ListWebhookLogs(context.Background(), core.Actor{IsAdmin: true}, core.WebhookLogFilter{})
 	if len(logs) != 1 || len(logs[0].Payload) > 1024 || logs[0].PayloadSize != DefaultWebhookBodyLimit {
 		t.Fatalf("logs = %d, want one bounded log", len(logs))
 	}

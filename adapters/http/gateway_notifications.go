@@ -62,35 +62,33 @@ type webhookLogJSON struct {
 	Error          string     `json:"error"`
 	ProcessedAt    *time.Time `json:"processed_at"`
 	// Set when payload holds only the first KiB of an unverified body.
-	PayloadSize   int    `json:"payload_size,omitempty" doc:"Set when payload holds only the first KiB of an unverified body: the body's size"`
-	PayloadSHA256 string `json:"payload_sha256,omitempty" doc:"Set with payload_size: the hex SHA-256 of the whole body"`
+	PayloadSize   int     `json:"payload_size,omitempty" doc:"Set when payload holds only the first KiB of an unverified body: the body's size"`
+	PayloadSHA256 string  `json:"payload_sha256,omitempty" doc:"Set with payload_size: the hex SHA-256 of the whole body"`
+	ReplayOf      *string `json:"replay_of" doc:"The stored log an admin applied again as this one; null for a notification as received"`
+	ReplayBy      *string `json:"replay_by" doc:"The admin who applied it again (a user id); null for a notification as received"`
 }
 
 func toWebhookLogJSON(w core.WebhookLog) webhookLogJSON {
 	return webhookLogJSON{ID: w.ID, Kind: string(w.Kind), OrderID: w.OrderID, EventKey: w.EventKey, Payload: redactPayload(w.Payload),
 		SourceIP: w.SourceIP, ReceivedAt: w.ReceivedAt, SignatureValid: w.SignatureValid, Status: string(w.Status),
-		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt), PayloadSize: w.PayloadSize, PayloadSHA256: w.PayloadSHA256}
+		Error: w.Error, ProcessedAt: optTime(w.ProcessedAt), PayloadSize: w.PayloadSize, PayloadSHA256: w.PayloadSHA256,
+		ReplayOf: optString(w.ReplayOf), ReplayBy: optString(w.ReplayBy)}
 }
-
-// maxWebhookLogScan bounds how many logs one listing reads: count is then
-// at most this many (the newest), unless a later page is asked for.
-const maxWebhookLogScan = 10000
 
 // listWebhookLogs is the admin view of stored notifications, newest first.
 func (s *Server) listWebhookLogs(c *fiber.Ctx) error {
-	q, err := parseListQuery(c)
+	q, err := parseListQuery(c, "order_id", "status")
 	if err != nil {
 		return err
 	}
-	limit := max(maxWebhookLogScan, q.Offset()+q.PageSize)
-	list, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), limit)
+	list, total, err := s.svc.ListWebhookLogs(c.UserContext(), actor(c), core.WebhookLogFilter{
+		OrderID: q.Get("order_id"), Status: q.Get("status"), Offset: q.Offset(), Limit: q.PageSize})
 	if err != nil {
 		return err
 	}
-	items := paginate(list, q)
-	out := make([]webhookLogJSON, len(items))
-	for i, w := range items {
+	out := make([]webhookLogJSON, len(list))
+	for i, w := range list {
 		out[i] = toWebhookLogJSON(w)
 	}
-	return c.JSON(newPage(c, q, len(list), out))
+	return c.JSON(newPage(c, q, total, out))
 }

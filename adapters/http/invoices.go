@@ -18,29 +18,30 @@ type invoiceLineJSON struct {
 }
 
 type invoiceJSON struct {
-	ID             string            `json:"id"`
-	Number         string            `json:"number"`
-	Status         string            `json:"status" oa:"enum=invoice_status"`
-	OwnerID        string            `json:"owner_id"`
-	SubscriptionID *string           `json:"subscription_id"`
-	PaymentID      *string           `json:"payment_id"`
-	Cycle          int               `json:"cycle"`
-	Subtotal       string            `json:"subtotal" oa:"ref=Money"`
-	Discount       string            `json:"discount" oa:"ref=Money"`
-	Tax            string            `json:"tax" oa:"ref=Money"`
-	Total          string            `json:"total" oa:"ref=Money"`
-	TaxBase        *string           `json:"tax_base" oa:"ref=Money" doc:"DPP, the base PPN is computed on; null without tax"`
-	TaxRate        *string           `json:"tax_rate" doc:"The PPN rate as a decimal fraction (0.12); null without tax"`
-	TaxInclusive   bool              `json:"tax_inclusive" doc:"Prices on the lines include PPN"`
-	Currency       string            `json:"currency"`
-	IssueDate      *time.Time        `json:"issue_date"`
-	DueDate        *time.Time        `json:"due_date"`
-	PaidAt         *time.Time        `json:"paid_at"`
-	PeriodStart    *time.Time        `json:"period_start"`
-	PeriodEnd      *time.Time        `json:"period_end"`
-	LineItems      []invoiceLineJSON `json:"line_items"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	ID             string              `json:"id"`
+	Number         string              `json:"number"`
+	Status         string              `json:"status" oa:"enum=invoice_status"`
+	OwnerID        string              `json:"owner_id"`
+	SubscriptionID *string             `json:"subscription_id"`
+	PaymentID      *string             `json:"payment_id"`
+	Cycle          int                 `json:"cycle"`
+	Subtotal       string              `json:"subtotal" oa:"ref=Money"`
+	Discount       string              `json:"discount" oa:"ref=Money"`
+	Tax            string              `json:"tax" oa:"ref=Money"`
+	Total          string              `json:"total" oa:"ref=Money"`
+	TaxBase        *string             `json:"tax_base" oa:"ref=Money" doc:"DPP, the base PPN is computed on; null without tax"`
+	TaxRate        *string             `json:"tax_rate" doc:"The PPN rate as a decimal fraction (0.12); null without tax"`
+	TaxInclusive   bool                `json:"tax_inclusive" doc:"Prices on the lines include PPN"`
+	Currency       string              `json:"currency"`
+	IssueDate      *time.Time          `json:"issue_date"`
+	DueDate        *time.Time          `json:"due_date"`
+	PaidAt         *time.Time          `json:"paid_at"`
+	PeriodStart    *time.Time          `json:"period_start"`
+	PeriodEnd      *time.Time          `json:"period_end"`
+	LineItems      []invoiceLineJSON   `json:"line_items"`
+	CreditNotes    []creditNoteRefJSON `json:"credit_notes" doc:"The credit notes that credit this invoice, oldest first"`
+	CreatedAt      time.Time           `json:"created_at"`
+	UpdatedAt      time.Time           `json:"updated_at"`
 }
 
 func toInvoiceJSON(inv core.Invoice) invoiceJSON {
@@ -51,6 +52,7 @@ func toInvoiceJSON(inv core.Invoice) invoiceJSON {
 		Currency: string(inv.Currency), IssueDate: optTime(inv.IssueDate), DueDate: optTime(inv.DueDate),
 		PaidAt: optTime(inv.PaidAt), PeriodStart: optTime(inv.PeriodStart), PeriodEnd: optTime(inv.PeriodEnd),
 		LineItems: make([]invoiceLineJSON, len(inv.Lines)), CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
+		CreditNotes: []creditNoteRefJSON{},
 	}
 	if inv.TaxBase.Valid() {
 		b := money(inv.TaxBase)
@@ -84,10 +86,9 @@ func (s *Server) listInvoices(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items := paginate(list, q)
-	out := make([]invoiceJSON, len(items))
-	for i, inv := range items {
-		out[i] = toInvoiceJSON(inv)
+	out, err := s.withCreditNotes(c, paginate(list, q)...)
+	if err != nil {
+		return err
 	}
 	return c.JSON(newPage(c, q, len(list), out))
 }
@@ -101,5 +102,9 @@ func (s *Server) getInvoice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toInvoiceJSON(inv))
+	out, err := s.withCreditNotes(c, inv)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out[0])
 }

@@ -105,7 +105,8 @@ var enums = map[string][]string{
 	"payment_purpose": strs(core.PurposeSubscription, core.PurposeTopUp, core.PurposeCardCheck),
 	"invoice_status":  strs(core.InvoiceDraft, core.InvoiceOpen, core.InvoicePaid, core.InvoiceVoid, core.InvoiceOverdue),
 	"line_kind": strs(core.LinePlan, core.LineProrationCredit, core.LineProrationCharge, core.LineDiscount, core.LineCredit,
-		core.LineTax, core.LineAdjustment),
+		core.LineTax, core.LineAdjustment, core.LineCreditNote),
+	"credit_reason":       strs(core.CreditRefund, core.CreditDowngrade),
 	"entry_type":          strs(core.EntryTopUp, core.EntrySubscriptionPayment, core.EntryRefund, core.EntryAdjustment, core.EntryReversal),
 	"topup_status":        strs(core.TopUpPending, core.TopUpPaid, core.TopUpFailed, core.TopUpExpired),
 	"method_status":       strs(core.MethodPending, core.MethodActive, core.MethodDisabled),
@@ -117,12 +118,13 @@ var enums = map[string][]string{
 	"webhook_kind":        strs(core.NotifyPayment, core.NotifySubscription, core.NotifyPayAccount, ""),
 	"webhook_status": strs(core.WebhookReceived, core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored,
 		core.WebhookRejected, core.WebhookFailed),
-	"webhook_result": strs(core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored, core.WebhookRejected),
-	"plan_status":    strs(core.PlanActive, core.PlanInactive, core.PlanArchived),
-	"interval_unit":  strs(core.Day, core.Week, core.Month, core.Year),
-	"currency":       {"IDR"},
-	"ok":             {"ok"},
-	"bool":           {"true", "false"},
+	"webhook_result":  strs(core.WebhookProcessed, core.WebhookDuplicate, core.WebhookIgnored, core.WebhookRejected),
+	"plan_status":     strs(core.PlanActive, core.PlanInactive, core.PlanArchived),
+	"interval_unit":   strs(core.Day, core.Week, core.Month, core.Year),
+	"currency":        {"IDR"},
+	"ok":              {"ok"},
+	"bool":            {"true", "false"},
+	"figure_interval": {core.FiguresDaily, core.FiguresMonthly},
 }
 
 func strs[T ~string](vs ...T) []string {
@@ -772,6 +774,11 @@ func (g *schemaGen) operation(op operation, names map[int]string) *openapi3.Oper
 	o.Responses = openapi3.NewResponses()
 	o.Responses.Delete("default")
 	o.Responses.Set(strconv.Itoa(status), &openapi3.ResponseRef{Value: ok})
+	if op.accepted {
+		acc := *ok
+		acc.Description = new("Accepted: the outcome is still pending")
+		o.Responses.Set("202", &openapi3.ResponseRef{Value: &acc})
+	}
 
 	codes := map[int]bool{}
 	for _, c := range op.errors {

@@ -328,6 +328,14 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/pdf", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/invoices/" + firstID(t, invs) + "/html", auth: asUser})
+	// The refund to the wallet above issued a credit note.
+	cns := r.ok(200, call{method: "GET", path: "/api/credit-notes/?invoice_id=" + firstID(t, invs) + "&ordering=-issue_date", auth: asUser})
+	cn := firstID(t, cns)
+	r.ok(200, call{method: "GET", path: "/api/credit-notes/" + cn + "/", auth: asUser})
+	r.fail(404, false, call{method: "GET", path: "/api/credit-notes/" + cn + "/", auth: lcSiti})
+	r.ok(200, call{method: "GET", path: "/api/credit-notes/" + cn + "/pdf", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/credit-notes/" + cn + "/html", auth: asUser})
+	r.fail(400, true, call{method: "GET", path: "/api/credit-notes/?ordering=colour", auth: asUser})
 	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01", auth: asAdmin})
 	r.ok(200, call{method: "GET", path: "/api/admin/tax/export?month=2026-01&format=csv", auth: asAdmin})
 	r.fail(400, false, call{method: "GET", path: "/api/admin/tax/export?month=2026-1", auth: asAdmin})
@@ -377,6 +385,31 @@ func TestOpenAPIJourney(t *testing.T) {
 	r.fail(403, false, call{method: "POST", path: "/api/admin/wallets/" + wallet["id"].(string) + "/adjust/", auth: asUser, body: `{"amount":1000,"reason":"x"}`})
 	r.ok(200, call{method: "GET", path: "/api/admin/ledger/check/", auth: asAdmin})
 	r.ok(200, call{method: "GET", path: "/api/admin/webhook-logs/?page_size=5", auth: asAdmin})
+
+	// The admin console's views and the notification log's actions.
+	logs := r.ok(200, call{method: "GET", path: "/api/admin/webhook-logs/?order_id=" + order + "&status=processed", auth: asAdmin})
+	logID := firstID(t, logs)
+	r.ok(200, call{method: "GET", path: "/api/admin/webhook-logs/" + logID + "/", auth: asAdmin})
+	r.fail(404, false, call{method: "GET", path: "/api/admin/webhook-logs/" + nobody + "/", auth: asAdmin})
+	r.fail(400, true, call{method: "GET", path: "/api/admin/webhook-logs/?status=lost", auth: asAdmin})
+	again := r.ok(201, call{method: "POST", path: "/api/admin/webhook-logs/" + logID + "/reapply/", auth: asAdmin})
+	if again["status"] != "duplicate" || again["replay_of"] != logID {
+		t.Errorf("applied again: %v, want a duplicate naming %s", again, logID)
+	}
+	r.fail(403, false, call{method: "POST", path: "/api/admin/webhook-logs/" + logID + "/reapply/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/figures/?from=2026-01-01&to=2026-01-31", auth: asAdmin})
+	r.ok(200, call{method: "GET", path: "/api/admin/figures/?interval=month", auth: asAdmin})
+	r.fail(400, true, call{method: "GET", path: "/api/admin/figures/?interval=week", auth: asAdmin})
+	r.fail(400, false, call{method: "GET", path: "/api/admin/figures/?from=yesterday", auth: asAdmin})
+	r.fail(403, false, call{method: "GET", path: "/api/admin/figures/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/subscriptions/?search=budi&plan=basic&past_due=false&status=active&ordering=-next_billing_date", auth: asAdmin})
+	r.fail(400, true, call{method: "GET", path: "/api/admin/subscriptions/?past_due=maybe", auth: asAdmin})
+	r.fail(403, false, call{method: "GET", path: "/api/admin/subscriptions/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/dunning/", auth: asAdmin})
+	r.ok(200, call{method: "GET", path: "/api/admin/stale-payments/", auth: asAdmin})
+	me := r.ok(200, call{method: "GET", path: "/api/me/", auth: asUser})
+	r.ok(200, call{method: "GET", path: "/api/admin/subscribers/" + me["id"].(string) + "/", auth: asAdmin})
+	r.fail(404, false, call{method: "GET", path: "/api/admin/subscribers/" + nobody + "/", auth: asAdmin})
 
 	// Organizations, BOB subscriptions and coupons.
 	org := r.ok(201, call{method: "POST", path: "/api/organizations/", auth: asUser, body: `{"name":"Acme"}`})

@@ -172,6 +172,11 @@ func (s *Server) refundPayment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if p.RefundRequested() {
+		// Midtrans' answer was lost: the refund is reserved and will be
+		// sent again under its key; asking again would refund twice.
+		c.Status(fiber.StatusAccepted)
+	}
 	return c.JSON(toPaymentJSON(p))
 }
 

@@ -81,3 +81,24 @@ func TestChargeAfterExpiry(t *testing.T) {
 		t.Errorf("charge after expiry = %d %v", st, b)
 	}
 }
+
+// A refund whose Midtrans answer was lost is accepted (202, requested) and
+// stays reserved; asking again does not refund twice.
+func TestRefundWithLostAnswerIsAccepted(t *testing.T) {
+	t.Parallel()
+	e := newLCEnv(t)
+	res := e.must(t, 201, call{method: "POST", path: "/api/subscriptions/", auth: asUser, body: `{"plan_id":"basic","payment_type":"qris"}`})
+	pay := res["payment"].(map[string]any)
+	e.gw.Settle(pay["order_id"].(string))
+	id := pay["id"].(string)
+	e.must(t, 200, call{method: "GET", path: "/api/payments/" + id + "/check-status/", auth: asUser})
+	e.gw.FailNext = 10 // the client's retries fail too
+	p := e.must(t, 202, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin})
+	refunds := p["refunds"].([]any)
+	if len(refunds) != 1 || refunds[0].(map[string]any)["status"] != "requested" {
+		t.Fatalf("refunds after a lost answer = %v", p["refunds"])
+	}
+	if st, b, _ := e.do(t, call{method: "POST", path: "/api/payments/" + id + "/refund/", auth: asAdmin}); st != 422 {
+		t.Errorf("a second refund while the first is pending = %d %v, want 422", st, b)
+	}
+}

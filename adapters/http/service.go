@@ -49,6 +49,7 @@ type Service interface {
 	LifecycleService
 	OrgService
 	NotificationService
+	ConsoleService
 	PortalService
 }
 

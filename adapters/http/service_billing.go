@@ -32,9 +32,12 @@ type LifecycleService interface {
 
 	ListInvoices(ctx context.Context, a core.Actor, f core.InvoiceFilter) ([]core.Invoice, error)
 	GetInvoice(ctx context.Context, a core.Actor, id string) (core.Invoice, error)
+	ListCreditNotes(ctx context.Context, a core.Actor, f core.CreditNoteFilter) ([]core.CreditNote, error)
+	GetCreditNote(ctx context.Context, a core.Actor, id string) (core.CreditNote, error)
+	CreditNotesOf(ctx context.Context, a core.Actor, invoiceIDs ...string) (map[string][]core.CreditNote, error)
 
 	ProcessNotification(ctx context.Context, payload []byte, sourceIP string) (core.WebhookLog, error)
-	ListWebhookLogs(ctx context.Context, a core.Actor, limit int) ([]core.WebhookLog, error)
+	ListWebhookLogs(ctx context.Context, a core.Actor, f core.WebhookLogFilter) ([]core.WebhookLog, int, error)
 
 	LinkGopay(ctx context.Context, a core.Actor, phone, redirectURL string) (core.PaymentMethod, error)
 	ListPaymentMethods(ctx context.Context, a core.Actor) ([]core.PaymentMethod, error)

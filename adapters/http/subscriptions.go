@@ -43,7 +43,8 @@ type subscriptionJSON struct {
 	CouponCyclesLeft       *int                `json:"coupon_cycles_left" doc:"-1: forever"`
 	ScheduledPlanID        *string             `json:"scheduled_plan_id"`
 	PendingPlanChange      *pendingChangeJSON  `json:"pending_plan_change"`
-	PendingCredit          string              `json:"pending_credit" doc:"Carried to the next invoices: negative a credit, positive a charge"`
+	PendingCredit          string              `json:"pending_credit" doc:"Carried to the next invoices before PPN: negative a credit, positive a charge"`
+	CreditNoteBalance      string              `json:"credit_note_balance" oa:"ref=Money" doc:"Credit from credit notes (an immediate downgrade's), PPN included, taken by the next invoices after PPN"`
 	PlanHistory            []planChangeJSON    `json:"plan_history"`
 	Metadata               map[string]any      `json:"metadata" doc:"Free-form JSON object"`
 	CustomerDetails        customerDetailsJSON `json:"customer_details"`
@@ -120,7 +121,7 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 		CancelAtPeriodEnd: sub.CancelAtPeriodEnd, CancelledAt: optTime(sub.CancelledAt), CancelReason: sub.CancelReason,
 		EndDate: optTime(sub.EndsAt), PausedAt: optTime(sub.PausedAt), AutoPay: sub.AutoPay,
 		CouponID: optString(sub.CouponID), ScheduledPlanID: optString(sub.ScheduledPlanID),
-		PendingCredit: money(sub.PendingCredit), PlanHistory: make([]planChangeJSON, len(sub.PlanHistory)),
+		PendingCredit: money(sub.PendingCredit), CreditNoteBalance: money(sub.CreditNoteBalance), PlanHistory: make([]planChangeJSON, len(sub.PlanHistory)),
 		Metadata: emptyMap(sub.Metadata), CustomerDetails: toCustomerJSON(sub.CustomerDetails),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt,
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/langganan/langganan/core"
@@ -20,7 +21,9 @@ type taxExporter interface {
 }
 
 // The Coretax e-Faktur bulk import (TaxInvoiceBulk), as DJP's published
-// XML template describes it. Each invoice is one GoodService line carrying
+// XML template describes it. It holds invoices only: Coretax records a
+// return (a credit note, nota retur) against the tax invoice it reduces as
+// a document of its own, not through this import. Each invoice is one GoodService line carrying
 // the invoice's net amount: PPN is computed on the invoice total, so
 // splitting it over lines would round differently. Element names follow the
 // template, including its spelling of BuyerAdress.
@@ -80,7 +83,9 @@ func toCoretax(r core.TaxReport) coretaxBulk {
 		if inv.Status == core.InvoiceVoid || inv.Tax.IsZero() && !inv.TaxBase.Valid() {
 			continue
 		}
-		beforeTax := inv.Total.Sub(inv.Tax) // the price before PPN, inclusive or not
+		// The price before PPN, inclusive or not; credit from credit notes
+		// taken after PPN pays the invoice, it does not change its price.
+		beforeTax := inv.TaxedTotal().Sub(inv.Tax)
 		trx := "04"
 		if inv.TaxBase.Equal(beforeTax) {
 			trx = "01"
@@ -114,8 +119,13 @@ func invoiceSummary(inv core.Invoice) string {
 	return inv.Number
 }
 
+// taxCSVHeader: one row per invoice numbered in the month, then one per
+// credit note issued in it. A credit note's row carries what it credits
+// (positive amounts), the invoice it credits and why; "total" is what is
+// taxed (an invoice's total before credit from credit notes).
 var taxCSVHeader = []string{"type", "number", "issue_date", "status", "buyer_name", "buyer_email", "subtotal", "discount",
-	"tax_base", "tax_rate", "tax", "total", "tax_inclusive", "currency", "invoice_id"}
+	"tax_base", "tax_rate", "tax", "total", "tax_inclusive", "currency", "invoice_id", "credit_note_id",
+	"credited_invoice_number", "reason"}
 
 func taxCSV(r core.TaxReport) ([]byte, error) {
 	var b bytes.Buffer
@@ -123,18 +133,33 @@ func taxCSV(r core.TaxReport) ([]byte, error) {
 	if err := w.Write(taxCSVHeader); err != nil {
 		return nil, err
 	}
+	opt := func(m core.Money) string {
+		if !m.Valid() {
+			return ""
+		}
+		return m.String()
+	}
+	rate := func(r core.Rate) string {
+		if r.IsZero() {
+			return ""
+		}
+		return r.String()
+	}
+	day := func(t time.Time) string { return t.In(r.Location).Format("2006-01-02") }
 	for _, e := range r.Entries {
 		inv := e.Invoice
-		base, rate := "", ""
-		if inv.TaxBase.Valid() {
-			base = inv.TaxBase.String()
+		if err := w.Write([]string{"invoice", inv.Number, day(inv.IssueDate), string(inv.Status),
+			e.Customer.Name, e.Customer.Email, inv.Subtotal.String(), inv.Discount.String(), opt(inv.TaxBase), rate(inv.TaxRate),
+			inv.Tax.String(), inv.TaxedTotal().String(), fmt.Sprint(inv.TaxInclusive), string(inv.Currency), inv.ID, "", "", ""}); err != nil {
+			return nil, err
 		}
-		if !inv.TaxRate.IsZero() {
-			rate = inv.TaxRate.String()
-		}
-		if err := w.Write([]string{"invoice", inv.Number, inv.IssueDate.In(r.Location).Format("2006-01-02"), string(inv.Status),
-			e.Customer.Name, e.Customer.Email, inv.Subtotal.String(), inv.Discount.String(), base, rate, inv.Tax.String(),
-			inv.Total.String(), fmt.Sprint(inv.TaxInclusive), string(inv.Currency), inv.ID}); err != nil {
+	}
+	for _, e := range r.CreditNotes {
+		n := e.Note
+		if err := w.Write([]string{"credit_note", n.Number, day(n.IssueDate), "issued", e.Customer.Name, e.Customer.Email,
+			n.Subtotal().String(), core.Zero(n.Currency).String(), opt(n.TaxBase), rate(n.TaxRate), n.Tax.String(),
+			n.Amount.String(), fmt.Sprint(n.TaxInclusive), string(n.Currency), n.InvoiceID, n.ID, n.InvoiceNumber,
+			string(n.Reason)}); err != nil {
 			return nil, err
 		}
 	}

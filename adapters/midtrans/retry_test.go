@@ -64,7 +64,9 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 		}
 		reply(200, `{"status_code":"201","transaction_status":"pending","order_id":"o-1"}`)(w, r, n)
 	})
-	c := newTestClient(t, s.URL, func(c *Config) { c.Timeout = 20 * time.Millisecond })
+	// Long enough for the answered attempt on a loaded machine; the hung ones
+	// cost it twice.
+	c := newTestClient(t, s.URL, func(c *Config) { c.Timeout = 250 * time.Millisecond })
 	tx, err := c.Charge(context.Background(), core.ChargeRequest{OrderID: "o-1", Amount: core.MustMoney("1000"), PaymentType: core.PayQRIS, IdempotencyKey: "sub-1-c1-a1"})
 	if err != nil || tx.TransactionStatus != "pending" {
 		t.Fatalf("tx=%+v err=%v", tx, err)

@@ -51,8 +51,8 @@ func (s *Store) Check(ctx context.Context) error {
 // checkers lists every table for Check.
 var checkers = []interface {
 	check(t *tx) ([]error, error)
-}{plans, users, tokens, subscriptions, payments, invoices, webhookLogs, wallets, topUps, paymentMethods,
-	notifications, idempotency, organizations, coupons, endpoints, sessions, portalLinks}
+}{plans, users, tokens, subscriptions, payments, invoices, creditNotes, webhookLogs, wallets, topUps, paymentMethods,
+	notifications, idempotency, organizations, coupons, endpoints, sessions, portalLinks, figures}
 
 func (tb *table[T]) check(t *tx) ([]error, error) {
 	names := []string{tb.pk}

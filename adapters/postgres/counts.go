@@ -9,10 +9,10 @@ import (
 
 // countedTables are the tables whose rows are records of the service
 // (schema_migrations, leases, claims and the write probe are not).
-var countedTables = []string{"plans", "users", "tokens", "subscriptions", "payments", "invoices", "webhook_logs",
+var countedTables = []string{"plans", "users", "tokens", "subscriptions", "payments", "invoices", "credit_notes", "webhook_logs",
 	"webhook_applied", "wallets", "wallet_entries", "topups", "payment_methods", "notifications", "outbox",
 	"idempotency", "organizations", "coupons", "webhook_endpoints", "meta_sequences", "meta_times",
-	"web_sessions", "portal_links"}
+	"web_sessions", "portal_links", "daily_figures"}
 
 // Counts answers the number of rows of every table holding records, read
 // in one snapshot: a move from the bbolt file checks the copy with it, and

@@ -14,6 +14,7 @@ func (t *tx) Tokens() core.TokenRepo                     { return tokenRepo{t} }
 func (t *tx) Subscriptions() core.SubscriptionRepo       { return subRepo{t} }
 func (t *tx) Payments() core.PaymentRepo                 { return payRepo{t} }
 func (t *tx) Invoices() core.InvoiceRepo                 { return invRepo{t} }
+func (t *tx) CreditNotes() core.CreditNoteRepo           { return creditNoteRepo{t} }
 func (t *tx) WebhookLogs() core.WebhookLogRepo           { return hookRepo{t} }
 func (t *tx) Wallets() core.WalletRepo                   { return walletRepo{t} }
 func (t *tx) TopUps() core.TopUpRepo                     { return topUpRepo{t} }
@@ -25,6 +26,7 @@ func (t *tx) Meta() core.MetaRepo                        { return metaRepo{t} }
 func (t *tx) Organizations() core.OrganizationRepo       { return orgRepo{t} }
 func (t *tx) Coupons() core.CouponRepo                   { return couponRepo{t} }
 func (t *tx) WebhookEndpoints() core.WebhookEndpointRepo { return endpointRepo{t} }
+func (t *tx) Figures() core.FigureRepo                   { return figureRepo{t} }
 func (t *tx) Sessions() core.SessionRepo                 { return sessionRepo{t} }
 func (t *tx) PortalLinks() core.PortalLinkRepo           { return portalLinkRepo{t} }
 
@@ -129,6 +131,12 @@ func (r subRepo) ScanAll(afterID string, fn func(core.Subscription) bool) error 
 	return subscriptions.scan(r.t, "id > $1", "id", []any{afterID}, nil, fn)
 }
 
+// ScanByStatus visits the subscriptions in status st, in id order.
+func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscription) bool) error {
+	return subscriptions.scan(r.t, "status = $1", "id", []any{string(st)},
+		func(s *core.Subscription) bool { return s.Status == st }, fn)
+}
+
 func (r subRepo) CountByStatus() (map[core.SubscriptionStatus]int, error) {
 	rows, err := r.t.q.Query(r.t.ctx, "SELECT status, count(*) FROM subscriptions GROUP BY status")
 	if err != nil {
@@ -216,6 +224,36 @@ func (r invRepo) ScanOpenDue(at time.Time, fn func(core.Invoice) bool) error {
 		func(v *core.Invoice) bool { return v.DueDate.Before(at) }, fn)
 }
 
+// ---- credit notes
+
+type creditNoteRepo struct{ t *tx }
+
+func (r creditNoteRepo) Get(id string) (core.CreditNote, error) { return creditNotes.get(r.t, id) }
+func (r creditNoteRepo) Put(n core.CreditNote) error            { return creditNotes.put(r.t, &n) }
+
+func (r creditNoteRepo) ListByInvoice(id string) ([]core.CreditNote, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return creditNotes.list(r.t, "invoice_id = $1", byCreated, id)
+}
+
+func (r creditNoteRepo) ListByOwner(id string) ([]core.CreditNote, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return creditNotes.list(r.t, "owner_id = $1", byCreated, id)
+}
+
+// ScanIssued visits credit notes issued in [from, to), earliest first.
+func (r creditNoteRepo) ScanIssued(from, to time.Time, fn func(core.CreditNote) bool) error {
+	where, args := "issued_at >= $1", []any{ts(from)}
+	if !to.IsZero() {
+		where, args = where+" AND issued_at < $2", append(args, ts(to))
+	}
+	return creditNotes.scan(r.t, where, "issued_at, id", args, nil, fn)
+}
+
 // ---- webhook logs
 
 type hookRepo struct{ t *tx }
@@ -235,6 +273,14 @@ func (r hookRepo) List(limit int) ([]core.WebhookLog, error) {
 		max = limit
 	}
 	return webhookLogs.list(r.t, "", "received_at DESC, id DESC LIMIT $1", max)
+}
+
+// ListByOrder answers the logs naming orderID, oldest first.
+func (r hookRepo) ListByOrder(orderID string) ([]core.WebhookLog, error) {
+	if orderID == "" {
+		return nil, nil
+	}
+	return webhookLogs.list(r.t, "order_id = $1", "received_at, id", orderID)
 }
 
 func (r hookRepo) Delete(id string) error { return webhookLogs.del(r.t, id) }

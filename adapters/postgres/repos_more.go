@@ -189,3 +189,22 @@ func (r endpointRepo) Put(e core.WebhookEndpoint) error            { return endp
 func (r endpointRepo) Delete(id string) error                      { return endpoints.del(r.t, id) }
 
 func (r endpointRepo) List() ([]core.WebhookEndpoint, error) { return endpoints.list(r.t, "", "id") }
+
+// ---- daily figures
+
+type figureRepo struct{ t *tx }
+
+func (r figureRepo) Get(day string) (core.DailyFigures, error) { return figures.get(r.t, day) }
+
+func (r figureRepo) Put(f core.DailyFigures) error {
+	if _, err := time.Parse(time.DateOnly, f.Day); err != nil {
+		return core.Invalidf("daily figures for %q: not a day (2006-01-02)", f.Day)
+	}
+	return figures.put(r.t, &f)
+}
+
+// List answers the days of [from, to] in order; days are stored as text
+// ("2006-01-02"), which sorts as the days do.
+func (r figureRepo) List(from, to string) ([]core.DailyFigures, error) {
+	return figures.list(r.t, "day >= $1 AND day <= $2", "day", from, to)
+}

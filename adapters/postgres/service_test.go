@@ -104,3 +104,11 @@ func TestServiceOnPostgres(t *testing.T) {
 		t.Fatalf("ledgers: %v, %v", problems, err)
 	}
 }
+
+// TestDocumentNumbersOnPostgres: invoices and credit notes issued 20 at once
+// through the service on this store are numbered without a gap or a
+// duplicate (SERIALIZABLE transactions that collide on the counter are
+// run again).
+func TestDocumentNumbersOnPostgres(t *testing.T) {
+	coretest.DocumentNumbering(t, openTest(t))
+}

@@ -94,7 +94,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if err := s.pool.QueryRow(bg, "SELECT current_schema()").Scan(&schema); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(bg, withSearchPath(t, testURL(), schema), Options{})
+	s2, err := Open(bg, schemaURL(t, schema), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if _, err := s2.pool.Exec(bg, "INSERT INTO schema_migrations (version, name) VALUES ($1, 'future.sql')", SchemaVersion()+1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(bg, withSearchPath(t, testURL(), schema), Options{}); !errors.Is(err, ErrNewerSchema) {
+	if _, err := Open(bg, schemaURL(t, schema), Options{}); !errors.Is(err, ErrNewerSchema) {
 		t.Fatalf("Open(newer schema) = %v, want ErrNewerSchema", err)
 	}
 	if _, err := s2.pool.Exec(bg, "DELETE FROM schema_migrations WHERE name = 'future.sql'"); err != nil {

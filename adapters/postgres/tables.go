@@ -109,12 +109,35 @@ var invoices = (&table[core.Invoice]{
 	},
 }).init()
 
+var creditNotes = (&table[core.CreditNote]{
+	name: "credit_notes", kind: "credit note", encode: records.CreditNoteToRecord, decode: records.CreditNoteFromRecord,
+	id: func(n *core.CreditNote) string { return n.ID },
+	cols: []column[core.CreditNote]{
+		col("number", func(n *core.CreditNote) any { return optText(n.Number) }),
+		col("invoice_id", func(n *core.CreditNote) any { return n.InvoiceID }),
+		col("key", func(n *core.CreditNote) any { return optText(n.Key) }),
+		col("owner_id", func(n *core.CreditNote) any { return n.OwnerID }),
+		col("created_at", func(n *core.CreditNote) any { return ts(n.CreatedAt) }),
+		col("issued_at", func(n *core.CreditNote) any { return ts(n.IssueDate) }),
+	},
+	uniques: []unique[core.CreditNote]{
+		{what: "key for this invoice", where: "invoice_id = $1 AND key = $2", args: func(n *core.CreditNote) []any {
+			if n.Key == "" {
+				return nil
+			}
+			return []any{n.InvoiceID, n.Key}
+		}},
+		{what: "number", where: "number = $1", args: func(n *core.CreditNote) []any { return nonEmpty(n.Number) }},
+	},
+}).init()
+
 var webhookLogs = (&table[core.WebhookLog]{
 	name: "webhook_logs", kind: "webhook log", encode: records.HookToRecord, decode: records.HookFromRecord,
 	id: func(w *core.WebhookLog) string { return w.ID },
 	cols: []column[core.WebhookLog]{
 		col("received_at", func(w *core.WebhookLog) any { return ts(w.ReceivedAt) }),
 		col("pending", func(w *core.WebhookLog) any { return w.Status == core.WebhookReceived }),
+		col("order_id", func(w *core.WebhookLog) any { return w.OrderID }),
 	},
 }).init()
 
@@ -189,6 +212,11 @@ var coupons = (&table[core.Coupon]{
 	uniques: []unique[core.Coupon]{
 		{what: "code", where: "code = $1", args: func(c *core.Coupon) []any { return nonEmpty(strings.ToUpper(c.Code)) }},
 	},
+}).init()
+
+var figures = (&table[core.DailyFigures]{
+	name: "daily_figures", pk: "day", kind: "daily figures", encode: records.FiguresToRecord, decode: records.FiguresFromRecord,
+	id: func(f *core.DailyFigures) string { return f.Day },
 }).init()
 
 var endpoints = (&table[core.WebhookEndpoint]{

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/langganan/langganan/adapters/internal/signin"
@@ -58,6 +59,9 @@ func statusOf(err error) (int, string) {
 func (p *Pages) fail(c *fiber.Ctx, rq *request, err error) error {
 	status, key := statusOf(err)
 	v := errorView{Title: rq.t["err_"+key+"_title"], Message: rq.t["err_"+key], Back: "/portal/"}
+	if strings.HasPrefix(c.Path(), "/admin") {
+		v.Back = "/admin/"
+	}
 	var ce *core.Error
 	if status < 500 && errors.As(err, &ce) && key != "link_gone" {
 		v.Detail = ce.Message

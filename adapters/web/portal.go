@@ -64,9 +64,14 @@ func (p *Pages) baseURL(c *fiber.Ctx) string {
 	return c.BaseURL()
 }
 
-// done redirects to path with a notice key (shown from the catalog).
+// done redirects to path with a notice key (shown from the catalog); path
+// may carry a query of its own.
 func done(c *fiber.Ctx, path, notice string) error {
-	return c.Redirect(path+"?done="+url.QueryEscape(notice), fiber.StatusSeeOther)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return c.Redirect(path+sep+"done="+url.QueryEscape(notice), fiber.StatusSeeOther)
 }
 
 // ---- overview

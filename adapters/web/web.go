@@ -33,6 +33,7 @@ type SessionService interface {
 	EndSession(ctx context.Context, secret string) error
 	OpenPortalLink(ctx context.Context, secret string) (core.Session, string, error)
 	Config() core.Config
+	AdminService
 }
 
 // PortalService is what the customer portal shows and does: the same use
@@ -191,4 +192,5 @@ func (p *Pages) Mount(r fiber.Router, guard *signin.Guard) {
 	r.Post("/sign-in", p.handle(anyone, p.signIn))
 	r.Post("/sign-out", p.handle(anyone, p.signOut))
 	p.mountPortal(r)
+	p.mountAdmin(r)
 }

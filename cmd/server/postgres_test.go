@@ -4,16 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/langganan/langganan/adapters/postgres/pgtest"
 	"github.com/langganan/langganan/adapters/random"
 	"github.com/langganan/langganan/core"
 )
@@ -23,43 +21,7 @@ import (
 // fails in CI and is skipped, loudly, elsewhere.
 func testDatabaseURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("LANGGANAN_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, base)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is unreachable (CI=true): %v", err)
-		}
-		t.Skipf("SKIPPING PostgreSQL test: the test database is unreachable (%v); set LANGGANAN_TEST_DATABASE_URL", err)
-	}
-	defer c.Close(context.Background())
-	schema := fmt.Sprintf("lgn_server_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := c.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, "lgn_server_test")
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/langganan/langganan/adapters/postgres/pgtest"
 )
 
 // billing_run_postgres (opt-in: -only billing_run_postgres) measures one
@@ -27,16 +27,9 @@ const pgMeasurement = "billing_run_postgres"
 
 func init() { measurements = append(measurements, pgMeasurement) }
 
-func pgBenchURL() string {
-	if u := os.Getenv("LANGGANAN_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
 // freshBenchDatabase creates a database and answers its URL and a drop.
 func freshBenchDatabase(ctx context.Context) (string, func(), error) {
-	base := pgBenchURL()
+	base := pgtest.URL()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
 		return "", nil, fmt.Errorf("PostgreSQL unreachable: %w", err)

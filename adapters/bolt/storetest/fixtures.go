@@ -62,7 +62,7 @@ func subscription(id, owner string, next time.Time) core.Subscription {
 		EndsAt: at(8760 * time.Hour), PausedAt: at(4 * time.Hour), AutoPay: true, CouponID: newID(),
 		CouponCyclesLeft: -1, ScheduledPlanID: newID(),
 		PlanHistory:   []core.PlanChange{{FromPlanID: "a", ToPlanID: "b", At: at(5 * time.Hour), Immediate: true, Proration: "-1500.50"}},
-		PendingCredit: rp("1500.50"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
+		PendingCredit: rp("1500.50"), CreditNoteBalance: rp("2200.25"), AnchorCycle: 2, PendingPlanID: "pp", PendingPlanInvoiceID: "ppi", NativeAmount: rp("99000"), NativeDisabled: true, Metadata: map[string]any{"source": "web", "n": 2.0},
 		CreatedAt: at(0), UpdatedAt: at(6 * time.Hour)}
 }
 
@@ -92,7 +92,12 @@ func webhookLog(id string, received time.Time, status core.WebhookStatus) core.W
 	return core.WebhookLog{ID: id, Kind: core.NotifyPayment, OrderID: "SUB-1", EventKey: "SUB-1|settlement|200",
 		Payload: []byte(`{"order_id":"SUB-1"}`), SourceIP: "10.0.0.1", ReceivedAt: received, SignatureValid: true,
 		Status: status, Error: "none", ProcessedAt: received.Add(time.Second),
-		PayloadSize: 20, PayloadSHA256: "ab12"}
+		PayloadSize: 20, PayloadSHA256: "ab12", ReplayOf: newID(), ReplayBy: newID()}
+}
+
+func figures(day string) core.DailyFigures {
+	return core.DailyFigures{Day: day, SnapshotAt: at(time.Minute), MRR: map[core.Currency]core.Money{core.IDR: rp("1234567.89")},
+		Subscribers: 12, Churned: 2, FailedPayments: 3, UpdatedAt: at(time.Hour)}
 }
 
 func wallet(id, owner string) core.Wallet {
@@ -142,4 +147,12 @@ func session(id, userID, hash string, expires time.Time) core.Session {
 func portalLink(id, userID, hash string, expires time.Time) core.PortalLink {
 	return core.PortalLink{ID: id, UserID: userID, Hash: hash, ReturnURL: "https://shop.example/account",
 		CreatedBy: newID(), CreatedAt: at(0), ExpiresAt: expires, UsedAt: at(time.Minute), SessionID: newID()}
+}
+
+func creditNote(id, owner, invoiceID, key, number string, issued time.Time) core.CreditNote {
+	return core.CreditNote{ID: id, Number: number, Key: key, Reason: core.CreditRefund, OwnerID: owner,
+		SubscriptionID: newID(), InvoiceID: invoiceID, InvoiceNumber: "INV/2026/000001", PaymentID: newID(),
+		RefundKeys: []string{"RF-SUB-1-1", "wallet-x-2"}, Description: "Refund of order SUB-1",
+		Amount: rp("20000"), TaxBase: rp("16513.76"), Tax: rp("1981"), TaxRate: must(core.ParseRate("0.12")),
+		TaxInclusive: true, Currency: core.IDR, IssueDate: issued, CreatedAt: issued.Add(time.Second)}
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -424,6 +425,124 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 			}
 			return nil
 		})
+	})
+
+	t.Run("WebhookLogsByOrder", func(t *testing.T) {
+		s := open(t)
+		w1 := webhookLog(newID(), at(2*time.Minute), core.WebhookProcessed)
+		w2 := webhookLog(newID(), at(time.Minute), core.WebhookDuplicate)
+		other := webhookLog(newID(), at(0), core.WebhookProcessed)
+		other.OrderID = "SUB-2"
+		none := webhookLog(newID(), at(0), core.WebhookRejected)
+		none.OrderID = ""
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.WebhookLogs().Put(w1), tx.WebhookLogs().Put(w2), tx.WebhookLogs().Put(other), tx.WebhookLogs().Put(none))
+		})
+		byOrder := func(order string) []string {
+			var out []string
+			view(t, s, func(tx core.Tx) error {
+				out = idsOf(must(tx.WebhookLogs().ListByOrder(order)), func(w core.WebhookLog) string { return w.ID })
+				return nil
+			})
+			return out
+		}
+		if got := byOrder("SUB-1"); !equalIDs(got, w2.ID, w1.ID) {
+			t.Errorf("ListByOrder(SUB-1) = %v, want oldest first [w2 w1]", got)
+		}
+		if got := byOrder(""); len(got) != 0 {
+			t.Errorf("ListByOrder(\"\") = %v, want none", got)
+		}
+		// The order moves with the record, and a deleted log leaves it.
+		w2.OrderID = "SUB-2"
+		update(t, s, func(tx core.Tx) error {
+			return errors.Join(tx.WebhookLogs().Put(w2), tx.WebhookLogs().Delete(other.ID))
+		})
+		if got := byOrder("SUB-1"); !equalIDs(got, w1.ID) {
+			t.Errorf("ListByOrder(SUB-1) after a move = %v, want [w1]", got)
+		}
+		if got := byOrder("SUB-2"); !equalIDs(got, w2.ID) {
+			t.Errorf("ListByOrder(SUB-2) after a move and a delete = %v, want [w2]", got)
+		}
+	})
+
+	t.Run("SubscriptionsByStatus", func(t *testing.T) {
+		s := open(t)
+		var active, pastDue []string
+		update(t, s, func(tx core.Tx) error {
+			for i := range 6 {
+				sub := subscription(newID(), newID(), time.Time{})
+				sub.Status = core.SubActive
+				if i%3 == 0 {
+					sub.Status = core.SubPastDue
+					pastDue = append(pastDue, sub.ID)
+				} else {
+					active = append(active, sub.ID)
+				}
+				if err := tx.Subscriptions().Put(sub); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		scan := func(st core.SubscriptionStatus) []string {
+			var out []string
+			view(t, s, func(tx core.Tx) error {
+				return tx.Subscriptions().ScanByStatus(st, func(s core.Subscription) bool { out = append(out, s.ID); return true })
+			})
+			slices.Sort(out)
+			return out
+		}
+		slices.Sort(active)
+		slices.Sort(pastDue)
+		if got := scan(core.SubActive); !equalIDs(got, active...) {
+			t.Errorf("ScanByStatus(active) = %v, want %v", got, active)
+		}
+		if got := scan(core.SubPastDue); !equalIDs(got, pastDue...) {
+			t.Errorf("ScanByStatus(past_due) = %v, want %v", got, pastDue)
+		}
+		if got := scan(core.SubPaused); len(got) != 0 {
+			t.Errorf("ScanByStatus(paused) = %v, want none", got)
+		}
+		// A status change moves the subscription between scans.
+		update(t, s, func(tx core.Tx) error {
+			sub := must(tx.Subscriptions().Get(pastDue[0]))
+			sub.Status = core.SubActive
+			return tx.Subscriptions().Put(sub)
+		})
+		if got := scan(core.SubPastDue); !equalIDs(got, pastDue[1:]...) {
+			t.Errorf("ScanByStatus(past_due) after a change = %v, want %v", got, pastDue[1:])
+		}
+	})
+
+	t.Run("DailyFiguresRange", func(t *testing.T) {
+		s := open(t)
+		days := []string{"2026-02-01", "2025-12-31", "2026-01-15", "2026-01-31", "2026-01-01"}
+		update(t, s, func(tx core.Tx) error {
+			for _, d := range days {
+				if err := tx.Figures().Put(figures(d)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		view(t, s, func(tx core.Tx) error {
+			got := idsOf(must(tx.Figures().List("2026-01-01", "2026-01-31")), func(f core.DailyFigures) string { return f.Day })
+			if !equalIDs(got, "2026-01-01", "2026-01-15", "2026-01-31") {
+				t.Errorf("List(January) = %v, want its three days in order", got)
+			}
+			if got := must(tx.Figures().List("2026-03-01", "2026-03-31")); len(got) != 0 {
+				t.Errorf("List(March) = %v, want none", got)
+			}
+			if _, err := tx.Figures().Get("2026-01-02"); !errors.Is(err, core.ErrNotFound) {
+				t.Errorf("Get of a day without figures = %v, want not found", err)
+			}
+			return nil
+		})
+		for _, bad := range []string{"", "2026-1-5", "2026-02-30", "yesterday"} {
+			if err := s.Update(ctx, func(tx core.Tx) error { return tx.Figures().Put(figures(bad)) }); !errors.Is(err, core.ErrInvalid) {
+				t.Errorf("Put(day %q) = %v, want invalid", bad, err)
+			}
+		}
 	})
 
 	t.Run("NotificationsQueued", func(t *testing.T) {

@@ -28,6 +28,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("NumberingUnderConcurrency", func(t *testing.T) { testNumbering(t, open(t)) })
+	t.Run("CreditNoteNumberingUnderConcurrency", func(t *testing.T) { testCreditNoteNumbering(t, open(t)) })
+	t.Run("CreditNotes", func(t *testing.T) { testCreditNotes(t, open(t)) })
 	t.Run("SnapshotReads", func(t *testing.T) { testSnapshot(t, open(t)) })
 	t.Run("ScanWhileWriting", func(t *testing.T) { testScanWhileWriting(t, open(t)) })
 	t.Run("Organizations", func(t *testing.T) { testOrgs(t, open) })
@@ -65,8 +67,9 @@ func testFixturesComplete(t *testing.T) {
 		invoice(newID(), newID(), newID(), "k", "n", core.InvoiceOpen, at(0)),
 		webhookLog(newID(), at(0), core.WebhookReceived), wallet(newID(), newID()), entry(newID(), 1),
 		topUp(newID(), newID()), method(newID(), newID(), "a"), notification(newID(), newID(), core.NotifQueued, at(0)),
-		idem("k", at(0)), core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
+		idem("k", at(0)), creditNote(newID(), newID(), newID(), "k", "n", at(0)), figures("2026-01-31"),
 		session(newID(), newID(), "h", at(time.Hour)), portalLink(newID(), newID(), "h", at(time.Hour)),
+		core.PlanChange{}, core.Refund{}, core.InvoiceLine{},
 	} {
 		if z := zeroFields(v); len(z) > 0 && !isNested(v) {
 			t.Errorf("%T fixture leaves %v zero: extend the fixture (and the record converter)", v, z)
@@ -115,6 +118,7 @@ func testRoundTrip(t *testing.T, s core.Store) {
 	m := method(newID(), owner, "acc-1")
 	n := notification(newID(), u.ID, core.NotifQueued, at(0))
 	ir := idem("user|key-1", at(24*time.Hour))
+	fig := figures("2026-01-31")
 	// Records a JSON store must not bend: empty-but-present collections,
 	// invalid (zero) money, negative and fractional amounts.
 	bare := core.Plan{ID: newID(), Slug: "bare", Features: map[string]any{}}
@@ -145,6 +149,7 @@ func testRoundTrip(t *testing.T, s core.Store) {
 		{"payment method by account", nil, func(tx core.Tx) (any, error) { return tx.PaymentMethods().GetByAccountID("acc-1") }, m},
 		{"notification", func(tx core.Tx) error { return tx.Notifications().Put(n) }, func(tx core.Tx) (any, error) { return tx.Notifications().Get(n.ID) }, n},
 		{"idempotency record", func(tx core.Tx) error { return tx.Idempotency().Put(ir) }, func(tx core.Tx) (any, error) { return tx.Idempotency().Get(ir.Key) }, ir},
+		{"daily figures", func(tx core.Tx) error { return tx.Figures().Put(fig) }, func(tx core.Tx) (any, error) { return tx.Figures().Get(fig.Day) }, fig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -296,6 +301,7 @@ func testNotFound(t *testing.T, s core.Store) {
 		"Payments.GetByOrderID":       func(tx core.Tx) error { _, err := tx.Payments().GetByOrderID("nope"); return err },
 		"Invoices.Get":                func(tx core.Tx) error { _, err := tx.Invoices().Get(id); return err },
 		"Invoices.GetByKey":           func(tx core.Tx) error { _, err := tx.Invoices().GetByKey(id, "cycle-1"); return err },
+		"CreditNotes.Get":             func(tx core.Tx) error { _, err := tx.CreditNotes().Get(id); return err },
 		"WebhookLogs.Get":             func(tx core.Tx) error { _, err := tx.WebhookLogs().Get(id); return err },
 		"Wallets.Get":                 func(tx core.Tx) error { _, err := tx.Wallets().Get(id); return err },
 		"Wallets.GetByOwner":          func(tx core.Tx) error { _, err := tx.Wallets().GetByOwner(id); return err },
@@ -579,6 +585,9 @@ func testViewRefusesWrites(t *testing.T, s core.Store) {
 		},
 		"Invoices.Put": func(tx core.Tx) error {
 			return tx.Invoices().Put(invoice(newID(), newID(), newID(), "k", "n", core.InvoicePaid, at(0)))
+		},
+		"CreditNotes.Put": func(tx core.Tx) error {
+			return tx.CreditNotes().Put(creditNote(newID(), newID(), newID(), "k", "n", at(0)))
 		},
 		"WebhookLogs.Put":       func(tx core.Tx) error { return tx.WebhookLogs().Put(webhookLog(newID(), at(0), core.WebhookFailed)) },
 		"WebhookLogs.Mark":      func(tx core.Tx) error { _, err := tx.WebhookLogs().MarkApplied("k"); return err },

@@ -173,6 +173,7 @@ type subRec struct {
 	ScheduledPlanID        string                  `json:",omitzero"`
 	PlanHistory            []planChangeRec         `json:",omitzero"`
 	PendingCredit          money                   `json:",omitzero"`
+	CreditNoteBalance      money                   `json:",omitzero"`
 	Metadata               map[string]any          `json:",omitzero"`
 	CreatedAt              time.Time               `json:",omitzero"`
 	UpdatedAt              time.Time               `json:",omitzero"`
@@ -191,7 +192,7 @@ func SubToRecord(s *core.Subscription) any {
 		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelledAt: UTC(s.CancelledAt), CancelReason: s.CancelReason,
 		EndsAt: UTC(s.EndsAt), PausedAt: UTC(s.PausedAt), AutoPay: s.AutoPay, CouponID: s.CouponID,
 		CouponCyclesLeft: s.CouponCyclesLeft, ScheduledPlanID: s.ScheduledPlanID,
-		PendingCredit: money(s.PendingCredit), Metadata: s.Metadata,
+		PendingCredit: money(s.PendingCredit), CreditNoteBalance: money(s.CreditNoteBalance), Metadata: s.Metadata,
 		AnchorCycle: s.AnchorCycle, PendingPlanID: s.PendingPlanID, PendingPlanInvoiceID: s.PendingPlanInvoiceID,
 		NativeAmount: money(s.NativeAmount), NativeDisabled: s.NativeDisabled,
 		CreatedAt: UTC(s.CreatedAt), UpdatedAt: UTC(s.UpdatedAt)}
@@ -219,7 +220,7 @@ func SubFromRecord(b []byte) (core.Subscription, error) {
 		CancelAtPeriodEnd: r.CancelAtPeriodEnd, CancelledAt: r.CancelledAt, CancelReason: r.CancelReason,
 		EndsAt: r.EndsAt, PausedAt: r.PausedAt, AutoPay: r.AutoPay, CouponID: r.CouponID,
 		CouponCyclesLeft: r.CouponCyclesLeft, ScheduledPlanID: r.ScheduledPlanID,
-		PendingCredit: core.Money(r.PendingCredit), Metadata: r.Metadata,
+		PendingCredit: core.Money(r.PendingCredit), CreditNoteBalance: core.Money(r.CreditNoteBalance), Metadata: r.Metadata,
 		AnchorCycle: r.AnchorCycle, PendingPlanID: r.PendingPlanID, PendingPlanInvoiceID: r.PendingPlanInvoiceID,
 		NativeAmount: core.Money(r.NativeAmount), NativeDisabled: r.NativeDisabled,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -420,13 +421,15 @@ type hookRec struct {
 	ProcessedAt    time.Time             `json:",omitzero"`
 	PayloadSize    int                   `json:",omitzero"`
 	PayloadSHA256  string                `json:",omitzero"`
+	ReplayOf       string                `json:",omitzero"`
+	ReplayBy       string                `json:",omitzero"`
 }
 
 func HookToRecord(w *core.WebhookLog) any {
 	return &hookRec{V: recordV, ID: w.ID, Kind: w.Kind, OrderID: w.OrderID, EventKey: w.EventKey,
 		Payload: w.Payload, SourceIP: w.SourceIP, ReceivedAt: UTC(w.ReceivedAt), SignatureValid: w.SignatureValid,
 		Status: w.Status, Error: w.Error, ProcessedAt: UTC(w.ProcessedAt), PayloadSize: w.PayloadSize,
-		PayloadSHA256: w.PayloadSHA256}
+		PayloadSHA256: w.PayloadSHA256, ReplayOf: w.ReplayOf, ReplayBy: w.ReplayBy}
 }
 
 func HookFromRecord(b []byte) (core.WebhookLog, error) {
@@ -434,7 +437,7 @@ func HookFromRecord(b []byte) (core.WebhookLog, error) {
 	return core.WebhookLog{ID: r.ID, Kind: r.Kind, OrderID: r.OrderID, EventKey: r.EventKey,
 		Payload: r.Payload, SourceIP: r.SourceIP, ReceivedAt: r.ReceivedAt, SignatureValid: r.SignatureValid,
 		Status: r.Status, Error: r.Error, ProcessedAt: r.ProcessedAt, PayloadSize: r.PayloadSize,
-		PayloadSHA256: r.PayloadSHA256}, err
+		PayloadSHA256: r.PayloadSHA256, ReplayOf: r.ReplayOf, ReplayBy: r.ReplayBy}, err
 }
 
 // ---- wallet, entries, top-up

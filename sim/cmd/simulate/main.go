@@ -6,6 +6,7 @@
 //	go run ./sim/cmd/simulate -duration 10m
 //	go run ./sim/cmd/simulate -seed 1053 -steps 200 -trace
 //	go run ./sim/cmd/simulate -seed 1053 -steps-list '0:1a2b,12:ff:3:1' -trace
+//	go run ./sim/cmd/simulate -store postgres -seeds 40
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/langganan/langganan/adapters/postgres/pgtest"
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/sim"
 )
@@ -37,6 +39,8 @@ func main() {
 		workers   = flag.Int("workers", 2, "seeds run at once")
 		shrink    = flag.Int("shrink", 200, "replays allowed to shrink one violation")
 		record    = flag.String("record", "", "append seeds that found a violation to this regression file")
+		store     = flag.String("store", "bolt", "where runs keep their records: bolt (a temporary file) or postgres (a schema of their own in -database-url, dropped at the end)")
+		dbURL     = flag.String("database-url", "", "the PostgreSQL database of -store postgres (default: LANGGANAN_TEST_DATABASE_URL, else "+pgtest.DefaultURL+")")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -45,11 +49,23 @@ func main() {
 	for _, d := range split(*plant) {
 		defects = append(defects, core.Defect(d))
 	}
-	w := split(*watch)
-	if *seed != 0 || *stepsList != "" {
-		os.Exit(single(ctx, *seed, *steps, *stepsList, defects, w, *trace, *shrink))
+	base := sim.Options{Steps: *steps, Defects: defects, Watch: split(*watch)}
+	switch *store {
+	case "bolt":
+	case "postgres":
+		base.DatabaseURL = *dbURL
+		if base.DatabaseURL == "" {
+			base.DatabaseURL = pgtest.URL()
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "-store %q: want bolt or postgres\n", *store)
+		os.Exit(2)
 	}
-	os.Exit(soak(ctx, *from, *seeds, *steps, defects, w, *duration, *workers, *shrink, *record))
+	if *seed != 0 || *stepsList != "" {
+		base.Seed = *seed
+		os.Exit(single(ctx, base, *stepsList, *trace, *shrink))
+	}
+	os.Exit(soak(ctx, base, *from, *seeds, *duration, *workers, *shrink, *record))
 }
 
 func split(s string) []string {
@@ -62,8 +78,7 @@ func split(s string) []string {
 	return out
 }
 
-func single(ctx context.Context, seed uint64, steps int, list string, defects []core.Defect, watch []string, trace bool, shrink int) int {
-	opts := sim.Options{Seed: seed, Steps: steps, Defects: defects, Watch: watch}
+func single(ctx context.Context, opts sim.Options, list string, trace bool, shrink int) int {
 	if trace {
 		opts.Trace = os.Stdout
 	}
@@ -83,29 +98,28 @@ func single(ctx context.Context, seed uint64, steps int, list string, defects []
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	fmt.Printf("seed %d: %d steps, trace %s\n", seed, res.Steps, res.Hash)
+	fmt.Printf("seed %d: %d steps, trace %s\n", opts.Seed, res.Steps, res.Hash)
 	if res.Violation == nil {
 		return 0
 	}
-	report(ctx, res, defects, watch, shrink)
+	report(ctx, opts, res, shrink)
 	return 1
 }
 
-func report(ctx context.Context, res sim.Result, defects []core.Defect, watch []string, shrink int) {
-	opts := sim.Options{Seed: res.Seed, Defects: defects, Watch: watch}
+// report shrinks and prints the violation res found in a run with base's
+// options.
+func report(ctx context.Context, base sim.Options, res sim.Result, shrink int) {
+	opts := base
+	opts.Seed, opts.Trace = res.Seed, nil
 	steps, sres := sim.Shrink(ctx, opts, res.Failing, res.Violation.Invariant, shrink)
 	v := res.Violation
 	if sres.Violation != nil {
 		v = sres.Violation
 	}
-	var names []string
-	for _, d := range defects {
-		names = append(names, string(d))
-	}
-	fmt.Print(sim.Report(res.Seed, v, steps, names))
+	fmt.Print(sim.Report(opts, v, steps))
 }
 
-func soak(ctx context.Context, from uint64, n, steps int, defects []core.Defect, watch []string, d time.Duration, workers, shrink int, record string) int {
+func soak(ctx context.Context, base sim.Options, from uint64, n int, d time.Duration, workers, shrink int, record string) int {
 	if d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
@@ -122,8 +136,13 @@ func soak(ctx context.Context, from uint64, n, steps int, defects []core.Defect,
 		go func() {
 			defer wg.Done()
 			for s := range next {
-				res, err := sim.Run(ctx, sim.Options{Seed: s, Steps: steps, Defects: defects, Watch: watch})
+				opts := base
+				opts.Seed = s
+				res, err := sim.Run(ctx, opts)
 				if err != nil {
+					if ctx.Err() == nil {
+						fmt.Fprintf(os.Stderr, "\nseed %d: %v\n", s, err)
+					}
 					continue
 				}
 				done.Add(1)
@@ -166,7 +185,7 @@ feed:
 		fmt.Printf("seed %d: %s after step %d: %s\n", f.Seed, f.Violation.Invariant, f.Violation.Step, f.Violation.Detail)
 		if record != "" {
 			if fh, err := os.OpenFile(record, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-				fmt.Fprintf(fh, "%d %d # %s\n", f.Seed, steps, f.Violation.Invariant)
+				fmt.Fprintf(fh, "%d %d # %s\n", f.Seed, base.Steps, f.Violation.Invariant)
 				_ = fh.Close()
 			}
 		}
@@ -176,7 +195,7 @@ feed:
 			continue
 		}
 		byInv[f.Violation.Invariant] = true
-		report(context.Background(), f, defects, watch, shrink)
+		report(context.Background(), base, f, shrink)
 	}
 	if len(failures) > 0 {
 		return 1
