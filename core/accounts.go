@@ -76,6 +76,23 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 	if err := (NewUserInput{Username: username, Password: password, IsAdmin: true}).Validate(); err != nil {
 		return false, err
 	}
+	// Every start of every instance ensures the admin: one whose password
+	// already matches is left alone, so a restart neither rewrites it nor
+	// revokes the admin's tokens and sessions.
+	var same bool
+	if err := s.store.View(ctx, func(tx Tx) error {
+		u, err := tx.Users().GetByUsername(username)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		same = err == nil && u.IsAdmin && s.hasher.Compare(u.PasswordHash, password)
+		return err
+	}); err != nil {
+		return false, fmt.Errorf("look up admin: %w", err)
+	}
+	if same {
+		return false, nil
+	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
 		return false, fmt.Errorf("hash password: %w", err)

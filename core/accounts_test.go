@@ -89,8 +89,27 @@ func TestEnsureAndBootstrapAdmin(t *testing.T) {
 	if _, err := svc.Authenticate(ctx, "root", "first-password"); err == nil {
 		t.Error("old password still works after EnsureAdmin reset it")
 	}
-	if u, err := svc.Authenticate(ctx, "root", "second-password"); err != nil || !u.IsAdmin {
+	u, err := svc.Authenticate(ctx, "root", "second-password")
+	if err != nil || !u.IsAdmin {
 		t.Errorf("Authenticate(new password) = %+v, %v", u, err)
+	}
+	// A restart ensures the same admin again: its tokens survive.
+	root := core.Actor{UserID: u.ID, IsAdmin: true}
+	_, secret, err := svc.CreateToken(ctx, root, "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created, err := svc.EnsureAdmin(ctx, "root", "second-password"); err != nil || created {
+		t.Fatalf("EnsureAdmin() with the same password = %v, %v", created, err)
+	}
+	if _, err := svc.AuthenticateToken(ctx, secret); err != nil {
+		t.Errorf("the admin's token after EnsureAdmin with an unchanged password: %v", err)
+	}
+	if _, err := svc.EnsureAdmin(ctx, "root", "third-password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AuthenticateToken(ctx, secret); err == nil {
+		t.Error("the admin's token survived a password reset")
 	}
 	if _, err := svc.EnsureAdmin(ctx, "root", "short"); !errors.Is(err, core.ErrInvalid) {
 		t.Errorf("EnsureAdmin(short password) error = %v, want invalid", err)
