@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -204,6 +205,7 @@ func TestMultiInstanceBilling(t *testing.T) {
 	rc := newReceiver(t)
 	m.must(m.api("POST", "/admin/webhook-endpoints/", J{"url": rc.srv.URL + "/hook", "events": []string{}}, admin), 201)
 	u := m.newUser("multi")
+	m.idempotentAcrossInstances(u)
 	var ids []string
 	for i := range n {
 		slug := fmt.Sprintf("m%02d", i)
@@ -275,8 +277,8 @@ func TestMultiInstanceBilling(t *testing.T) {
 		m.wantSub(u, id, "active", 2)
 	}
 	m.exactlyOnce(u)
-	if got := len(m.simTxns()); got != 2*n {
-		t.Errorf("the emulator holds %d orders, want %d (2 cycles × %d)", got, 2*n, n)
+	if got := len(m.simTxns()); got != 2*n+1 {
+		t.Errorf("the emulator holds %d orders, want %d (2 cycles × %d, and the top-up)", got, 2*n+1, n)
 	}
 	numbers := map[string]string{}
 	for _, inv := range m.must(m.api("GET", "/invoices/?page_size=100", nil, u.bearer), 200).results() {
@@ -290,6 +292,47 @@ func TestMultiInstanceBilling(t *testing.T) {
 		t.Errorf("%d invoices, want %d", len(numbers), 2*n)
 	}
 	m.everyEventDelivered(u, rc)
+}
+
+// idempotentAcrossInstances sends one top-up with one Idempotency-Key to
+// every server at once: one runs it, and the others answer its answer or
+// 409 idempotency_key_in_flight (the key is reserved in the database, not
+// in a process); after that every server replays the one answer.
+func (m *multiStack) idempotentAcrossInstances(u user) {
+	m.t.Helper()
+	key := map[string]string{"Idempotency-Key": "topup-everywhere"}
+	body := J{"amount": 25000, "payment_type": "qris"}
+	live := m.live()
+	answers := make([]resp, len(live))
+	var wg sync.WaitGroup
+	for i, p := range live {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = m.do("POST", p.url+"/api/topups/", body, u.bearer, key)
+		}()
+	}
+	wg.Wait()
+	var first []byte
+	for _, a := range answers {
+		switch {
+		case a.status == 201 && first == nil:
+			first = a.raw
+		case a.status == 201 && !bytes.Equal(a.raw, first):
+			m.t.Errorf("two servers ran the request: %s, then %s", first, a.raw)
+		case a.status == 409 && strings.Contains(string(a.raw), "idempotency_key_in_flight"):
+		case a.status != 201:
+			m.t.Errorf("concurrent copy: %v", a)
+		}
+	}
+	for _, p := range live {
+		if a := m.do("POST", p.url+"/api/topups/", body, u.bearer, key); a.status != 201 || (first != nil && !bytes.Equal(a.raw, first)) {
+			m.t.Errorf("retry on %s = %v, want the one answer %s", p.name, a, first)
+		}
+	}
+	if n := len(m.must(m.api("GET", "/topups/", nil, u.bearer), 200).results()); n != 1 {
+		m.t.Errorf("%d top-ups made from one Idempotency-Key sent to %d servers, want 1", n, len(live))
+	}
 }
 
 // everyEventDelivered checks that every event the user was told about

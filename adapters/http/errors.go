@@ -22,7 +22,7 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string            `json:"code" oa:"example=invalid" doc:"Machine-readable code: invalid, unauthenticated, forbidden, not_found, conflict, idempotency_key_reused, clock_not_manual, unsupported_media_type, payload_too_large, unprocessable, payment_declined, insufficient_balance, rate_limited, gateway_error, gateway_unavailable, not_ready, internal, ..."`
+	Code    string            `json:"code" oa:"example=invalid" doc:"Machine-readable code: invalid, unauthenticated, forbidden, not_found, conflict, idempotency_key_reused, idempotency_key_in_flight, clock_not_manual, unsupported_media_type, payload_too_large, unprocessable, payment_declined, insufficient_balance, rate_limited, gateway_error, gateway_unavailable, not_ready, internal, ..."`
 	Message string            `json:"message" doc:"Human-readable message"`
 	Fields  map[string]string `json:"fields,omitempty" doc:"Per-field messages for invalid input (absent when there are none)"`
 }

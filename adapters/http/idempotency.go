@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"sync"
 
@@ -11,11 +12,13 @@ import (
 	"github.com/langganan/langganan/core"
 )
 
-// IdempotencyStore keeps the first answer to a POST sent with an
-// Idempotency-Key (core stores it for 24 h).
+// IdempotencyStore reserves an Idempotency-Key in the store for the
+// request running under it, and keeps the request's first answer (core
+// stores it for 24 h).
 type IdempotencyStore interface {
-	LookupIdempotency(ctx context.Context, key string) (core.IdempotencyRecord, bool, error)
+	ReserveIdempotency(ctx context.Context, key, requestHash string) (core.IdempotencyRecord, bool, error)
 	SaveIdempotency(ctx context.Context, rec core.IdempotencyRecord) error
+	ReleaseIdempotency(ctx context.Context, key, requestHash string) error
 }
 
 const (
@@ -31,9 +34,12 @@ const (
 //   - a stored answer for the key is replayed (status and body) with
 //     Idempotent-Replayed: true, if the fingerprint matches, and refused
 //     with 409 idempotency_key_reused if it does not;
-//   - otherwise the handler runs while an in-process lock for the key is
-//     held, so concurrent identical requests execute once and the others
-//     replay; answers below 500 are stored (a 5xx may be retried).
+//   - otherwise the key is reserved in the store, where every instance
+//     sees it, and the handler runs; answers below 500 are stored, and a
+//     5xx (which may be retried) gives the reservation up. A request with
+//     the key while it runs on another instance answers 409
+//     idempotency_key_in_flight; on this instance it waits for the first
+//     (an in-process lock per key) and replays its answer.
 //
 // It must run after requireUser/requireAdmin.
 type idempotency struct {
@@ -79,13 +85,15 @@ func (m *idempotency) lock(key string) func() {
 	}
 }
 
-func requestFingerprint(c *fiber.Ctx) string {
+// requestFingerprint is SHA-256 of the request's method, path (a trailing
+// slash makes no other request) and body.
+func requestFingerprint(method, path string, body []byte) string {
 	h := sha256.New()
-	h.Write([]byte(c.Method()))
+	h.Write([]byte(method))
 	h.Write([]byte{0})
-	h.Write([]byte(strings.TrimSuffix(c.Path(), "/")))
+	h.Write([]byte(strings.TrimSuffix(path, "/")))
 	h.Write([]byte{0})
-	h.Write(c.Body())
+	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -102,21 +110,20 @@ func (m *idempotency) handler(c *fiber.Ctx) error {
 		return unauthenticated("authentication required")
 	}
 	scoped := "http:" + id.user.ID + ":" + key
-	fp := requestFingerprint(c)
+	fp := requestFingerprint(c.Method(), c.Path(), c.Body())
 
 	unlock := m.lock(scoped)
 	defer unlock()
 
 	ctx := c.UserContext()
-	rec, found, err := m.store.LookupIdempotency(ctx, scoped)
+	rec, found, err := m.store.ReserveIdempotency(ctx, scoped, fp)
+	if errors.Is(err, core.ErrIdempotencyInFlight) {
+		c.Set(fiber.HeaderRetryAfter, "1")
+	}
 	if err != nil {
 		return err
 	}
 	if found {
-		if rec.RequestHash != fp {
-			return &core.Error{Kind: core.ErrConflict, Code: "idempotency_key_reused",
-				Message: "this Idempotency-Key was used with a different request"}
-		}
 		c.Set(headerReplayed, "true")
 		if len(rec.Body) > 0 {
 			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -126,20 +133,31 @@ func (m *idempotency) handler(c *fiber.Ctx) error {
 
 	if err := c.Next(); err != nil {
 		if rerr := m.render(c, err); rerr != nil {
+			m.release(c, scoped, fp)
 			return rerr
 		}
 	}
 	status := c.Response().StatusCode()
 	if status >= 500 {
+		m.release(c, scoped, fp)
 		return nil
 	}
 	body := append([]byte(nil), c.Response().Body()...)
 	if err := m.store.SaveIdempotency(ctx, core.IdempotencyRecord{Key: scoped, RequestHash: fp, Status: status, Body: body}); err != nil {
 		// The operation happened; its answer stands. Without the record a
-		// retry would run again, so say so in the log.
+		// retry after the reservation's lease would run again, so say so
+		// in the log.
 		if m.logErr != nil {
 			m.logErr(c, err)
 		}
 	}
 	return nil
+}
+
+// release gives the key's reservation up after a failure a retry may
+// repair; if that fails too, the reservation lapses after its lease.
+func (m *idempotency) release(c *fiber.Ctx, key, fp string) {
+	if err := m.store.ReleaseIdempotency(context.WithoutCancel(c.UserContext()), key, fp); err != nil && m.logErr != nil {
+		m.logErr(c, err)
+	}
 }

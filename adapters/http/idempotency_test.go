@@ -2,10 +2,13 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/langganan/langganan/core"
 )
 
 const subBody = `{"plan_id":"basic","payment_type":"bank_transfer"}`
@@ -127,5 +130,39 @@ func TestIdempotencyKeyLocks(t *testing.T) {
 	defer m.mu.Unlock()
 	if len(m.locks) != 0 {
 		t.Errorf("locks left behind: %d", len(m.locks))
+	}
+}
+
+// TestIdempotencyAcrossInstances: the key is reserved in the store, so a
+// request whose key another instance (sharing the store) is still running
+// answers 409 idempotency_key_in_flight and runs nothing, and replays that
+// instance's answer once it is stored.
+func TestIdempotencyAcrossInstances(t *testing.T) {
+	t.Parallel()
+	e := newLCEnv(t)
+	ctx := context.Background()
+	me := e.must(t, 200, call{method: "GET", path: "/api/me/", auth: asUser})
+	scoped := "http:" + me["id"].(string) + ":other-instance"
+	fp := requestFingerprint("POST", "/api/subscriptions/", []byte(subBody))
+	// The other instance has reserved the key and is running the request.
+	if _, found, err := e.svc.ReserveIdempotency(ctx, scoped, fp); err != nil || found {
+		t.Fatalf("reserve = %v %v", found, err)
+	}
+	c := call{method: "POST", path: "/api/subscriptions/", auth: asUser, body: subBody}
+	key := map[string]string{"Idempotency-Key": "other-instance"}
+	st, b, h := e.raw(t, c, key)
+	if code, _ := errCode(decodeJSON(t, b)); st != 409 || code != "idempotency_key_in_flight" || h.Get("Retry-After") != "1" {
+		t.Fatalf("while in flight = %d %s (Retry-After %q), want 409 idempotency_key_in_flight", st, b, h.Get("Retry-After"))
+	}
+	if n := e.must(t, 200, call{method: "GET", path: "/api/subscriptions/", auth: asUser})["count"]; n != 0.0 {
+		t.Errorf("subscriptions = %v while the other instance runs the request, want 0", n)
+	}
+	// It answers; a retry here replays that answer.
+	answer := []byte(`{"id":"from-the-other-instance"}`)
+	if err := e.svc.SaveIdempotency(ctx, core.IdempotencyRecord{Key: scoped, RequestHash: fp, Status: 201, Body: answer}); err != nil {
+		t.Fatal(err)
+	}
+	if st, b, h := e.raw(t, c, key); st != 201 || !bytes.Equal(b, answer) || h.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("after the answer = %d %s (replayed %q), want the other instance's answer", st, b, h.Get("Idempotent-Replayed"))
 	}
 }

@@ -552,7 +552,7 @@ var errorResponses = []struct {
 		map[string]string{"WWW-Authenticate": `Basic realm="langganan", charset="UTF-8"`}},
 	{403, "Forbidden", "Not allowed (code forbidden)", nil, nil},
 	{404, "NotFound", "Not found, or not visible to the caller (code not_found)", nil, nil},
-	{409, "Conflict", "Conflict with the current state (code conflict, or idempotency_key_reused)", nil, nil},
+	{409, "Conflict", "Conflict with the current state (code conflict, idempotency_key_reused, or idempotency_key_in_flight)", nil, nil},
 	{413, "PayloadTooLarge", "Body larger than 1 MiB (code payload_too_large)", nil, nil},
 	{415, "UnsupportedMediaType", "The body is not JSON (code unsupported_media_type)", nil, nil},
 	{422, "Unprocessable", "Well-formed but refused by a business rule (code unprocessable, payment_declined, ...)", nil, nil},
@@ -670,7 +670,8 @@ var (
 	idemParam = &openapi3.Parameter{Name: "Idempotency-Key", In: "header",
 		Description: "Makes the POST safe to retry: the first answer below 500 (status and body, errors included) " +
 			"is kept 24 hours per user and replayed with Idempotent-Replayed: true; the same key with " +
-			"another request answers 409 idempotency_key_reused",
+			"another request answers 409 idempotency_key_reused, and while the first request with the key still runs " +
+			"(on any instance) 409 idempotency_key_in_flight with Retry-After",
 		Schema: openapi3.NewSchemaRef("", openapi3.NewStringSchema().WithMinLength(1).WithMaxLength(255))}
 )
 
