@@ -18,18 +18,7 @@ func TestMigration0007WebhookLogsByOrder(t *testing.T) {
 	if err := s.Update(bg, func(tx core.Tx) error { return errors.Join(tx.WebhookLogs().Put(w1), tx.WebhookLogs().Put(w2)) }); err != nil {
 		t.Fatal(err)
 	}
-	var schema string
-	if err := s.pool.QueryRow(bg, "SELECT current_schema()").Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		"DROP INDEX webhook_logs_order", "ALTER TABLE webhook_logs DROP COLUMN order_id", "DROP TABLE daily_figures",
-		"DELETE FROM schema_migrations WHERE version >= 7",
-	} {
-		if _, err := s.pool.Exec(bg, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	schema := backTo(t, s, 7)
 	s2, err := Open(bg, schemaURL(t, schema), Options{})
 	if err != nil {
 		t.Fatal(err)
