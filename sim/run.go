@@ -31,6 +31,8 @@ type Options struct {
 	DatabaseURL string
 	// Trace, when set, receives the run's trace as it is written.
 	Trace io.Writer
+	// KeepTrace keeps the run's trace in Result.Trace too.
+	KeepTrace bool
 	// Watch, when not empty, names the only invariants that stop a run;
 	// the others are still evaluated but ignored (a planted defect's test
 	// watches the invariant that defect breaks).
@@ -45,6 +47,8 @@ type Result struct {
 	Store     string // where the records were kept: "bolt" or "postgres"
 	Violation *Violation
 	Counts    map[string]int
+	// Trace is the run's trace, with Options.KeepTrace.
+	Trace string
 	// Failing is the step list that led to the violation (all steps run).
 	Failing []Step
 }
@@ -73,7 +77,18 @@ func RunSteps(ctx context.Context, opts Options, steps []Step) (res Result, err 
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	tr := newTracer(opts.Trace)
+	var kept *strings.Builder
+	out := opts.Trace
+	if opts.KeepTrace {
+		kept = &strings.Builder{}
+		if out == nil {
+			out = kept
+		} else {
+			out = io.MultiWriter(out, kept)
+		}
+		defer func() { res.Trace = kept.String() }()
+	}
+	tr := newTracer(out)
 	w, err := newWorld(ctx, opts.Seed, dir, dbURL, opts.Defects, tr)
 	if err != nil {
 		return Result{}, err
