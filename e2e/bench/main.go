@@ -98,7 +98,7 @@ func main() {
 	inProcess := flag.Bool("billing-inprocess", false, "billing_run against the emulator inside the measured process (its state then counts in the RSS)")
 	flag.BoolVar(&seedUsers, "billing-users", false, "billing_run: every subscription's owner is a user with an email address, so each renewal's invoice.issued event becomes an in-app and an email notification (rendered by the relay; emails are queued, not sent)")
 	billingSizes := flag.String("billing-sizes", "", "billing_run sizes, comma-separated, smallest first (default 10000,100000; -quick 2000,10000; -large adds 1000000)")
-	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all)")
+	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all), and the opt-in billing_run_postgres, webhook_ingest_postgres")
 	flag.Parse()
 	if *child > 0 {
 		if err := billingChild(*child, *gateway, *cpuProfile); err != nil {
@@ -303,6 +303,11 @@ func run(ctx context.Context, sz sizes) (*report, error) {
 	if sz.only[pgMeasurement] { // opt-in: needs PostgreSQL (postgres.go)
 		if err := postgresBillingBench(ctx, rep, sz, dir, srvBin, mock.url); err != nil {
 			rep.notes = append(rep.notes, pgMeasurement+": "+err.Error())
+		}
+	}
+	if sz.only[pgIngestMeasurement] { // opt-in too
+		if err := postgresIngestBench(ctx, rep, sz, dir, srvBin, mock.url); err != nil {
+			rep.notes = append(rep.notes, pgIngestMeasurement+": "+err.Error())
 		}
 	}
 	if sz.wants("startup") {
@@ -802,11 +807,13 @@ func signature(orderID, code, gross string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders []seedOrder, sz sizes) error {
+// ingestLoad sends the settlement notifications of the first n orders to
+// srv from senders at once, and answers what the load saw and the CPU time
+// the server spent meanwhile.
+func ingestLoad(ctx context.Context, srv *proc, orders []seedOrder, n, senders int) (loadResult, time.Duration) {
 	srvURL := srv.url
 	loopbackOnly(srvURL)
 	u := srvURL + "/api/webhook/notification/"
-	n := min(sz.ingestNotes, len(orders))
 	bodies := make([][]byte, n)
 	for i := range n {
 		o := orders[i]
@@ -817,9 +824,9 @@ func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders
 			"va_numbers": []map[string]string{{"bank": "bca", "va_number": fmt.Sprintf("8127%011d", i)}}})
 		bodies[i] = b
 	}
-	logf("webhook_ingest: %d notifications, %d senders, %d subscriptions", n, sz.senders, len(orders))
+	logf("webhook ingest: %d notifications, %d senders, %d subscriptions", n, senders, len(orders))
 	cpu0 := procCPU(srv.cmd.Process.Pid)
-	got := load(ctx, sz.senders, n, 5*time.Minute, func(c *http.Client, i int) error {
+	got := load(ctx, senders, n, 5*time.Minute, func(c *http.Client, i int) error {
 		req, _ := http.NewRequest("POST", u, bytes.NewReader(bodies[i]))
 		req.Header.Set("Content-Type", "application/json")
 		res, err := c.Do(req)
@@ -833,7 +840,12 @@ func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders
 		}
 		return nil
 	})
-	srvCPU := procCPU(srv.cmd.Process.Pid) - cpu0
+	return got, procCPU(srv.cmd.Process.Pid) - cpu0
+}
+
+func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders []seedOrder, sz sizes) error {
+	n := min(sz.ingestNotes, len(orders))
+	got, srvCPU := ingestLoad(ctx, srv, orders, n, sz.senders)
 	load1 := loadAvg()
 	self0 := cpuTime()
 	ceil, err := batchCeiling(ctx, filepath.Join(dir, "ceiling.db"), sz.senders, n)

@@ -25,7 +25,12 @@ import (
 // subscriptions charged per second of wall time until the last answers.
 const pgMeasurement = "billing_run_postgres"
 
-func init() { measurements = append(measurements, pgMeasurement) }
+// webhook_ingest_postgres (opt-in too) is webhook_ingest with one
+// cmd/server on PostgreSQL: the same pending subscriptions, moved there
+// with migrate-to-postgres, and the same notifications.
+const pgIngestMeasurement = "webhook_ingest_postgres"
+
+func init() { measurements = append(measurements, pgMeasurement, pgIngestMeasurement) }
 
 // freshBenchDatabase creates a database and answers its URL and a drop.
 func freshBenchDatabase(ctx context.Context) (string, func(), error) {
@@ -52,6 +57,21 @@ func freshBenchDatabase(ctx context.Context) (string, func(), error) {
 	return u.String(), drop, nil
 }
 
+// databaseFrom moves the bbolt file into a fresh database with server
+// migrate-to-postgres and answers its URL and a drop.
+func databaseFrom(ctx context.Context, srvBin, file string) (string, func(), error) {
+	dbURL, drop, err := freshBenchDatabase(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	mig := exec.CommandContext(ctx, srvBin, "migrate-to-postgres", "-data", file, "-database-url", dbURL)
+	if b, err := mig.CombinedOutput(); err != nil {
+		drop()
+		return "", nil, fmt.Errorf("migrate-to-postgres: %v\n%s", err, b)
+	}
+	return dbURL, drop, nil
+}
+
 func postgresBillingBench(ctx context.Context, rep *report, sz sizes, dir, srvBin, mockURL string) error {
 	// Kept small: the shared manual clock is read from the database on every
 	// use, which bounds a run on PostgreSQL well below the file store.
@@ -74,15 +94,11 @@ func postgresBillingRun(ctx context.Context, n, instances int, dir, srvBin, mock
 	if _, err := seed(ctx, file, n, now, seedDue); err != nil {
 		return 0, "", err
 	}
-	dbURL, drop, err := freshBenchDatabase(ctx)
+	dbURL, drop, err := databaseFrom(ctx, srvBin, file)
 	if err != nil {
 		return 0, "", err
 	}
 	defer drop()
-	mig := exec.CommandContext(ctx, srvBin, "migrate-to-postgres", "-data", file, "-database-url", dbURL)
-	if b, err := mig.CombinedOutput(); err != nil {
-		return 0, "", fmt.Errorf("migrate-to-postgres: %v\n%s", err, b)
-	}
 	var procs []*proc
 	defer func() {
 		for _, p := range procs {
@@ -157,4 +173,57 @@ func simTxnCount(mockURL string) (int, error) {
 		return len(list), nil
 	}
 	return 0, nil
+}
+
+func postgresIngestBench(ctx context.Context, rep *report, sz sizes, dir, srvBin, mockURL string) error {
+	start, _ := time.Parse(time.RFC3339, clockStart)
+	file := filepath.Join(dir, "pg-ingest.db")
+	logf("%s: seeding %d pending subscriptions", pgIngestMeasurement, sz.ingestSubs)
+	orders, err := seed(ctx, file, sz.ingestSubs, start, seedPending)
+	if err != nil {
+		return err
+	}
+	dbURL, drop, err := databaseFrom(ctx, srvBin, file)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	env := serverEnv(filepath.Join(dir, "pg-ingest-unused.db"), mockURL)
+	env["LANGGANAN_DATABASE_URL"] = dbURL
+	srv, err := startProc(ctx, srvBin, env)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	n := min(sz.ingestNotes, len(orders))
+	c0, r0, err := xactCounts(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	got, srvCPU := ingestLoad(ctx, srv, orders, n, sz.senders)
+	c1, r1, err := xactCounts(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	per := float64(max(got.n, 1))
+	note := fmt.Sprintf("one instance on PostgreSQL, %d senders, %d subs in the database; %.3f ms server CPU per notification; per notification %.1f transactions committed and %.2f rolled back (serialization failures retried; PostgreSQL's statistics lag by up to a second); beside webhook_ingest on the file",
+		sz.senders, len(orders), 1000*srvCPU.Seconds()/per, float64(c1-c0)/per, float64(r1-r0)/per)
+	if got.errs > 0 {
+		note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
+	}
+	rep.add(result{Name: pgIngestMeasurement, Value: round(got.rate(), 1), Unit: "notes/s", P50: got.pct(0.50), P99: got.pct(0.99),
+		Load: loadAvg(), note: note})
+	return nil
+}
+
+// xactCounts is the database's committed and rolled back transactions so
+// far, from PostgreSQL's statistics.
+func xactCounts(ctx context.Context, dbURL string) (commits, rollbacks int64, err error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(context.Background())
+	err = conn.QueryRow(ctx, "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").Scan(&commits, &rollbacks)
+	return commits, rollbacks, err
 }
