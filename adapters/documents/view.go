@@ -77,41 +77,49 @@ type view struct {
 
 type lineView struct{ Description, Qty, Unit, Amount string }
 
-func newView(d core.InvoiceDocument) view {
+// newFrame is what every document shares: its locale's words, the
+// seller as the merchant's tax status shows it, the buyer, the period of
+// the invoice (a credit note's too) and how PPN is labelled. number and
+// the tax fields are the document's own.
+func newFrame(locale string, loc *time.Location, m core.Merchant, buyer core.Party, inv core.Invoice,
+	number string, taxBase, tax core.Money, rate core.Rate, inclusive bool) (view, *time.Location) {
 	lang := "id"
-	if d.Locale == "en" {
+	if locale == "en" {
 		lang = "en"
 	}
 	L := byLocale[lang]
-	loc := d.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	inv := d.Invoice
-	v := view{L: L, Lang: lang, Title: L.Invoice, Number: inv.Number,
-		IssueDate: date(L, inv.IssueDate, loc), DueDate: date(L, inv.DueDate, loc),
-		Seller: core.Party{Name: d.Merchant.Name, Address: d.Merchant.Address, Email: d.Merchant.Email, Phone: d.Merchant.Phone},
-		Buyer:  d.Customer, Subtotal: rp(L, inv.Subtotal), Discount: rp(L, inv.Discount), Total: rp(L, inv.Total),
-		Tax: rp(L, inv.Tax), ShowTax: inv.TaxBase.Valid() || inv.Tax.IsPositive(), Inclusive: inv.TaxInclusive,
-		NonPKP: !d.Merchant.PKP, Status: status(L, string(inv.Status)), OrderID: d.OrderID,
-		PaymentMethod: method(d.PaymentType, d.Bank), PaymentStatus: L.NotPaidYet,
-	}
+	v := view{L: L, Lang: lang, Number: number, Buyer: buyer, NonPKP: !m.PKP,
+		Seller: core.Party{Name: m.Name, Address: m.Address, Email: m.Email, Phone: m.Phone},
+		Tax:    rp(L, tax), ShowTax: taxBase.Valid() || tax.IsPositive(), Inclusive: inclusive, TaxLabel: L.Tax}
 	if v.Number == "" {
 		v.Number = "—"
 	}
-	if d.Merchant.PKP {
-		v.Seller.NPWP = d.Merchant.NPWP
+	if m.PKP {
+		v.Seller.NPWP = m.NPWP
 	}
 	if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
 		v.Period = date(L, inv.PeriodStart, loc) + " – " + date(L, inv.PeriodEnd, loc)
 	}
-	if inv.TaxBase.Valid() {
-		v.TaxBase = rp(L, inv.TaxBase)
+	if taxBase.Valid() {
+		v.TaxBase = rp(L, taxBase)
 	}
-	v.TaxLabel = L.Tax
-	if !inv.TaxRate.IsZero() {
-		v.TaxLabel = fmt.Sprintf("%s %s%%", L.Tax, percent(inv.TaxRate, L))
+	if !rate.IsZero() {
+		v.TaxLabel = fmt.Sprintf("%s %s%%", L.Tax, percent(rate, L))
 	}
+	return v, loc
+}
+
+func newView(d core.InvoiceDocument) view {
+	inv := d.Invoice
+	v, loc := newFrame(d.Locale, d.Location, d.Merchant, d.Customer, inv, inv.Number, inv.TaxBase, inv.Tax, inv.TaxRate, inv.TaxInclusive)
+	L := v.L
+	v.Title, v.IssueDate, v.DueDate = L.Invoice, date(L, inv.IssueDate, loc), date(L, inv.DueDate, loc)
+	v.Subtotal, v.Discount, v.Total = rp(L, inv.Subtotal), rp(L, inv.Discount), rp(L, inv.Total)
+	v.Status, v.OrderID = status(L, string(inv.Status)), d.OrderID
+	v.PaymentMethod, v.PaymentStatus = method(d.PaymentType, d.Bank), L.NotPaidYet
 	if d.PaymentStatus != "" {
 		v.PaymentStatus = status(L, string(d.PaymentStatus))
 	}
@@ -137,42 +145,16 @@ func newView(d core.InvoiceDocument) view {
 // line for what it credits, then its DPP, PPN and total, the invoice it
 // credits, and the refunded payment's method and order id for a refund.
 func newCreditView(d core.CreditNoteDocument) view {
-	lang := "id"
-	if d.Locale == "en" {
-		lang = "en"
-	}
-	L := byLocale[lang]
-	loc := d.Location
-	if loc == nil {
-		loc = time.UTC
-	}
 	n, inv := d.Note, d.Invoice
+	v, loc := newFrame(d.Locale, d.Location, d.Merchant, d.Customer, inv, n.Number, n.TaxBase, n.Tax, n.TaxRate, n.TaxInclusive)
+	L := v.L
 	sub := n.Subtotal()
-	v := view{L: L, Lang: lang, Title: L.CreditNote, Number: n.Number, IssueDate: date(L, n.IssueDate, loc),
-		Seller: core.Party{Name: d.Merchant.Name, Address: d.Merchant.Address, Email: d.Merchant.Email, Phone: d.Merchant.Phone},
-		Buyer:  d.Customer, Subtotal: rp(L, sub), Total: rp(L, n.Amount), Tax: rp(L, n.Tax),
-		ShowTax: n.TaxBase.Valid() || n.Tax.IsPositive(), Inclusive: n.TaxInclusive, NonPKP: !d.Merchant.PKP,
-		Status: status(L, "issued"), CreditFor: n.InvoiceNumber, OrderID: d.OrderID,
-		Lines: []lineView{{Description: n.Description, Qty: "1", Unit: rp(L, sub), Amount: rp(L, sub)}},
-	}
-	if v.Number == "" {
-		v.Number = "—"
-	}
+	v.Title, v.IssueDate = L.CreditNote, date(L, n.IssueDate, loc)
+	v.Subtotal, v.Total = rp(L, sub), rp(L, n.Amount)
+	v.Status, v.CreditFor, v.OrderID = status(L, "issued"), n.InvoiceNumber, d.OrderID
+	v.Lines = []lineView{{Description: n.Description, Qty: "1", Unit: rp(L, sub), Amount: rp(L, sub)}}
 	if d.PaymentType != "" {
 		v.PaymentMethod = method(d.PaymentType, d.Bank)
-	}
-	if d.Merchant.PKP {
-		v.Seller.NPWP = d.Merchant.NPWP
-	}
-	if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
-		v.Period = date(L, inv.PeriodStart, loc) + " – " + date(L, inv.PeriodEnd, loc)
-	}
-	if n.TaxBase.Valid() {
-		v.TaxBase = rp(L, n.TaxBase)
-	}
-	v.TaxLabel = L.Tax
-	if !n.TaxRate.IsZero() {
-		v.TaxLabel = fmt.Sprintf("%s %s%%", L.Tax, percent(n.TaxRate, L))
 	}
 	return v
 }
