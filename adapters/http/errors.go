@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/adapters/internal/errstatus"
 	"github.com/langganan/langganan/core"
 )
 
@@ -27,31 +28,15 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty" doc:"Per-field messages for invalid input (absent when there are none)"`
 }
 
-// kindStatus maps every error kind to its status and code. It is the only
-// place errors become HTTP.
-var kindStatus = []struct {
-	kind   error
-	status int
-	code   string
-}{
-	{core.ErrInvalid, fiber.StatusBadRequest, "invalid"},
-	{core.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
-	{core.ErrForbidden, fiber.StatusForbidden, "forbidden"},
-	{core.ErrNotFound, fiber.StatusNotFound, "not_found"},
-	{core.ErrConflict, fiber.StatusConflict, "conflict"},
-	{errNotManualClock, fiber.StatusConflict, "clock_not_manual"},
-	{errUnsupportedMedia, fiber.StatusUnsupportedMediaType, "unsupported_media_type"},
-	{core.ErrUnprocessable, fiber.StatusUnprocessableEntity, "unprocessable"},
-	{core.ErrPaymentDeclined, fiber.StatusUnprocessableEntity, "payment_declined"},
-	{core.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},
-	{core.ErrDuplicateOrder, fiber.StatusConflict, "duplicate_order"},
-	{core.ErrGatewayUnavailable, fiber.StatusServiceUnavailable, "gateway_unavailable"},
-	{core.ErrGatewayRejected, fiber.StatusBadGateway, "gateway_error"},
-	{core.ErrGatewayNotFound, fiber.StatusBadGateway, "gateway_error"},
-	{errNotReady, fiber.StatusServiceUnavailable, "not_ready"},
-	{errNoBackup, fiber.StatusNotImplemented, "not_implemented"},
-	{errNoDocuments, fiber.StatusNotImplemented, "not_implemented"},
-	{errNoTaxExport, fiber.StatusNotImplemented, "not_implemented"},
+// edgeKinds are this adapter's own error kinds; errstatus maps core's.
+// Together they are the only place errors become the API's statuses.
+var edgeKinds = []errstatus.Kind{
+	{Err: errNotManualClock, Status: fiber.StatusConflict, Code: "clock_not_manual"},
+	{Err: errUnsupportedMedia, Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type"},
+	{Err: errNotReady, Status: fiber.StatusServiceUnavailable, Code: "not_ready"},
+	{Err: errNoBackup, Status: fiber.StatusNotImplemented, Code: "not_implemented"},
+	{Err: errNoDocuments, Status: fiber.StatusNotImplemented, Code: "not_implemented"},
+	{Err: errNoTaxExport, Status: fiber.StatusNotImplemented, Code: "not_implemented"},
 }
 
 // fiberCodes names the statuses Fiber itself produces (unknown route, body
@@ -94,11 +79,8 @@ func (s *Server) classify(err error) (int, errorBody) {
 			return fe.Code, errorBody{errorDetail{Code: "error", Message: fe.Message}}
 		}
 	}
-	for _, k := range kindStatus {
-		if !errors.Is(err, k.kind) {
-			continue
-		}
-		d := errorDetail{Code: k.code, Message: err.Error()}
+	if k, ok := errstatus.Of(err, edgeKinds...); ok {
+		d := errorDetail{Code: k.Code, Message: err.Error()}
 		var ce *core.Error
 		if errors.As(err, &ce) {
 			d.Message, d.Fields = ce.Message, ce.Fields
@@ -106,11 +88,11 @@ func (s *Server) classify(err error) (int, errorBody) {
 				d.Code = ce.Code
 			}
 		}
-		if k.status >= 500 {
+		if k.Status >= 500 {
 			// Upstream and readiness details stay in the log.
-			d.Message, d.Fields = k.kind.Error(), nil
+			d.Message, d.Fields = k.Err.Error(), nil
 		}
-		return k.status, errorBody{d}
+		return k.Status, errorBody{d}
 	}
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal server error"}}
 }

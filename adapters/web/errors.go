@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/langganan/langganan/adapters/internal/errstatus"
 	"github.com/langganan/langganan/adapters/internal/signin"
 	"github.com/langganan/langganan/core"
 )
@@ -21,36 +22,24 @@ type errorView struct {
 	Back   string
 }
 
-// statusOf maps an error to the page's status: the one place errors
-// become HTTP for the web pages (the API has its own, for its bodies).
+// pageKeys names the error page's words for the codes that share them.
+var pageKeys = map[string]string{"gateway_unavailable": "gateway", "gateway_error": "gateway", "duplicate_order": "conflict"}
+
+// statusOf maps an error to the page's status (errstatus's, as the API
+// answers it) and the key of the page's words.
 func statusOf(err error) (int, string) {
 	var ce *core.Error
 	if errors.As(err, &ce) && (ce.Code == core.CodePortalLinkUsed || ce.Code == core.CodePortalLinkExpired) {
 		return fiber.StatusGone, "link_gone"
 	}
-	for _, k := range []struct {
-		kind   error
-		status int
-		key    string
-	}{
-		{core.ErrInvalid, fiber.StatusBadRequest, "invalid"},
-		{core.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
-		{core.ErrForbidden, fiber.StatusForbidden, "forbidden"},
-		{core.ErrNotFound, fiber.StatusNotFound, "not_found"},
-		{core.ErrConflict, fiber.StatusConflict, "conflict"},
-		{core.ErrUnprocessable, fiber.StatusUnprocessableEntity, "unprocessable"},
-		{core.ErrPaymentDeclined, fiber.StatusUnprocessableEntity, "declined"},
-		{core.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},
-		{core.ErrDuplicateOrder, fiber.StatusConflict, "conflict"},
-		{core.ErrGatewayUnavailable, fiber.StatusServiceUnavailable, "gateway"},
-		{core.ErrGatewayRejected, fiber.StatusBadGateway, "gateway"},
-		{core.ErrGatewayNotFound, fiber.StatusBadGateway, "gateway"},
-	} {
-		if errors.Is(err, k.kind) {
-			return k.status, k.key
-		}
+	k, ok := errstatus.Of(err)
+	if !ok {
+		return fiber.StatusInternalServerError, "internal"
 	}
-	return fiber.StatusInternalServerError, "internal"
+	if key, ok := pageKeys[k.Code]; ok {
+		return k.Status, key
+	}
+	return k.Status, k.Code
 }
 
 // fail answers err as an error page. Faults of the service are logged

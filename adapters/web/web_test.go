@@ -285,7 +285,7 @@ func TestCatalogComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range web.ErrorKeys {
+	for _, k := range web.ErrorKeys() {
 		used["err_"+k+"_title"], used["err_"+k] = true, true
 	}
 	if len(used) < 10 {
