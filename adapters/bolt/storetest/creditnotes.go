@@ -2,9 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"fmt"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -70,42 +67,14 @@ func testCreditNotes(t *testing.T, s core.Store) {
 // 000020 with no gap and no duplicate.
 func testCreditNoteNumbering(t *testing.T, s core.Store) {
 	owner := newID()
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- s.Update(ctx, func(tx core.Tx) error {
-				n, err := tx.Meta().NextSequence("number:credit_note:CN/2026/{N}")
-				if err != nil {
-					return err
-				}
-				return tx.CreditNotes().Put(creditNote(newID(), owner, newID(), "refund-x", fmt.Sprintf("CN/2026/%06d", n), at(0)))
-			})
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatalf("Update: %v", err)
-		}
-	}
-	view(t, s, func(tx core.Tx) error {
-		var got []string
-		for _, n := range must(tx.CreditNotes().ListByOwner(owner)) {
-			got = append(got, n.Number)
-		}
-		sort.Strings(got)
-		if len(got) != 20 {
-			t.Fatalf("%d credit notes, want 20: %v", len(got), got)
-		}
-		for i, n := range got {
-			if want := fmt.Sprintf("CN/2026/%06d", i+1); n != want {
-				t.Fatalf("numbers %v: #%d is %s, want %s", got, i, n, want)
+	numberAtOnce(t, s, "number:credit_note:CN/2026/{N}", "CN/2026/%06d",
+		func(tx core.Tx, number string) error {
+			return tx.CreditNotes().Put(creditNote(newID(), owner, newID(), "refund-x", number, at(0)))
+		},
+		func(tx core.Tx) (got []string) {
+			for _, n := range must(tx.CreditNotes().ListByOwner(owner)) {
+				got = append(got, n.Number)
 			}
-		}
-		return nil
-	})
+			return got
+		})
 }

@@ -15,18 +15,36 @@ import (
 // conflict and are retried.
 func testNumbering(t *testing.T, s core.Store) {
 	owner := newID()
+	numberAtOnce(t, s, "number:invoice:INV/2026/{N}", "INV/2026/%06d",
+		func(tx core.Tx, number string) error {
+			return tx.Invoices().Put(invoice(newID(), owner, newID(), "cycle-1", number, core.InvoiceOpen, at(0)))
+		},
+		func(tx core.Tx) (got []string) {
+			for _, inv := range must(tx.Invoices().ListByOwner(owner)) {
+				got = append(got, inv.Number)
+			}
+			return got
+		})
+}
+
+// numberAtOnce stores 20 documents at once, each in a transaction that
+// takes its number from counter and formats it with pattern, and checks
+// that list then finds numbers 1 to 20, each once.
+func numberAtOnce(t *testing.T, s core.Store, counter, pattern string, put func(tx core.Tx, number string) error, list func(tx core.Tx) []string) {
+	t.Helper()
+	const n = 20
 	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for range 20 {
+	errs := make(chan error, n)
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			errs <- s.Update(ctx, func(tx core.Tx) error {
-				n, err := tx.Meta().NextSequence("number:invoice:INV/2026/{N}")
+				seq, err := tx.Meta().NextSequence(counter)
 				if err != nil {
 					return err
 				}
-				return tx.Invoices().Put(invoice(newID(), owner, newID(), "cycle-1", fmt.Sprintf("INV/2026/%06d", n), core.InvoiceOpen, at(0)))
+				return put(tx, fmt.Sprintf(pattern, seq))
 			})
 		}()
 	}
@@ -38,17 +56,14 @@ func testNumbering(t *testing.T, s core.Store) {
 		}
 	}
 	view(t, s, func(tx core.Tx) error {
-		var got []string
-		for _, inv := range must(tx.Invoices().ListByOwner(owner)) {
-			got = append(got, inv.Number)
-		}
+		got := list(tx)
 		sort.Strings(got)
-		if len(got) != 20 {
-			t.Fatalf("%d invoices, want 20: %v", len(got), got)
+		if len(got) != n {
+			t.Fatalf("%d numbered, want %d: %v", len(got), n, got)
 		}
-		for i, n := range got {
-			if want := fmt.Sprintf("INV/2026/%06d", i+1); n != want {
-				t.Fatalf("numbers %v: #%d is %s, want %s", got, i, n, want)
+		for i, num := range got {
+			if want := fmt.Sprintf(pattern, i+1); num != want {
+				t.Fatalf("numbers %v: #%d is %s, want %s", got, i, num, want)
 			}
 		}
 		return nil
