@@ -22,28 +22,14 @@ import (
 // user index, schema_version 1.
 func makeV1(t *testing.T, path string, users []core.User, toks []core.Token) {
 	t.Helper()
-	s, err := Open(path, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Update(context.Background(), func(tx core.Tx) error {
+	backToVersion(t, path, 1, func(tx core.Tx) error {
 		for _, tk := range toks {
 			if err := tx.Tokens().Put(tk); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := bbolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(btx *bbolt.Tx) error {
+	}, func(btx *bbolt.Tx) error {
 		for _, name := range []string{bucketNames[bUserName], bucketNames[bTokenUser]} {
 			if err := btx.DeleteBucket([]byte(name)); err != nil {
 				return err
@@ -66,8 +52,35 @@ func makeV1(t *testing.T, path string, users []core.User, toks []core.Token) {
 				return err
 			}
 		}
+		return nil
+	})
+}
+
+// backToVersion writes records through the current build (write), then
+// edits the file directly (undo) into the layout of schema version, which
+// it records, so that the next Open migrates it again.
+func backToVersion(t *testing.T, path string, version uint64, write func(core.Tx) error, undo func(*bbolt.Tx) error) {
+	t.Helper()
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(context.Background(), write)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(btx *bbolt.Tx) error {
+		if err := undo(btx); err != nil {
+			return err
+		}
 		v := make([]byte, 8)
-		binary.BigEndian.PutUint64(v, 1)
+		binary.BigEndian.PutUint64(v, version)
 		return btx.Bucket([]byte("meta")).Put([]byte("schema_version"), v)
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"encoding/binary"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,40 +21,16 @@ func TestMigrateV3IndexesWebhookLogsByOrder(t *testing.T) {
 		{ID: "33333333-3333-4333-8333-333333333333", OrderID: "SUB-2", ReceivedAt: at, Status: core.WebhookProcessed},
 		{ID: "44444444-4444-4444-8444-444444444444", ReceivedAt: at, Status: core.WebhookRejected},
 	}
-	s, err := Open(path, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Update(context.Background(), func(tx core.Tx) error {
+	backToVersion(t, path, 2, func(tx core.Tx) error {
 		for _, w := range logs {
 			if err := tx.WebhookLogs().Put(w); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := bbolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(btx *bbolt.Tx) error {
-		if err := btx.DeleteBucket([]byte(bucketNames[bHookOrder])); err != nil {
-			return err
-		}
-		v := make([]byte, 8)
-		binary.BigEndian.PutUint64(v, 2)
-		return btx.Bucket([]byte("meta")).Put([]byte("schema_version"), v)
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, func(btx *bbolt.Tx) error { return btx.DeleteBucket([]byte(bucketNames[bHookOrder])) })
 
-	s, err = Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
