@@ -3,7 +3,6 @@ package postgres
 import (
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/langganan/langganan/core"
 	"github.com/langganan/langganan/core/coretest"
@@ -15,22 +14,7 @@ import (
 // and the wallet ledgers and Check agree afterwards.
 func TestServiceOnPostgres(t *testing.T) {
 	s := openTest(t)
-	clock := core.NewManualClock(time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC))
-	gw := coretest.NewGateway(clock)
-	svc, err := core.NewService(core.Deps{Store: s, Gateway: gw, Clock: clock, IDs: &coretest.SeqIDs{},
-		Hasher: coretest.PlainHasher{}}, core.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, price, unit := "basic", "49000", "month"
-	p, err := core.ApplyPlanInput(core.Plan{}, core.PlanInput{Name: &name, Price: &price, IntervalUnit: &unit}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ID = "00000000-0000-4000-8000-0000000000b1"
-	if err := s.Update(bg, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
-		t.Fatal(err)
-	}
+	svc, gw, clock := coretest.BasicService(t, s)
 	user := core.Actor{UserID: "11111111-1111-4111-8111-111111111111"}
 	res, err := svc.CreateSubscription(bg, user, core.CreateSubscriptionInput{Plan: "basic", PaymentType: "bank_transfer",
 		Metadata: map[string]any{"bank": "bni"}})

@@ -20,22 +20,7 @@ import (
 func DocumentNumbering(t *testing.T, store core.Store) {
 	t.Helper()
 	ctx := context.Background()
-	clock := core.NewManualClock(time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC))
-	gw := NewGateway(clock)
-	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: clock, IDs: &SeqIDs{},
-		Hasher: PlainHasher{}}, core.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, price, unit := "basic", "49000", "month"
-	p, err := core.ApplyPlanInput(core.Plan{}, core.PlanInput{Name: &name, Price: &price, IntervalUnit: &unit}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ID = "00000000-0000-4000-8000-0000000000b1"
-	if err := store.Update(ctx, func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
-		t.Fatal(err)
-	}
+	svc, gw, _ := BasicService(t, store)
 	admin := core.Actor{UserID: "22222222-2222-4222-8222-222222222222", IsAdmin: true}
 	users := make([]core.Actor, 20)
 	for i := range users {
@@ -78,6 +63,30 @@ func DocumentNumbering(t *testing.T, store core.Store) {
 	}
 	gapless(t, "invoice", invoices, "INV/2026/%06d", len(users))
 	gapless(t, "credit note", notes, "CN/2026/%06d", len(users))
+}
+
+// BasicService is the real service on store with this package's gateway,
+// a manual clock at 2026-01-31 10:00 UTC (the wall clock too) and one plan,
+// "basic", at Rp 49,000 a month.
+func BasicService(t testing.TB, store core.Store) (*core.Service, *Gateway, *core.ManualClock) {
+	t.Helper()
+	clock := core.NewManualClock(time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC))
+	gw := NewGateway(clock)
+	svc, err := core.NewService(core.Deps{Store: store, Gateway: gw, Clock: clock, Wall: clock, IDs: &SeqIDs{},
+		Hasher: PlainHasher{}}, core.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, price, unit := "basic", "49000", "month"
+	p, err := core.ApplyPlanInput(core.Plan{}, core.PlanInput{Name: &name, Price: &price, IntervalUnit: &unit}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID = "00000000-0000-4000-8000-0000000000b1"
+	if err := store.Update(context.Background(), func(tx core.Tx) error { return tx.Plans().Put(p) }); err != nil {
+		t.Fatal(err)
+	}
+	return svc, gw, clock
 }
 
 // parallel runs fn(0) … fn(n-1) at once and fails on any error.
