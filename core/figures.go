@@ -42,6 +42,15 @@ type DailyFigures struct {
 
 const dayLayout = "2006-01-02"
 
+// Valid refuses figures whose Day is not a date: stores key and order
+// them by Day as text, which sorts as the days do only in this layout.
+func (f DailyFigures) Valid() error {
+	if _, err := time.Parse(dayLayout, f.Day); err != nil {
+		return Invalidf("daily figures for %q: not a day (%s)", f.Day, dayLayout)
+	}
+	return nil
+}
+
 // dayOf is t's date in the billing zone.
 func (s *Service) dayOf(t time.Time) string { return t.In(s.cfg.Location).Format(dayLayout) }
 

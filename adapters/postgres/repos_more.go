@@ -197,8 +197,8 @@ type figureRepo struct{ t *tx }
 func (r figureRepo) Get(day string) (core.DailyFigures, error) { return figures.get(r.t, day) }
 
 func (r figureRepo) Put(f core.DailyFigures) error {
-	if _, err := time.Parse(time.DateOnly, f.Day); err != nil {
-		return core.Invalidf("daily figures for %q: not a day (2006-01-02)", f.Day)
+	if err := f.Valid(); err != nil {
+		return err
 	}
 	return figures.put(r.t, &f)
 }
