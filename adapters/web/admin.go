@@ -221,17 +221,18 @@ type option struct {
 	Selected     bool
 }
 
-// formError is a core validation error as a form shows it: the message
-// and each field's problem, or "" for any other error (which becomes the
-// error page).
-func formError(err error) (string, bool) {
+// formError is a client's mistake as a form shows it: the status (the
+// one mapping's, statusOf), the message and each field's problem; false
+// for any other error (which becomes the error page).
+func formError(err error) (int, string, bool) {
 	var ce *core.Error
 	if !errors.As(err, &ce) || ce.Kind != core.ErrInvalid && ce.Kind != core.ErrConflict && ce.Kind != core.ErrUnprocessable {
-		return "", false
+		return 0, "", false
 	}
 	msg := ce.Message
 	for _, f := range sortedKeys(ce.Fields) {
 		msg += " " + f + ": " + ce.Fields[f] + "."
 	}
-	return msg, true
+	status, _ := statusOf(err)
+	return status, msg, true
 }

@@ -128,8 +128,8 @@ func (p *Pages) adminCreatePlan(c *fiber.Ctx, rq *request) error {
 	if err == nil {
 		_, err = p.svc.CreatePlan(c.UserContext(), admin(rq), in)
 	}
-	if msg, ok := formError(err); ok {
-		return p.renderPlans(c, rq, fiber.StatusBadRequest, form, msg)
+	if status, msg, ok := formError(err); ok {
+		return p.renderPlans(c, rq, status, form, msg)
 	}
 	if err != nil {
 		return err
@@ -180,8 +180,8 @@ func (p *Pages) adminUpdatePlan(c *fiber.Ctx, rq *request) error {
 	if err == nil {
 		saved, err = p.svc.UpdatePlan(ctx, a, pl.Slug, in)
 	}
-	if msg, ok := formError(err); ok {
-		return p.renderPlan(c, rq, fiber.StatusBadRequest, pl, form, msg)
+	if status, msg, ok := formError(err); ok {
+		return p.renderPlan(c, rq, status, pl, form, msg)
 	}
 	if err != nil {
 		return err
@@ -355,8 +355,8 @@ func (p *Pages) adminCreateCoupon(c *fiber.Ctx, rq *request) error {
 	} else {
 		_, err = p.svc.CreateCoupon(c.UserContext(), admin(rq), in)
 	}
-	if msg, ok := formError(err); ok {
-		return p.renderCoupons(c, rq, fiber.StatusBadRequest, f, msg)
+	if status, msg, ok := formError(err); ok {
+		return p.renderCoupons(c, rq, status, f, msg)
 	}
 	if err != nil {
 		return err
@@ -410,8 +410,8 @@ func (p *Pages) adminUpdateCoupon(c *fiber.Ctx, rq *request) error {
 	} else {
 		_, err = p.svc.UpdateCoupon(ctx, a, cp.ID, in)
 	}
-	if msg, ok := formError(err); ok {
-		return p.renderCoupon(c, rq, fiber.StatusBadRequest, cp, f, msg)
+	if status, msg, ok := formError(err); ok {
+		return p.renderCoupon(c, rq, status, cp, f, msg)
 	}
 	if err != nil {
 		return err

@@ -50,9 +50,9 @@ func (p *Pages) adminDashboard(c *fiber.Ctx, rq *request) error {
 	}
 	v.PastDue = counts[string(core.SubPastDue)]
 	points, err := p.svc.FiguresOverTime(ctx, a, core.FiguresQuery{From: v.From, To: v.To, Interval: v.Interval})
-	if msg, ok := formError(err); ok {
+	if status, msg, ok := formError(err); ok {
 		v.Error = msg
-		return p.render(c, rq, fiber.StatusBadRequest, "admin/dashboard", v)
+		return p.render(c, rq, status, "admin/dashboard", v)
 	}
 	if err != nil {
 		return err

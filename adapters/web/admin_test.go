@@ -239,6 +239,11 @@ func TestAdminPlansAndCoupons(t *testing.T) {
 	if p.status != 303 {
 		t.Fatalf("create plan: %d\n%s", p.status, p.body)
 	}
+	// A slug already taken is a conflict, answered as the API answers it.
+	dup := b.post("/admin/plans", "/admin/plans", url.Values{"name": {"Gold again"}, "slug": {"gold"}, "price": {"1000"}, "interval_unit": {"month"}})
+	if dup.status != 409 || !dup.has(`id="form-error"`) || !dup.has("already taken") {
+		t.Fatalf("a plan with a taken slug: %d\n%s", dup.status, dup.body)
+	}
 	pl, err := e.svc.GetPlan(e.ctx, e.admin, "gold")
 	if err != nil || !pl.PerSeat || pl.TrialPeriodDays != 7 || pl.Price.String() != "99000.00" || pl.Features["max_users"] != float64(5) {
 		t.Fatalf("created plan %+v, %v", pl, err)
