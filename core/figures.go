@@ -54,13 +54,12 @@ func (f DailyFigures) Valid() error {
 // dayOf is t's date in the billing zone.
 func (s *Service) dayOf(t time.Time) string { return t.In(s.cfg.Location).Format(dayLayout) }
 
-// activeFigures is the MRR rule (list-price MRR by currency: over every
+// activeMRR is the MRR rule: list-price MRR by currency, over every
 // subscription in status active, the plan price × billed seats normalized
-// to a month; coupons and credits are not subtracted) together with the
-// number of distinct owners those subscriptions belong to.
-func activeFigures(tx Tx) (map[Currency]decimal.Decimal, int, error) {
+// to a month; coupons and credits are not subtracted. The scan keeps one
+// sum per currency and one plan per plan id, never the subscriptions.
+func activeMRR(tx Tx) (map[Currency]decimal.Decimal, error) {
 	sums := map[Currency]decimal.Decimal{}
-	owners := map[string]bool{}
 	plans := map[string]Plan{}
 	var inner error
 	err := tx.Subscriptions().ScanByStatus(SubActive, func(sub Subscription) bool {
@@ -79,25 +78,54 @@ func activeFigures(tx Tx) (map[Currency]decimal.Decimal, int, error) {
 		qty := billedSeats(p, sub.Quantity)
 		amt := MonthlyAmount(p.Price.Amount().Mul(decimal.NewFromInt(int64(qty))), p.Interval, p.IntervalUnit)
 		sums[p.Currency()] = sums[p.Currency()].Add(amt)
-		owners[sub.OwnerID] = true
 		return true
 	})
 	if inner != nil {
-		return nil, 0, inner
+		return nil, inner
 	}
-	return sums, len(owners), err
+	return sums, err
+}
+
+// openingFigures are a day's MRR and subscribers (the distinct owners of
+// active subscriptions), read together.
+type openingFigures struct {
+	mrr         map[Currency]Money
+	subscribers int
+}
+
+func readOpeningFigures(tx Tx) (openingFigures, error) {
+	sums, err := activeMRR(tx)
+	if err != nil {
+		return openingFigures{}, err
+	}
+	f := openingFigures{mrr: make(map[Currency]Money, len(sums))}
+	for c, v := range sums {
+		if f.mrr[c], err = NewMoney(v.Round(moneyPlaces), c); err != nil {
+			return openingFigures{}, err
+		}
+	}
+	f.subscribers, err = tx.Subscriptions().CountOwners(SubActive)
+	return f, err
 }
 
 // recordDailySnapshot takes today's opening figures once: the first
-// leader run of a day records them, later runs find them there.
+// leader run of a day records them, later runs find them there. The
+// figures are read in a read transaction: scanning every active
+// subscription inside the write would hold the store's writer (every
+// webhook and renewal) for as long as the scan takes.
 func (s *Service) recordDailySnapshot(ctx context.Context) error {
 	taken := false
+	var opening openingFigures
 	if err := s.store.View(ctx, func(tx Tx) error {
 		f, err := tx.Figures().Get(s.dayOf(s.now()))
-		if errors.Is(err, ErrNotFound) {
+		if err == nil && !f.SnapshotAt.IsZero() {
+			taken = true
 			return nil
 		}
-		taken = !f.SnapshotAt.IsZero()
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		opening, err = readOpeningFigures(tx)
 		return err
 	}); err != nil || taken {
 		return err
@@ -114,17 +142,7 @@ func (s *Service) recordDailySnapshot(ctx context.Context) error {
 		case !f.SnapshotAt.IsZero():
 			return nil
 		}
-		sums, subscribers, err := activeFigures(tx)
-		if err != nil {
-			return err
-		}
-		f.MRR = make(map[Currency]Money, len(sums))
-		for c, v := range sums {
-			if f.MRR[c], err = NewMoney(v.Round(moneyPlaces), c); err != nil {
-				return err
-			}
-		}
-		f.Subscribers, f.SnapshotAt, f.UpdatedAt = subscribers, now, now
+		f.MRR, f.Subscribers, f.SnapshotAt, f.UpdatedAt = opening.mrr, opening.subscribers, now, now
 		return tx.Figures().Put(f)
 	})
 }

@@ -87,6 +87,10 @@ type (
 		// ScanByStatus visits the subscriptions in status st, through an
 		// index, in no particular order.
 		ScanByStatus(st SubscriptionStatus, fn func(Subscription) bool) error
+		// CountOwners counts the distinct owners of the subscriptions in
+		// status st without holding the set of them: a merchant's
+		// subscribers are counted in constant memory however many there are.
+		CountOwners(st SubscriptionStatus) (int, error)
 	}
 	PaymentRepo interface {
 		Get(id string) (Payment, error)

@@ -69,12 +69,12 @@ func MonthlyAmount(price decimal.Decimal, interval int, unit IntervalUnit) decim
 }
 
 // MRR is the monthly recurring revenue by currency, by the rule of
-// activeFigures, as a decimal string with two places.
+// activeMRR, as a decimal string with two places.
 func (s *Service) MRR(ctx context.Context) (map[string]string, error) {
 	var sums map[Currency]decimal.Decimal
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
-		sums, _, err = activeFigures(tx)
+		sums, err = activeMRR(tx)
 		return err
 	})
 	if err != nil {

@@ -426,6 +426,35 @@ func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscript
 	})
 }
 
+// CountOwners walks the owner index, which holds each owner's
+// subscriptions together, and asks the status index about each one: an
+// owner counts once, when its first subscription in status st is met.
+// Nothing is decoded and only the last owner counted is kept.
+func (r subRepo) CountOwners(st core.SubscriptionStatus) (int, error) {
+	status := r.t.b(bSubStatus)
+	key := statusKey(string(st), make([]byte, idLen))
+	pk := key[len(key)-idLen:]
+	var last []byte
+	n := 0
+	c := r.t.b(bSubOwner).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) < idLen+tsLen+idLen {
+			return 0, fmt.Errorf("bolt: malformed owner index key %x", k)
+		}
+		owner := k[:idLen]
+		if last != nil && bytes.Equal(owner, last) {
+			continue
+		}
+		copy(pk, k[len(k)-idLen:])
+		if status.Get(key) == nil {
+			continue
+		}
+		last = append(last[:0], owner...)
+		n++
+	}
+	return n, nil
+}
+
 // CountByStatus counts status index keys without decoding a record.
 func (r subRepo) CountByStatus() (map[core.SubscriptionStatus]int, error) {
 	out := map[core.SubscriptionStatus]int{}

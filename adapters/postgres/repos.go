@@ -137,6 +137,12 @@ func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscript
 		func(s *core.Subscription) bool { return s.Status == st }, fn)
 }
 
+func (r subRepo) CountOwners(st core.SubscriptionStatus) (int, error) {
+	var n int
+	err := r.t.q.QueryRow(r.t.ctx, "SELECT count(DISTINCT owner_id) FROM subscriptions WHERE status = $1", string(st)).Scan(&n)
+	return n, r.t.fail(err, "count subscription owners")
+}
+
 func (r subRepo) CountByStatus() (map[core.SubscriptionStatus]int, error) {
 	rows, err := r.t.q.Query(r.t.ctx, "SELECT status, count(*) FROM subscriptions GROUP BY status")
 	if err != nil {

@@ -214,6 +214,35 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 		})
 	})
 
+	t.Run("SubscriptionCountOwners", func(t *testing.T) {
+		s := open(t)
+		ann, budi, citra := newID(), newID(), newID()
+		// Ann's first subscription (the owner index's first entry of hers)
+		// is paused, her next two active: she counts once among the active.
+		subs := []struct {
+			owner  string
+			status core.SubscriptionStatus
+		}{{ann, core.SubPaused}, {ann, core.SubActive}, {ann, core.SubActive}, {budi, core.SubPaused}, {citra, core.SubActive}, {citra, core.SubCancelled}}
+		update(t, s, func(tx core.Tx) error {
+			for i, c := range subs {
+				sub := subscription(newID(), c.owner, time.Time{})
+				sub.Status, sub.CreatedAt = c.status, at(time.Duration(i)*time.Hour)
+				if err := tx.Subscriptions().Put(sub); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		view(t, s, func(tx core.Tx) error {
+			for st, want := range map[core.SubscriptionStatus]int{core.SubActive: 2, core.SubPaused: 2, core.SubCancelled: 1, core.SubPastDue: 0} {
+				if n := must(tx.Subscriptions().CountOwners(st)); n != want {
+					t.Errorf("CountOwners(%s) = %d, want %d", st, n, want)
+				}
+			}
+			return nil
+		})
+	})
+
 	t.Run("SubscriptionScanAll", func(t *testing.T) {
 		s := open(t)
 		var all []string
