@@ -911,17 +911,18 @@ func batchCeiling(ctx context.Context, path string, writers, n int) (float64, er
 // ---- billing run (child processes)
 
 type billingOut struct {
-	EmuCPU  float64        `json:"emu_cpu_s"` // CPU of the emulator process over the run (set by the parent)
-	Load    float64        `json:"load_1m"`   // the machine's load average as the run ended (set by the parent)
-	N       int            `json:"n"`
-	Billed  int            `json:"billed"`
-	Seconds float64        `json:"seconds"`
-	RSSKB   int            `json:"rss_kb"`  // VmHWM: peak resident, file-backed mmap pages included
-	AnonKB  int            `json:"anon_kb"` // peak RssAnon (heap and stacks), sampled
-	Errors  int            `json:"errors"`
-	Counts  map[string]int `json:"counts"`   // the run's summary, for diagnosis
-	WriteMB float64        `json:"write_mb"` // bytes the run caused to be written to disk
-	CPUSec  float64        `json:"cpu_s"`    // user+system CPU of the run (this process only)
+	EmuCPU  float64            `json:"emu_cpu_s"` // CPU of the emulator process over the run (set by the parent)
+	Load    float64            `json:"load_1m"`   // the machine's load average as the run ended (set by the parent)
+	N       int                `json:"n"`
+	Billed  int                `json:"billed"`
+	Seconds float64            `json:"seconds"`
+	RSSKB   int                `json:"rss_kb"`      // VmHWM: peak resident, file-backed mmap pages included
+	AnonKB  int                `json:"anon_kb"`     // peak RssAnon (heap and stacks), sampled
+	PeakMem map[string]float64 `json:"peak_mem_mb"` // the runtime's memory classes when AnonKB was sampled
+	Errors  int                `json:"errors"`
+	Counts  map[string]int     `json:"counts"`   // the run's summary, for diagnosis
+	WriteMB float64            `json:"write_mb"` // bytes the run caused to be written to disk
+	CPUSec  float64            `json:"cpu_s"`    // user+system CPU of the run (this process only)
 }
 
 func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) error {
@@ -994,7 +995,7 @@ func billingBench(ctx context.Context, rep *report, sz sizes, mockBin string) er
 	}
 	for i, o := range outs {
 		res := result{Name: fmt.Sprintf("billing_run_peak_rss_%s", short(o.N)), Value: round(float64(o.AnonKB)/1024, 1), Unit: "MB", Load: o.Load,
-			note: fmt.Sprintf("peak anonymous RSS; VmHWM %.0f MB with the file's mmap", float64(o.RSSKB)/1024)}
+			note: fmt.Sprintf("peak anonymous RSS; VmHWM %.0f MB with the file's mmap; at the peak, MB: %s", float64(o.RSSKB)/1024, memText(o.PeakMem))}
 		if i > 0 && outs[0].AnonKB > 0 {
 			// Target: at most 1.25 × the smallest size's.
 			res.Ceiling = round(1.25*float64(outs[0].AnonKB)/1024, 1)
@@ -1060,6 +1061,13 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 	if err != nil {
 		return err
 	}
+	// BENCH_TRACE_MEM=1, a diagnostic: the file's free pages before and
+	// after, and every new peak of the RSS as it happens.
+	traceMem := os.Getenv("BENCH_TRACE_MEM") == "1"
+	if traceMem {
+		logf("billing child: seeded file: %s", fileStats(path))
+		defer func() { logf("billing child: file after the run: %s", fileStats(path)) }()
+	}
 	// BENCH_NOSYNC=1 skips fsync: a diagnostic to tell disk-bound from CPU-bound.
 	st, err := bolt.Open(path, bolt.Options{NoSync: os.Getenv("BENCH_NOSYNC") == "1"})
 	if err != nil {
@@ -1087,16 +1095,24 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 	}
 	// Peak anonymous RSS, sampled: VmHWM also counts the bbolt file's mmap
 	// pages the run touched, which grow with the file, not with the heap.
+	var visited atomic.Int64
 	var peakAnon atomic.Int64
+	var peakMem map[string]float64 // memAt() at the peak; only the sampler writes it before sampled closes
 	stopSampling := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
+		var logged int64
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
 			if v := int64(procStatus("RssAnon:")); v > peakAnon.Load() {
 				peakAnon.Store(v)
+				peakMem = memAt()
+				if traceMem && v > logged+5<<10 {
+					logged = v
+					logf("billing child: new peak %.1f MB anon after %d visited: %s", float64(v)/1024, visited.Load(), memText(peakMem))
+				}
 			}
 			select {
 			case <-stopSampling:
@@ -1107,11 +1123,10 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 	}()
 	// With a profile asked for, the heap is written too when nine tenths
 	// of the subscriptions were visited (the run's steady state).
-	var visited atomic.Int64
 	var onItem func()
-	if cpuProfile != "" {
+	if cpuProfile != "" || traceMem {
 		onItem = func() {
-			if visited.Add(1) == int64(n)*9/10 {
+			if visited.Add(1) == int64(n)*9/10 && cpuProfile != "" {
 				if f, err := os.Create(cpuProfile + ".heap"); err == nil {
 					_ = pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
@@ -1139,7 +1154,7 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 		return err
 	}
 	out := billingOut{N: n, Billed: sum.Counts["renewals"], Seconds: took.Seconds(), RSSKB: procStatus("VmHWM:"),
-		AnonKB: int(peakAnon.Load()), Errors: sum.Errors, Counts: sum.Counts, WriteMB: round(float64(written)/(1<<20), 1),
+		AnonKB: int(peakAnon.Load()), PeakMem: peakMem, Errors: sum.Errors, Counts: sum.Counts, WriteMB: round(float64(written)/(1<<20), 1),
 		CPUSec: round(cpu.Seconds(), 2)}
 	return json.NewEncoder(os.Stdout).Encode(out)
 }
