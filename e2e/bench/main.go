@@ -808,9 +808,9 @@ func signature(orderID, code, gross string) string {
 }
 
 // ingestLoad sends the settlement notifications of the first n orders to
-// srv from senders at once, and answers what the load saw and the CPU time
-// the server spent meanwhile.
-func ingestLoad(ctx context.Context, srv *proc, orders []seedOrder, n, senders int) (loadResult, time.Duration) {
+// srv from senders at once, and answers what the load saw, the CPU time
+// the server spent meanwhile and the bytes it caused to be written.
+func ingestLoad(ctx context.Context, srv *proc, orders []seedOrder, n, senders int) (loadResult, time.Duration, int64) {
 	srvURL := srv.url
 	loopbackOnly(srvURL)
 	u := srvURL + "/api/webhook/notification/"
@@ -825,7 +825,8 @@ func ingestLoad(ctx context.Context, srv *proc, orders []seedOrder, n, senders i
 		bodies[i] = b
 	}
 	logf("webhook ingest: %d notifications, %d senders, %d subscriptions", n, senders, len(orders))
-	cpu0 := procCPU(srv.cmd.Process.Pid)
+	pid := strconv.Itoa(srv.cmd.Process.Pid)
+	cpu0, w0 := procCPU(srv.cmd.Process.Pid), procIO(pid, "write_bytes:")
 	got := load(ctx, senders, n, 5*time.Minute, func(c *http.Client, i int) error {
 		req, _ := http.NewRequest("POST", u, bytes.NewReader(bodies[i]))
 		req.Header.Set("Content-Type", "application/json")
@@ -840,12 +841,12 @@ func ingestLoad(ctx context.Context, srv *proc, orders []seedOrder, n, senders i
 		}
 		return nil
 	})
-	return got, procCPU(srv.cmd.Process.Pid) - cpu0
+	return got, procCPU(srv.cmd.Process.Pid) - cpu0, procIO(pid, "write_bytes:") - w0
 }
 
 func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders []seedOrder, sz sizes) error {
 	n := min(sz.ingestNotes, len(orders))
-	got, srvCPU := ingestLoad(ctx, srv, orders, n, sz.senders)
+	got, srvCPU, written := ingestLoad(ctx, srv, orders, n, sz.senders)
 	load1 := loadAvg()
 	self0 := cpuTime()
 	ceil, err := batchCeiling(ctx, filepath.Join(dir, "ceiling.db"), sz.senders, n)
@@ -856,8 +857,8 @@ func ingestBench(ctx context.Context, rep *report, srv *proc, dir string, orders
 	// CPU per notification (the server's) and per write (this process's,
 	// which runs only the ceiling's writers then) depend less on other
 	// load than the rates.
-	note := fmt.Sprintf("%d senders, %d subs in the file; ceiling: bare bbolt db.Batch, %d writers; %.3f ms server CPU per notification, %.3f ms CPU per ceiling write",
-		sz.senders, len(orders), sz.senders, 1000*srvCPU.Seconds()/float64(max(got.n, 1)), 1000*selfCPU.Seconds()/float64(n))
+	note := fmt.Sprintf("%d senders, %d subs in the file; ceiling: bare bbolt db.Batch, %d writers; %.3f ms server CPU and %.1f kB written per notification, %.3f ms CPU per ceiling write",
+		sz.senders, len(orders), sz.senders, 1000*srvCPU.Seconds()/float64(max(got.n, 1)), float64(written)/1024/float64(max(got.n, 1)), 1000*selfCPU.Seconds()/float64(n))
 	if got.errs > 0 {
 		note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
 	}
@@ -1134,11 +1135,11 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 			}
 		}
 	}
-	w0, c0 := procIO("write_bytes:"), cpuTime()
+	w0, c0 := procIO("self", "write_bytes:"), cpuTime()
 	t0 := time.Now()
 	sum, err := svc.RunDueProgress(ctx, onItem)
 	took := time.Since(t0)
-	written, cpu := procIO("write_bytes:")-w0, cpuTime()-c0
+	written, cpu := procIO("self", "write_bytes:")-w0, cpuTime()-c0
 	close(stopSampling)
 	<-sampled
 	if cpuProfile != "" {
@@ -1187,8 +1188,9 @@ func cpuTime() time.Duration {
 }
 
 // procIO reads one field of /proc/self/io (0 where unknown).
-func procIO(field string) int64 {
-	b, err := os.ReadFile("/proc/self/io")
+// procIO reads one field of /proc/<proc>/io ("self" or a pid), 0 where unknown.
+func procIO(proc, field string) int64 {
+	b, err := os.ReadFile("/proc/" + proc + "/io")
 	if err != nil {
 		return 0
 	}

@@ -200,7 +200,7 @@ func postgresIngestBench(ctx context.Context, rep *report, sz sizes, dir, srvBin
 	if err != nil {
 		return err
 	}
-	got, srvCPU := ingestLoad(ctx, srv, orders, n, sz.senders)
+	got, srvCPU, _ := ingestLoad(ctx, srv, orders, n, sz.senders)
 	c1, r1, err := xactCounts(ctx, dbURL)
 	if err != nil {
 		return err
