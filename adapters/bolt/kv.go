@@ -74,7 +74,7 @@ const (
 	bHooks
 	bHookReceived // received ‖ pk → pk
 	bHookPending  // received ‖ pk → pk, status received only
-	bHookApplied  // sha256(event key) → empty: the applied set
+	bHookApplied  // 'p' ‖ payment pk ‖ sha256(event key)[:16], or sha256(event key) → event key: the applied set
 
 	bWallets
 	bWalletOwner   // owner ‖ created ‖ pk → pk

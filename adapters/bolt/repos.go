@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/langganan/langganan/adapters/internal/records"
@@ -617,17 +618,38 @@ func (r hookRepo) DeleteReceivedBefore(t time.Time, max int) (int, error) {
 	return len(ids), nil
 }
 
+// MarkApplied keys an event of a known payment (event keys start with the
+// order id) under that payment's primary key, which is time-ordered: the
+// notifications arriving together are for payments created about
+// together, so their marks share a few leaf pages instead of each
+// rewriting a random page of the set (sha256 of the event key, the key
+// of every other event and of marks made before this layout; both are
+// looked up, so no mark is ever missed).
 func (r hookRepo) MarkApplied(eventKey string) (bool, error) {
 	if err := r.t.writable(); err != nil {
 		return false, err
 	}
-	b, k := r.t.b(bHookApplied), hashKey(eventKey)
-	if b.Get(k) != nil {
+	b, hashed := r.t.b(bHookApplied), hashKey(eventKey)
+	if b.Get(hashed) != nil {
 		return false, nil
 	}
-	// The value is the key itself: readable when debugging, never empty.
+	k := hashed
+	if order, _, ok := strings.Cut(eventKey, "|"); ok {
+		if pk := r.t.b(bPayOrder).Get(hashKey(order)); len(pk) == idLen {
+			k = cat([]byte{appliedByPayment}, pk, hashed[:idLen])
+			if b.Get(k) != nil {
+				return false, nil
+			}
+		}
+	}
+	// The value is the event key itself: readable when debugging, never
+	// empty, and what an export carries.
 	return true, b.Put(k, []byte(eventKey))
 }
+
+// appliedByPayment leads an applied-set key made of a payment's primary
+// key: such keys are 33 bytes long, never equal to a 32-byte hash.
+const appliedByPayment = 'p'
 
 // ---- wallets
 

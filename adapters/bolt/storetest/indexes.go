@@ -454,6 +454,34 @@ func testIndexes(t *testing.T, open func(t *testing.T) core.Store) {
 			}
 			return nil
 		})
+		// An event of a stored payment; one marked before its payment was
+		// stored stays marked after; neither is confused with the other.
+		pay := payment(newID(), newID(), newID(), "SUB-PAID", core.PaymentPending, at(0))
+		update(t, s, func(tx core.Tx) error {
+			if !must(tx.WebhookLogs().MarkApplied("SUB-PAID|pending|201")) {
+				t.Error("MarkApplied of an unknown order's event = false")
+			}
+			if err := tx.Payments().Put(pay); err != nil {
+				return err
+			}
+			for _, k := range []string{"SUB-PAID|settlement|200", "SUB-PAID|refund|200|1000"} {
+				if !must(tx.WebhookLogs().MarkApplied(k)) {
+					t.Errorf("first MarkApplied(%s) = false", k)
+				}
+			}
+			return nil
+		})
+		update(t, s, func(tx core.Tx) error {
+			for _, k := range []string{"SUB-PAID|pending|201", "SUB-PAID|settlement|200", "SUB-PAID|refund|200|1000"} {
+				if must(tx.WebhookLogs().MarkApplied(k)) {
+					t.Errorf("MarkApplied(%s) again = true", k)
+				}
+			}
+			if !must(tx.WebhookLogs().MarkApplied("SUB-PAID|refund|200|2000")) {
+				t.Error("a new event of a known payment counted as applied")
+			}
+			return nil
+		})
 	})
 
 	t.Run("WebhookLogsByOrder", func(t *testing.T) {
