@@ -1135,10 +1135,31 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 			}
 		}
 	}
+	// cmd/server relays the outbox and delivers notifications every
+	// second (notify.go), alongside whatever else runs: so does this
+	// process, or the run's events would pile up in the file until the
+	// run's own final relay, which no server lets happen.
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayed := make(chan struct{})
+	go func() {
+		defer close(relayed)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-relayCtx.Done():
+				return
+			case <-t.C:
+				_, _, _ = svc.RunNotifications(relayCtx)
+			}
+		}
+	}()
 	w0, c0 := procIO("self", "write_bytes:"), cpuTime()
 	t0 := time.Now()
 	sum, err := svc.RunDueProgress(ctx, onItem)
 	took := time.Since(t0)
+	stopRelay()
+	<-relayed
 	written, cpu := procIO("self", "write_bytes:")-w0, cpuTime()-c0
 	close(stopSampling)
 	<-sampled
