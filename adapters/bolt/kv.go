@@ -66,7 +66,7 @@ const (
 
 	bInvs
 	bInvKey     // unique subscription ‖ sha256(key) → pk
-	bInvNumber  // unique sha256(number) → pk, empty number not indexed
+	bInvNumber  // unique number → pk, empty number not indexed
 	bInvOwner   // owner ‖ created ‖ pk → pk
 	bInvSub     // subscription ‖ created ‖ pk → pk
 	bInvOpenDue // due ‖ pk → pk, status open and due date set only
@@ -122,7 +122,7 @@ const (
 	bPortalLinkExpiry // expires ‖ pk → pk
 	bCreditNotes
 	bCNKey     // unique invoice ‖ sha256(key) → pk
-	bCNNumber  // unique sha256(number) → pk
+	bCNNumber  // unique number → pk
 	bCNOwner   // owner ‖ created ‖ pk → pk
 	bCNInvoice // invoice ‖ created ‖ pk → pk
 	bCNIssued  // issue date ‖ pk → pk

@@ -129,6 +129,13 @@ var payments = &table[core.Payment]{
 
 func invoiceKey(subscriptionID, key string) []byte { return cat(idKey(subscriptionID), hashKey(key)) }
 
+// numberKey is a document number as it is written. Numbers are issued in
+// sequence (INV/2026/000123), so each new one goes at the end of its
+// index, where the previous ones went: a billing run issuing a hundred
+// thousand invoices writes a few pages of that index, where a hash of the
+// number (the layout before version 4) put each in a page of its own.
+func numberKey(number string) []byte { return []byte(number) }
+
 var invoices = &table[core.Invoice]{
 	memo: newMemo(4096, cloneInvoice),
 	kind: "invoice", bucket: bInvs, encode: records.InvToRecord, decode: records.InvFromRecord,
@@ -138,7 +145,7 @@ var invoices = &table[core.Invoice]{
 			return nonEmpty(v.Key, func() []byte { return invoiceKey(v.SubscriptionID, v.Key) })
 		}},
 		{name: "number", bucket: bInvNumber, unique: true, key: func(v *core.Invoice, _ []byte) []byte {
-			return nonEmpty(v.Number, func() []byte { return hashKey(v.Number) })
+			return nonEmpty(v.Number, func() []byte { return numberKey(v.Number) })
 		}},
 		{name: "owner", bucket: bInvOwner, key: func(v *core.Invoice, pk []byte) []byte {
 			return nonEmpty(v.OwnerID, func() []byte { return ownerTimeKey(v.OwnerID, v.CreatedAt, pk) })
@@ -163,7 +170,7 @@ var creditNotes = &table[core.CreditNote]{
 			return nonEmpty(n.Key, func() []byte { return cat(idKey(n.InvoiceID), hashKey(n.Key)) })
 		}},
 		{name: "number", bucket: bCNNumber, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
-			return nonEmpty(n.Number, func() []byte { return hashKey(n.Number) })
+			return nonEmpty(n.Number, func() []byte { return numberKey(n.Number) })
 		}},
 		{name: "owner", bucket: bCNOwner, key: func(n *core.CreditNote, pk []byte) []byte {
 			return nonEmpty(n.OwnerID, func() []byte { return ownerTimeKey(n.OwnerID, n.CreatedAt, pk) })

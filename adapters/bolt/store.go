@@ -19,7 +19,7 @@ import (
 
 // SchemaVersion is the layout this build writes. A file with a higher
 // version is refused; a lower one is migrated at open.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[i] upgrades a file from version i to i+1. All pending ones
 // run in the single open transaction together with the version bump, so a
@@ -28,6 +28,7 @@ var migrations = []func(t *tx) error{
 	func(*tx) error { return nil }, // 0 → 1: initial layout; buckets are created at open
 	migrateV2,                      // 1 → 2: case-insensitive usernames, tokens by user
 	migrateV3,                      // 2 → 3: webhook logs by order
+	migrateV4,                      // 3 → 4: document numbers indexed as written
 }
 
 var (
