@@ -139,7 +139,9 @@ func (r subRepo) ScanByStatus(st core.SubscriptionStatus, fn func(core.Subscript
 
 func (r subRepo) CountOwners(st core.SubscriptionStatus) (int, error) {
 	var n int
-	err := r.t.q.QueryRow(r.t.ctx, "SELECT count(DISTINCT owner_id) FROM subscriptions WHERE status = $1", string(st)).Scan(&n)
+	// A subscription without an owner has nobody to count (the bbolt
+	// store does not index it by owner either).
+	err := r.t.q.QueryRow(r.t.ctx, "SELECT count(DISTINCT owner_id) FROM subscriptions WHERE status = $1 AND owner_id <> ''", string(st)).Scan(&n)
 	return n, r.t.fail(err, "count subscription owners")
 }
 
