@@ -29,6 +29,7 @@ type groupCommit struct {
 }
 
 type groupCall struct {
+	db   *bbolt.DB // the handle the caller holds (a refresh may replace it between groups)
 	fn   func(*bbolt.Tx) error
 	done chan error
 }
@@ -40,12 +41,12 @@ var errRunAlone = errors.New("bolt: run this update alone")
 
 // update runs fn in a write transaction shared with concurrent callers.
 func (g *groupCommit) update(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
-	c := &groupCall{fn: fn, done: make(chan error, 1)}
+	c := &groupCall{db: db, fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
 	if !g.running {
 		g.running = true
-		go g.loop(db)
+		go g.loop()
 	}
 	g.mu.Unlock()
 	err := <-c.done
@@ -55,8 +56,9 @@ func (g *groupCommit) update(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
 	return err
 }
 
-// loop commits groups until nobody waits.
-func (g *groupCommit) loop(db *bbolt.DB) {
+// loop commits groups until nobody waits. Every call of a group holds the
+// same handle: a refresh replaces it only while no call is pending.
+func (g *groupCommit) loop() {
 	for {
 		g.mu.Lock()
 		n := min(len(g.pending), maxGroup)
@@ -72,7 +74,7 @@ func (g *groupCommit) loop(db *bbolt.DB) {
 		clear(g.pending[rest:])
 		g.pending = g.pending[:rest]
 		g.mu.Unlock()
-		run(db, calls)
+		run(calls[0].db, calls)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,7 +52,11 @@ type Options struct {
 // Store implements core.Store. It is safe for concurrent use.
 type Store struct {
 	path string
+	// mu is held shared by every use of db and alone by a refresh, which
+	// replaces db (refresh.go).
+	mu   sync.RWMutex
 	db   *bbolt.DB // nil for the memory store
+	refr refresher
 	mem  *memDB
 	// group combines concurrent Updates into one transaction (group.go).
 	group groupCommit
@@ -79,12 +84,13 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = time.Second
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	bopts := &bbolt.Options{
 		Timeout: opts.Timeout,
 		NoSync:  opts.NoSync,
 		// The hashmap freelist keeps commits fast on large, fragmented files.
 		FreelistType: bbolt.FreelistMapType,
-	})
+	}
+	db, err := bbolt.Open(path, 0o600, bopts)
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is in use by another process (waited %s)", ErrLocked, path, opts.Timeout)
 	}
@@ -109,9 +115,12 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	// A short batch window: a lone writer waits at most 2ms for company.
-	db.MaxBatchDelay = 2 * time.Millisecond
-	return &Store{path: path, db: db}, nil
+	s := &Store{path: path, db: db, refr: refresher{opts: bopts, every: refreshPages}}
+	s.refr.opened(db)
+	if s.refr.file, err = os.Stat(path); err != nil {
+		s.refr.every = 0 // cannot tell the file again: never reopen it
+	}
+	return s, nil
 }
 
 // NewMemory returns an empty in-memory store with the semantics of a file
@@ -177,10 +186,13 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 		return err
 	}
 	var err error
-	if s.db != nil {
-		err = s.group.update(s.db, func(btx *bbolt.Tx) error {
-			return wrap(&tx{kv: boltTx{btx}, write: true})
+	if s.mem == nil {
+		err = s.withDB(func(db *bbolt.DB) error {
+			return s.group.update(db, func(btx *bbolt.Tx) error {
+				return wrap(&tx{kv: boltTx{btx}, write: true})
+			})
 		})
+		s.maybeRefresh()
 	} else {
 		err = s.memRun(true, func(t core.Tx) error { return wrap(t.(*tx)) })
 	}
@@ -198,9 +210,11 @@ func (s *Store) View(ctx context.Context, fn func(core.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.db != nil {
-		return s.db.View(func(btx *bbolt.Tx) error {
-			return fn(&tx{kv: boltTx{btx}})
+	if s.mem == nil {
+		return s.withDB(func(db *bbolt.DB) error {
+			return db.View(func(btx *bbolt.Tx) error {
+				return fn(&tx{kv: boltTx{btx}})
+			})
 		})
 	}
 	return s.memRun(false, fn)
@@ -235,7 +249,12 @@ func (s *Store) Path() string { return s.path }
 
 // Close releases the file (and its lock). Later transactions fail.
 func (s *Store) Close() error {
-	if s.db != nil {
+	if s.mem == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.refr.failed != nil {
+			return nil // the handle was closed when its refresh failed
+		}
 		return s.db.Close()
 	}
 	s.mem.mu.Lock()
@@ -247,14 +266,16 @@ func (s *Store) Close() error {
 // Backup writes a consistent copy of the file to w through one read
 // transaction, so it runs online while writers continue.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	if s.db == nil {
+	if s.mem != nil {
 		return 0, ErrBackupUnsupported
 	}
 	var n int64
-	err := s.db.View(func(btx *bbolt.Tx) error {
-		var err error
-		n, err = btx.WriteTo(w)
-		return err
+	err := s.withDB(func(db *bbolt.DB) error {
+		return db.View(func(btx *bbolt.Tx) error {
+			var err error
+			n, err = btx.WriteTo(w)
+			return err
+		})
 	})
 	return n, err
 }

@@ -1,0 +1,101 @@
+package bolt
+
+import (
+	"fmt"
+	"os"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// bbolt remembers, for every page a handle has allocated and that is still
+// in use, which transaction allocated it (its freelist's allocation
+// records). An entry goes only when its page is freed again, so the records
+// grow with everything the process writes, up to every page of the file:
+// at nine tenths of a 1M-subscription billing run they were 26 MB of a
+// 72 MB live heap, and with the collector's headroom about 57 MB of its
+// peak RSS. Reopening the file starts them afresh, so the store reopens
+// its handle after every refreshPages page allocations, at a moment when
+// no transaction is open: it never waits for one (a transaction opened
+// inside another would then deadlock) and tries again after the next
+// commit instead.
+//
+// Reopening reads the meta and freelist pages and maps the file again; the
+// data stays in the OS page cache. It takes the same options as the first
+// open, so the file's lock is dropped and taken back at once. It reopens
+// only the file first opened: should another file have been put at the
+// path (the handle keeps working on the one it has), refreshing stops
+// rather than open, or create, another database.
+
+// refreshPages is 512 MiB of 4 KiB pages written: a few MB of records.
+const refreshPages = 1 << 17
+
+type refresher struct {
+	opts  *bbolt.Options
+	every int64       // page allocations between refreshes; 0 never
+	file  os.FileInfo // the file first opened, the only one a refresh reopens
+
+	base   int64 // the handle's page allocations when it was opened
+	count  int   // refreshes done, for tests
+	failed error // the reopen that failed: every later transaction answers it
+}
+
+func (r *refresher) opened(db *bbolt.DB) { r.base = pagesAllocated(db) }
+
+func pagesAllocated(db *bbolt.DB) int64 {
+	st := db.Stats()
+	return st.TxStats.GetPageCount()
+}
+
+// sameFile reports whether path still names the file first opened.
+func (r *refresher) sameFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && r.file != nil && os.SameFile(fi, r.file)
+}
+
+// withDB runs fn with the current handle, holding it against a refresh.
+func (s *Store) withDB(fn func(*bbolt.DB) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.refr.failed != nil {
+		return s.refr.failed
+	}
+	return fn(s.db)
+}
+
+// refreshDue reports whether the handle has allocated enough pages to be reopened.
+func (s *Store) refreshDue() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.refr.failed == nil && s.refr.every > 0 && pagesAllocated(s.db)-s.refr.base >= s.refr.every
+}
+
+// maybeRefresh reopens the handle when it is due and nothing holds it.
+func (s *Store) maybeRefresh() {
+	if !s.refreshDue() || !s.mu.TryLock() {
+		return
+	}
+	defer s.mu.Unlock()
+	if s.refr.failed != nil || s.refr.every == 0 || pagesAllocated(s.db)-s.refr.base < s.refr.every {
+		return // another caller refreshed first
+	}
+	if !s.refr.sameFile(s.path) {
+		s.refr.every = 0
+		return
+	}
+	if err := s.db.Close(); err != nil {
+		s.refr.failed = fmt.Errorf("bolt: refresh %s: close: %w", s.path, err)
+		return
+	}
+	db, err := bbolt.Open(s.path, 0o600, s.refr.opts)
+	if err == nil && !s.refr.sameFile(s.path) {
+		db.Close()
+		err = fmt.Errorf("another file took its place")
+	}
+	if err != nil {
+		s.refr.failed = fmt.Errorf("bolt: refresh %s: reopen: %w", s.path, err)
+		return
+	}
+	s.db = db
+	s.refr.opened(db)
+	s.refr.count++
+}
