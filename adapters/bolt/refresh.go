@@ -62,11 +62,16 @@ func (s *Store) withDB(fn func(*bbolt.DB) error) error {
 	return fn(s.db)
 }
 
-// refreshDue reports whether the handle has allocated enough pages to be reopened.
+// due reports whether db has allocated enough pages to be reopened.
+func (r *refresher) due(db *bbolt.DB) bool {
+	return r.failed == nil && r.every > 0 && pagesAllocated(db)-r.base >= r.every
+}
+
+// refreshDue is due, read under the shared lock.
 func (s *Store) refreshDue() bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.refr.failed == nil && s.refr.every > 0 && pagesAllocated(s.db)-s.refr.base >= s.refr.every
+	return s.refr.due(s.db)
 }
 
 // maybeRefresh reopens the handle when it is due and nothing holds it.
@@ -75,7 +80,7 @@ func (s *Store) maybeRefresh() {
 		return
 	}
 	defer s.mu.Unlock()
-	if s.refr.failed != nil || s.refr.every == 0 || pagesAllocated(s.db)-s.refr.base < s.refr.every {
+	if !s.refr.due(s.db) {
 		return // another caller refreshed first
 	}
 	if !s.refr.sameFile(s.path) {
