@@ -35,6 +35,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -99,7 +100,15 @@ func main() {
 	flag.BoolVar(&seedUsers, "billing-users", false, "billing_run: every subscription's owner is a user with an email address, so each renewal's invoice.issued event becomes an in-app and an email notification (rendered by the relay; emails are queued, not sent)")
 	billingSizes := flag.String("billing-sizes", "", "billing_run sizes, comma-separated, smallest first (default 10000,100000; -quick 2000,10000; -large adds 1000000)")
 	only := flag.String("only", "", "run only these measurements, comma-separated: read_plans, read_subscriptions, webhook_ingest, billing_run, startup, signin_flood (default: all), and the opt-in billing_run_postgres, webhook_ingest_postgres")
+	bare := flag.String("bare-fiber-body", "", "internal: serve this file's bytes as JSON from bare Fiber on 127.0.0.1:0 until SIGTERM (the reads' ceiling)")
 	flag.Parse()
+	if *bare != "" {
+		if err := serveBare(*bare); err != nil {
+			fmt.Fprintln(os.Stderr, "bare fiber:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *child > 0 {
 		if err := billingChild(*child, *gateway, *cpuProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "billing child:", err)
@@ -338,7 +347,7 @@ func serverBenches(ctx context.Context, rep *report, sz sizes, dir, srvBin, mock
 	}
 	defer srv.stop()
 	if sz.wants("read_plans") || sz.wants("read_subscriptions") {
-		if err := readBenches(ctx, rep, srv.url, sz); err != nil {
+		if err := readBenches(ctx, rep, srv, dir, sz); err != nil {
 			rep.notes = append(rep.notes, "reads: "+err.Error())
 		}
 	}
@@ -381,14 +390,14 @@ type proc struct {
 }
 
 // startProc starts bin and waits for its listening line (30s at most).
-func startProc(ctx context.Context, bin string, env map[string]string) (*proc, error) {
-	p, _, err := startTimed(ctx, bin, env)
+func startProc(ctx context.Context, bin string, env map[string]string, args ...string) (*proc, error) {
+	p, _, err := startTimed(ctx, bin, env, args...)
 	return p, err
 }
 
 // startTimed also answers the time from exec to the listening line.
-func startTimed(ctx context.Context, bin string, env map[string]string) (*proc, time.Duration, error) {
-	cmd := exec.Command(bin)
+func startTimed(ctx context.Context, bin string, env map[string]string, args ...string) (*proc, time.Duration, error) {
+	cmd := exec.Command(bin, args...)
 	cmd.Env = os.Environ()
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -715,19 +724,62 @@ func basic(u, p string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 }
 
-// bareFiber serves body as constant JSON on loopback: the read ceiling.
-func bareFiber(body []byte) (string, func(), error) {
+// bareApp answers body as constant JSON on every GET: the read ceiling.
+func bareApp(body []byte) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/*", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(body)
 	})
+	return app
+}
+
+// bareFiber serves body from bare Fiber in its own process (this binary
+// with -bare-fiber-body), as cmd/server serves its reads. A server in the
+// load generator's own process is also measured, for the note: it answers
+// faster because no request crosses processes, whose wake-ups and context
+// switches every real deployment of cmd/server pays.
+func bareFiber(ctx context.Context, dir string, body []byte) (*proc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f := filepath.Join(dir, "bare-body.json")
+	if err := os.WriteFile(f, body, 0o600); err != nil {
+		return nil, err
+	}
+	return startProc(ctx, self, nil, "-bare-fiber-body", f)
+}
+
+// bareInProcess serves body from bare Fiber inside this process.
+func bareInProcess(body []byte) (string, func(), error) {
+	app := bareApp(body)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	go func() { _ = app.Listener(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = app.Shutdown() }, nil
+}
+
+// serveBare is the -bare-fiber-body child: it prints the listening line
+// cmd/server prints and serves until SIGTERM.
+func serveBare(path string) error {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	app := bareApp(body)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	go func() { <-sig; _ = app.Shutdown() }()
+	line, _ := json.Marshal(map[string]string{"message": "listening", "addr": ln.Addr().String()})
+	fmt.Println(string(line))
+	return app.Listener(ln)
 }
 
 func fetchBody(u, auth string) ([]byte, error) {
@@ -748,9 +800,14 @@ func fetchBody(u, auth string) ([]byte, error) {
 
 // ---- reads
 
-func readBenches(ctx context.Context, rep *report, srvURL string, sz sizes) error {
-	loopbackOnly(srvURL)
-	api := srvURL + "/api"
+// perReq is d per request in microseconds.
+func perReq(d time.Duration, n int) float64 {
+	return float64(d.Microseconds()) / float64(max(n, 1))
+}
+
+func readBenches(ctx context.Context, rep *report, srv *proc, dir string, sz sizes) error {
+	loopbackOnly(srv.url)
+	api := srv.url + "/api"
 	adm := basic(adminUser, adminPass)
 	// A reader with a few wallet-paid subscriptions and a token.
 	if st, b, err := call("POST", api+"/admin/users/", adm, map[string]any{"username": "reader", "password": "reader-pass-1234",
@@ -783,14 +840,27 @@ func readBenches(ctx context.Context, rep *report, srvURL string, sz sizes) erro
 			return err
 		}
 		logf("%s: %d workers for %v", rd.name, sz.readWorkers, sz.readFor)
+		cpu0 := procCPU(srv.cmd.Process.Pid)
 		got := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, u, rd.auth) })
-		ceilURL, stop, err := bareFiber(body)
+		srvCPU := procCPU(srv.cmd.Process.Pid) - cpu0
+		bare, err := bareFiber(ctx, dir, body)
 		if err != nil {
 			return err
 		}
-		ceil := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, ceilURL+rd.path, rd.auth) })
+		cpu0 = procCPU(bare.cmd.Process.Pid)
+		ceil := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, bare.url+rd.path, rd.auth) })
+		bareCPU := procCPU(bare.cmd.Process.Pid) - cpu0
+		bare.stop()
+		inURL, stop, err := bareInProcess(body)
+		if err != nil {
+			return err
+		}
+		in := load(ctx, sz.readWorkers, sz.readMax, sz.readFor, func(c *http.Client, _ int) error { return get(c, inURL+rd.path, rd.auth) })
 		stop()
-		note := fmt.Sprintf("%d-byte body, %d workers; ceiling: bare Fiber, same body (p99 %.2f ms)", len(body), sz.readWorkers, ceil.pct(0.99))
+		// CPU per request depends less on the machine's other load than
+		// the rates do.
+		note := fmt.Sprintf("%d-byte body, %d workers; ceiling: bare Fiber in its own process, same body (p99 %.2f ms); server CPU %.1f µs per request, bare Fiber's %.1f µs; bare Fiber inside the load generator's process: %.0f req/s (ratio %.3f)",
+			len(body), sz.readWorkers, ceil.pct(0.99), perReq(srvCPU, got.n), perReq(bareCPU, ceil.n), in.rate(), got.rate()/max(in.rate(), 1))
 		if got.errs > 0 {
 			note += fmt.Sprintf("; %d errors, first: %s", got.errs, got.first)
 		}
@@ -1063,7 +1133,8 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 		return err
 	}
 	// BENCH_TRACE_MEM=1, a diagnostic: the file's free pages before and
-	// after, and every new peak of the RSS as it happens.
+	// after, and every new peak of the RSS as it happens, with a heap
+	// profile of each.
 	traceMem := os.Getenv("BENCH_TRACE_MEM") == "1"
 	if traceMem {
 		logf("billing child: seeded file: %s", fileStats(path))
@@ -1113,6 +1184,13 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 				if traceMem && v > logged+5<<10 {
 					logged = v
 					logf("billing child: new peak %.1f MB anon after %d visited: %s", float64(v)/1024, visited.Load(), memText(peakMem))
+					// What was live at the last collection, for go tool pprof.
+					heap := filepath.Join(os.TempDir(), fmt.Sprintf("bench-peak-%d.heap", visited.Load()))
+					if f, err := os.Create(heap); err == nil {
+						_ = pprof.Lookup("heap").WriteTo(f, 0)
+						f.Close()
+						logf("billing child: heap profile %s", heap)
+					}
 				}
 			}
 			select {
