@@ -69,7 +69,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := zerolog.New(stdout).With().Timestamp().Logger()
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, log, stdout, stderr)
+		out := newLineWriter(stdout)
+		defer out.Close()
+		return serve(ctx, cfg, log.Output(out), out, stderr)
 	case "create-admin":
 		return createAdmin(ctx, cfg, log, stdout)
 	case "billing-run":
