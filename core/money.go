@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -101,8 +102,26 @@ func (m Money) IsPositive() bool        { return m.amount.IsPositive() }
 // Valid reports whether m was constructed (it has a currency).
 func (m Money) Valid() bool { return m.currency != "" }
 
-// String formats with exactly two places: "49000.00".
-func (m Money) String() string { return m.amount.StringFixed(moneyPlaces) }
+// String formats with exactly two places: "49000.00". Amounts of up to
+// fifteen digits, every amount a merchant can enter, skip the big.Int
+// arithmetic of StringFixed: list answers print several per record.
+func (m Money) String() string {
+	e := m.amount.Exponent()
+	if e > 0 || e < -moneyPlaces || m.amount.NumDigits() > 15 {
+		return m.amount.StringFixed(moneyPlaces)
+	}
+	cents := m.amount.CoefficientInt64()
+	for ; e > -moneyPlaces; e-- {
+		cents *= 10
+	}
+	b := make([]byte, 0, 24)
+	if cents < 0 {
+		b, cents = append(b, '-'), -cents
+	}
+	b = strconv.AppendInt(b, cents/100, 10)
+	b = append(b, '.', byte('0'+cents/10%10), byte('0'+cents%10))
+	return string(b)
+}
 
 // Equal compares value and currency; 1 and 1.00 are equal. go-cmp uses it.
 func (m Money) Equal(o Money) bool { return m.currency == o.currency && m.amount.Equal(o.amount) }

@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestParseMoney(t *testing.T) {
@@ -91,4 +93,22 @@ func TestMoneyArithmetic(t *testing.T) {
 		}
 	}()
 	_ = a.Add(Money{amount: b.amount, currency: "USD"})
+}
+
+// String's fast path prints what StringFixed prints, for every exponent
+// and sign and around the fifteen-digit boundary where it hands over.
+func TestMoneyStringMatchesStringFixed(t *testing.T) {
+	t.Parallel()
+	coefficients := []int64{0, 1, 5, 9, 10, 99, 100, 101, 4_900_000, 999_999_999_999_999, 1_000_000_000_000_000, 9_223_372_036_854_775_807}
+	for _, c := range coefficients {
+		for _, sign := range []int64{1, -1} {
+			for exp := int32(-4); exp <= 2; exp++ {
+				d := decimal.New(sign*c, exp)
+				m := Money{amount: d, currency: IDR}
+				if got, want := m.String(), d.StringFixed(moneyPlaces); got != want {
+					t.Errorf("Money(%s).String() = %q, want %q", d, got, want)
+				}
+			}
+		}
+	}
 }

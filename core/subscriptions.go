@@ -372,10 +372,18 @@ func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f Subscrip
 			if err != nil {
 				return err
 			}
+			// Filtered in place: subscriptions are large, and most callers
+			// have one owner, whose list is then the answer.
+			kept := list[:0]
 			for _, sub := range list {
 				if keep(sub) {
-					out = append(out, sub)
+					kept = append(kept, sub)
 				}
+			}
+			if out == nil {
+				out = kept
+			} else {
+				out = append(out, kept...)
 			}
 		}
 		if err := failed(); err != nil {
