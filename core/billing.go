@@ -32,7 +32,12 @@ func (c *counter) inc(k string) {
 // engineBatch bounds memory however many subscriptions are due: ids are
 // read in batches over an index cursor. Config.EngineWorkers bounds the
 // gateway calls in flight; concurrent workers' store writes share commits.
-const engineBatch = 512
+// A batch's charges are prepared in one transaction and recorded in
+// another, whose dirty pages stay in memory until it commits. At 512 the
+// record transaction was about 40% of the live heap of a run of 1,000,000
+// renewals; at 256 the run's peak RSS fell from 98.6 MB to 74–76 MB, for
+// twice the commits (3,912 renewals/s before, 3,329–3,456 after).
+const engineBatch = 256
 
 // enginePipelines is how many batches of a billing run are in flight.
 const enginePipelines = 3

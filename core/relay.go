@@ -33,7 +33,13 @@ import (
 //     the text and HTML templates in the user's locale.
 //   - webhook: one per active endpoint subscribed to the event type.
 
-const relayBatch = 256
+// relayBatch bounds the events fanned out per transaction. Store writers
+// share commits (and bbolt has one writer), so a relay transaction holds
+// up every webhook and renewal committed with it: at 256 events the
+// notification p99 of the webhook benchmark was 50–60 ms and at 64 it was
+// 41–46 ms, and a billing run of 100,000 renewed 3,867/s at 256 and
+// 4,272/s at 64 (less CPU per renewal too).
+const relayBatch = 64
 
 // inAppParked is the NextAttemptAt of in-app notifications: beyond any
 // time the delivery scan asks for.
