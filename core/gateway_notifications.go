@@ -292,7 +292,7 @@ func (s *Service) applyPaymentTx(tx Tx, log *WebhookLog, n PaymentNotice, to Pay
 		log.Status, log.Error, log.ProcessedAt = WebhookRejected, "gross_amount "+gross+" differs from "+p.Amount.String(), now
 		return p, tx.WebhookLogs().Put(*log)
 	}
-	fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
+	fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey, p.ID)
 	if err != nil {
 		return p, err
 	}
@@ -436,7 +436,7 @@ func (s *Service) applySubscriptionNotification(ctx context.Context, log *Webhoo
 		if err != nil {
 			return err
 		}
-		fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey)
+		fresh, err := tx.WebhookLogs().MarkApplied(log.EventKey, "")
 		if err != nil {
 			return err
 		}

@@ -142,8 +142,11 @@ type (
 		// oldest first, through an index.
 		ListByOrder(orderID string) ([]WebhookLog, error)
 		// MarkApplied records an applied event key; it reports false if the
-		// key was applied before.
-		MarkApplied(eventKey string) (bool, error)
+		// key was applied before. paymentID names the payment the event is
+		// about ("" for none), so that a store may keep one payment's marks
+		// together; an event of a payment always comes with its id, and a
+		// key marked with "" is found whatever id comes with it later.
+		MarkApplied(eventKey, paymentID string) (bool, error)
 		Delete(id string) error
 		// DeleteReceivedBefore deletes up to max logs (max <= 0: no
 		// limit) received before t, oldest first, and reports how many.

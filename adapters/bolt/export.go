@@ -165,7 +165,7 @@ func exportRest(ctx context.Context, t *tx, dst core.Store, counts map[string]in
 	}
 	if err := iterate(t.b(bHookApplied), nil, nil, false, func(_, v []byte) (bool, error) {
 		key := string(v)
-		return true, add("webhook_applied", func(d core.Tx) error { _, err := d.WebhookLogs().MarkApplied(key); return err })
+		return true, add("webhook_applied", func(d core.Tx) error { _, err := d.WebhookLogs().MarkApplied(key, ""); return err })
 	}); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/langganan/langganan/adapters/internal/records"
@@ -625,14 +624,14 @@ func (r hookRepo) DeleteReceivedBefore(t time.Time, max int) (int, error) {
 	return len(ids), nil
 }
 
-// MarkApplied keys an event of a known payment (event keys start with the
-// order id) under that payment's primary key, which is time-ordered: the
-// notifications arriving together are for payments created about
-// together, so their marks share a few leaf pages instead of each
-// rewriting a random page of the set (sha256 of the event key, the key
-// of every other event and of marks made before this layout; both are
-// looked up, so no mark is ever missed).
-func (r hookRepo) MarkApplied(eventKey string) (bool, error) {
+// MarkApplied keys an event of a payment under that payment's primary
+// key, which is time-ordered: the notifications arriving together are for
+// payments created about together, so their marks share a few leaf pages
+// instead of each rewriting a random page of the set. Any other event is
+// keyed by the sha256 of its key, as were every mark made before this
+// layout and every mark a restore copies; that key is looked up first, so
+// none of them is ever missed.
+func (r hookRepo) MarkApplied(eventKey, paymentID string) (bool, error) {
 	if err := r.t.writable(); err != nil {
 		return false, err
 	}
@@ -641,12 +640,10 @@ func (r hookRepo) MarkApplied(eventKey string) (bool, error) {
 		return false, nil
 	}
 	k := hashed
-	if order, _, ok := strings.Cut(eventKey, "|"); ok {
-		if pk := r.t.b(bPayOrder).Get(hashKey(order)); len(pk) == idLen {
-			k = cat([]byte{appliedByPayment}, pk, hashed[:idLen])
-			if b.Get(k) != nil {
-				return false, nil
-			}
+	if paymentID != "" {
+		k = cat([]byte{appliedByPayment}, payments.pk(paymentID), hashed[:idLen])
+		if b.Get(k) != nil {
+			return false, nil
 		}
 	}
 	// The value is the event key itself: readable when debugging, never

@@ -311,7 +311,8 @@ func (r hookRepo) DeleteReceivedBefore(at time.Time, max int) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
-func (r hookRepo) MarkApplied(eventKey string) (bool, error) {
+// MarkApplied keeps every mark in one table, whatever payment it is of.
+func (r hookRepo) MarkApplied(eventKey, _ string) (bool, error) {
 	if err := r.t.writable(); err != nil {
 		return false, err
 	}

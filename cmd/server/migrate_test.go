@@ -44,7 +44,7 @@ func seedBolt(t *testing.T, path string) {
 			tx.Wallets().Put(core.Wallet{ID: ids[5], OwnerID: ids[1], Balance: rp(10000), IsActive: true, Entries: 1, CreatedAt: at, UpdatedAt: at}),
 			tx.Wallets().AppendEntry(core.WalletEntry{ID: ids[0], WalletID: ids[5], Seq: 0, Type: core.EntryTopUp,
 				Amount: rp(10000), BalanceAfter: rp(10000), CreatedAt: at}),
-			func() error { _, err := tx.WebhookLogs().MarkApplied("charge:order-1:settlement"); return err }(),
+			func() error { _, err := tx.WebhookLogs().MarkApplied("charge:order-1:settlement", ""); return err }(),
 			func() error {
 				_, err := tx.Outbox().Append(core.Event{ID: ids[1], Type: core.EvPaymentSucceeded, OwnerID: ids[1], OccurredAt: at})
 				return err
@@ -132,7 +132,7 @@ func TestMigrateToPostgres(t *testing.T) {
 		if err == nil && n != 8 {
 			t.Errorf("invoice counter goes on at %d, want 8", n)
 		}
-		fresh, err2 := tx.WebhookLogs().MarkApplied("charge:order-1:settlement")
+		fresh, err2 := tx.WebhookLogs().MarkApplied("charge:order-1:settlement", "")
 		if err2 == nil && fresh {
 			t.Error("the applied notification key was not copied")
 		}

@@ -345,7 +345,7 @@ func testRollback(t *testing.T, s core.Store) {
 		if _, err := tx.Meta().NextSequence("invoice"); err != nil {
 			return err
 		}
-		if _, err := tx.WebhookLogs().MarkApplied("k1"); err != nil {
+		if _, err := tx.WebhookLogs().MarkApplied("k1", ""); err != nil {
 			return err
 		}
 		if err := tx.Wallets().AppendEntry(entry(newID(), 1)); err != nil {
@@ -402,7 +402,7 @@ func testRollback(t *testing.T, s core.Store) {
 		if seq := must(tx.Outbox().Append(event("x"))); seq != 1 {
 			t.Errorf("outbox seq after rollback = %d, want 1", seq)
 		}
-		if first := must(tx.WebhookLogs().MarkApplied("k1")); !first {
+		if first := must(tx.WebhookLogs().MarkApplied("k1", "")); !first {
 			t.Error("MarkApplied after rollback = false, want true")
 		}
 		return nil
@@ -590,7 +590,7 @@ func testViewRefusesWrites(t *testing.T, s core.Store) {
 			return tx.CreditNotes().Put(creditNote(newID(), newID(), newID(), "k", "n", at(0)))
 		},
 		"WebhookLogs.Put":       func(tx core.Tx) error { return tx.WebhookLogs().Put(webhookLog(newID(), at(0), core.WebhookFailed)) },
-		"WebhookLogs.Mark":      func(tx core.Tx) error { _, err := tx.WebhookLogs().MarkApplied("k"); return err },
+		"WebhookLogs.Mark":      func(tx core.Tx) error { _, err := tx.WebhookLogs().MarkApplied("k", ""); return err },
 		"Wallets.Put":           func(tx core.Tx) error { return tx.Wallets().Put(wallet(newID(), newID())) },
 		"Wallets.AppendEntry":   func(tx core.Tx) error { return tx.Wallets().AppendEntry(entry(newID(), 1)) },
 		"TopUps.Put":            func(tx core.Tx) error { return tx.TopUps().Put(topUp(newID(), newID())) },
