@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1064,5 +1065,52 @@ func TestStoppedScheduleChargesAreRecorded(t *testing.T) {
 				t.Errorf("%d paid payments after a sync, want %d", again, paid)
 			}
 		})
+	}
+}
+
+// A member's list holds their own subscriptions and their organization's,
+// each once, and a status filter drops from both (the lists of the two
+// owners are filtered in place and joined).
+func TestListSubscriptionsOwnAndOrganization(t *testing.T) {
+	e := newEnv(t)
+	org, err := e.svc.CreateOrganization(e.ctx, e.user, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.featurePlan("team", "10000", map[string]any{"max_users": 5.0}, false)
+	orgSub, err := e.svc.AdminCreateOrgSubscription(e.ctx, e.admin, org.ID, core.AdminSubscriptionInput{PlanID: ref("team")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := e.paidSub("basic")
+	if _, err := e.svc.CancelSubscription(e.ctx, e.user, dropped.ID, "test", true, false); err != nil {
+		t.Fatal(err)
+	}
+	kept := e.paidSub("basic")
+	ids := func(f core.SubscriptionFilter) []string {
+		t.Helper()
+		subs, err := e.svc.ListSubscriptions(e.ctx, e.user, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range subs {
+			out = append(out, s.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if st := e.sub(orgSub.ID).Status; st != core.SubActive {
+		t.Fatalf("the organization's subscription is %s, want active", st)
+	}
+	all := []string{orgSub.ID, kept.ID, dropped.ID}
+	slices.Sort(all)
+	if got := ids(core.SubscriptionFilter{}); !slices.Equal(got, all) {
+		t.Errorf("unfiltered: %v, want %v", got, all)
+	}
+	want := []string{orgSub.ID, kept.ID}
+	slices.Sort(want)
+	if got := ids(core.SubscriptionFilter{Status: string(core.SubActive)}); !slices.Equal(got, want) {
+		t.Errorf("active: %v, want %v", got, want)
 	}
 }
