@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -94,7 +95,7 @@ func (s *Store) maybeRefresh() {
 	db, err := bbolt.Open(s.path, 0o600, s.refr.opts)
 	if err == nil && !s.refr.sameFile(s.path) {
 		db.Close()
-		err = fmt.Errorf("another file took its place")
+		err = errors.New("another file took its place")
 	}
 	if err != nil {
 		s.refr.failed = fmt.Errorf("bolt: refresh %s: reopen: %w", s.path, err)

@@ -724,14 +724,16 @@ func basic(u, p string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 }
 
-// bareApp answers body as constant JSON on every GET: the read ceiling.
-func bareApp(body []byte) *fiber.App {
+// bareApp answers body as constant JSON on every GET (the read ceiling),
+// on a loopback port of its own, not yet served.
+func bareApp(body []byte) (*fiber.App, net.Listener, error) {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/*", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(body)
 	})
-	return app
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return app, ln, err
 }
 
 // bareFiber serves body from bare Fiber in its own process (this binary
@@ -753,8 +755,7 @@ func bareFiber(ctx context.Context, dir string, body []byte) (*proc, error) {
 
 // bareInProcess serves body from bare Fiber inside this process.
 func bareInProcess(body []byte) (string, func(), error) {
-	app := bareApp(body)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	app, ln, err := bareApp(body)
 	if err != nil {
 		return "", nil, err
 	}
@@ -769,8 +770,7 @@ func serveBare(path string) error {
 	if err != nil {
 		return err
 	}
-	app := bareApp(body)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	app, ln, err := bareApp(body)
 	if err != nil {
 		return err
 	}
