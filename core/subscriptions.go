@@ -293,15 +293,26 @@ func (s *Service) ListSubscriptions(ctx context.Context, a Actor, f Subscription
 	return list, err
 }
 
+// subscriptionOrderings are the orderings a subscription list accepts.
+var subscriptionOrderings = map[string]func(a, b Subscription) int{
+	"created_at":        func(a, b Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	"next_billing_date": func(a, b Subscription) int { return a.NextBillingDate.Compare(b.NextBillingDate) },
+}
+
 // ListSubscriptionsPage lists what the actor may see, filtered and ordered,
 // cut to the filter's page, and answers how many matched in all.
 func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f SubscriptionFilter) ([]Subscription, int, error) {
 	fe := FieldErrors{}
-	if _, err := ParseSubscriptionStatus(f.Status); f.Status != "" && err != nil {
-		fe.Add("status", "one of pending, trialing, active, past_due, paused, cancelled, expired")
+	// Empty means "any": parsing it would only build an error to drop.
+	if f.Status != "" {
+		if _, err := ParseSubscriptionStatus(f.Status); err != nil {
+			fe.Add("status", "one of pending, trialing, active, past_due, paused, cancelled, expired")
+		}
 	}
-	if _, err := ParsePaymentType(f.PaymentType); f.PaymentType != "" && err != nil {
-		fe.Add("payment_type", "a known payment type")
+	if f.PaymentType != "" {
+		if _, err := ParsePaymentType(f.PaymentType); err != nil {
+			fe.Add("payment_type", "a known payment type")
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return nil, 0, err
@@ -309,11 +320,7 @@ func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f Subscrip
 	if f.All && !a.IsAdmin {
 		return nil, 0, Forbiddenf("only an administrator may list every subscription")
 	}
-	orderings := map[string]func(a, b Subscription) int{
-		"created_at":        func(a, b Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
-		"next_billing_date": func(a, b Subscription) int { return a.NextBillingDate.Compare(b.NextBillingDate) },
-	}
-	if err := sortBy([]Subscription(nil), f.Ordering, "-created_at", orderings); err != nil {
+	if err := sortBy([]Subscription(nil), f.Ordering, "-created_at", subscriptionOrderings); err != nil {
 		return nil, 0, err
 	}
 	var out []Subscription
@@ -344,7 +351,7 @@ func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f Subscrip
 			if err := errors.Join(err, failed()); err != nil {
 				return err
 			}
-			if err := sortBy(keys, f.Ordering, "-created_at", orderings); err != nil {
+			if err := sortBy(keys, f.Ordering, "-created_at", subscriptionOrderings); err != nil {
 				return err
 			}
 			total = len(keys)
@@ -389,7 +396,7 @@ func (s *Service) ListSubscriptionsPage(ctx context.Context, a Actor, f Subscrip
 		if err := failed(); err != nil {
 			return err
 		}
-		if err := sortBy(out, f.Ordering, "-created_at", orderings); err != nil {
+		if err := sortBy(out, f.Ordering, "-created_at", subscriptionOrderings); err != nil {
 			return err
 		}
 		total = len(out)

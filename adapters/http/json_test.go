@@ -3,6 +3,8 @@ package http
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"io"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -42,6 +44,30 @@ func TestResponseEncoderMatchesStdlib(t *testing.T) {
 		}
 	}
 }
+
+// TestSendJSONWritesWhatCtxJSONWrites: sendJSON, the list's encoder
+// without a copy, answers the same body and content type as c.JSON.
+func TestSendJSONWritesWhatCtxJSONWrites(t *testing.T) {
+	v := samplePage()
+	app := fiber.New(fiber.Config{JSONEncoder: gojson.Marshal})
+	app.Get("/ctx", func(c *fiber.Ctx) error { return c.JSON(v) })
+	app.Get("/send", func(c *fiber.Ctx) error { c.Response().SetBodyString("stale"); return sendJSON(c, v) })
+	var bodies [2][]byte
+	for i, path := range []string{"/ctx", "/send"} {
+		res, err := app.Test(httptest.NewRequest(fiber.MethodGet, path, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := res.Header.Get(fiber.HeaderContentType); ct != fiber.MIMEApplicationJSON {
+			t.Fatalf("%s: content type %q", path, ct)
+		}
+		bodies[i], _ = io.ReadAll(res.Body)
+	}
+	if !bytes.Equal(bodies[0], bodies[1]) || len(bodies[0]) < 100 {
+		t.Fatalf("c.JSON:\n%s\nsendJSON:\n%s", bodies[0], bodies[1])
+	}
+}
+
 func BenchmarkEncodeStdlib(b *testing.B) {
 	v := samplePage()
 	for b.Loop() {

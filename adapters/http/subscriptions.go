@@ -75,6 +75,44 @@ type planCache struct {
 	plans   map[string]*planJSON
 	shared  *planObjects // nil: no sharing
 	version uint64
+
+	// A subscription renders up to ten optional times and four optional
+	// ids as pointers; carving them from chunks sized for the whole answer
+	// (expect) takes one allocation per chunk instead of one per field,
+	// which was 3% of the CPU of a list request.
+	each  int // subscriptions the chunks are sized for
+	times []time.Time
+	ids   []string
+}
+
+// expect sizes the next chunks for n subscriptions.
+func (pc *planCache) expect(n int) { pc.each = n }
+
+func (pc *planCache) optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return carve(&pc.times, 10*max(pc.each, 1), t)
+}
+
+func (pc *planCache) optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return carve(&pc.ids, 4*max(pc.each, 1), s)
+}
+
+// carve stores v in the next free slot of *chunk, allocating a chunk of
+// n slots when none is left, and answers the slot. A chunk is never grown:
+// the slots already handed out must stay where they are.
+func carve[T any](chunk *[]T, n int, v T) *T {
+	if len(*chunk) == 0 {
+		*chunk = make([]T, n)
+	}
+	p := &(*chunk)[0]
+	*p = v
+	*chunk = (*chunk)[1:]
+	return p
 }
 
 func (s *Server) newPlanCache(c *fiber.Ctx) *planCache {
@@ -114,13 +152,13 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 	j := subscriptionJSON{
 		ID: sub.ID, Plan: pc.get(sub.PlanID), PlanID: sub.PlanID, OwnerID: sub.OwnerID, CreatedBy: sub.CreatedBy,
 		Status: string(sub.Status), PaymentType: string(sub.PaymentType), Bank: sub.Bank, Quantity: sub.Quantity,
-		PaymentMethodID: optString(sub.PaymentMethodID), MidtransSubscriptionID: optString(sub.MidtransSubscriptionID),
-		CurrentPeriodStart: optTime(sub.CurrentPeriodStart), CurrentPeriodEnd: optTime(sub.CurrentPeriodEnd),
-		TrialStart: optTime(sub.TrialStart), TrialEnd: optTime(sub.TrialEnd), CycleCount: sub.Cycle,
-		NextBillingDate: optTime(sub.NextBillingDate), PastDueSince: optTime(sub.PastDueSince),
-		CancelAtPeriodEnd: sub.CancelAtPeriodEnd, CancelledAt: optTime(sub.CancelledAt), CancelReason: sub.CancelReason,
-		EndDate: optTime(sub.EndsAt), PausedAt: optTime(sub.PausedAt), AutoPay: sub.AutoPay,
-		CouponID: optString(sub.CouponID), ScheduledPlanID: optString(sub.ScheduledPlanID),
+		PaymentMethodID: pc.optString(sub.PaymentMethodID), MidtransSubscriptionID: pc.optString(sub.MidtransSubscriptionID),
+		CurrentPeriodStart: pc.optTime(sub.CurrentPeriodStart), CurrentPeriodEnd: pc.optTime(sub.CurrentPeriodEnd),
+		TrialStart: pc.optTime(sub.TrialStart), TrialEnd: pc.optTime(sub.TrialEnd), CycleCount: sub.Cycle,
+		NextBillingDate: pc.optTime(sub.NextBillingDate), PastDueSince: pc.optTime(sub.PastDueSince),
+		CancelAtPeriodEnd: sub.CancelAtPeriodEnd, CancelledAt: pc.optTime(sub.CancelledAt), CancelReason: sub.CancelReason,
+		EndDate: pc.optTime(sub.EndsAt), PausedAt: pc.optTime(sub.PausedAt), AutoPay: sub.AutoPay,
+		CouponID: pc.optString(sub.CouponID), ScheduledPlanID: pc.optString(sub.ScheduledPlanID),
 		PendingCredit: money(sub.PendingCredit), CreditNoteBalance: money(sub.CreditNoteBalance), PlanHistory: make([]planChangeJSON, len(sub.PlanHistory)),
 		Metadata: emptyMap(sub.Metadata), CustomerDetails: toCustomerJSON(sub.CustomerDetails),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt,
@@ -128,7 +166,7 @@ func (pc *planCache) sub(sub core.Subscription) subscriptionJSON {
 	if sub.CreatedBy != "" && sub.OwnerID != sub.CreatedBy {
 		j.OrganizationID = &j.OwnerID
 	}
-	j.BillingCycleAnchor = optTime(sub.Anchor)
+	j.BillingCycleAnchor = pc.optTime(sub.Anchor)
 	if sub.PendingPlanID != "" {
 		j.PendingPlanChange = &pendingChangeJSON{PlanID: sub.PendingPlanID, InvoiceID: sub.PendingPlanInvoiceID}
 	}
@@ -222,11 +260,12 @@ func (s *Server) listSubscriptions(c *fiber.Ctx) error {
 	}
 	pc := s.newPlanCache(c)
 	pageItems := paginate(list, q)
+	pc.expect(len(pageItems))
 	out := make([]subscriptionJSON, len(pageItems))
 	for i, sub := range pageItems {
 		out[i] = pc.sub(sub)
 	}
-	return c.JSON(newPage(c, q, len(list), out))
+	return sendJSON(c, newPage(c, q, len(list), out))
 }
 
 // subscriptionCreated is the 201 answer: the subscription and the payment
