@@ -228,3 +228,35 @@ func BenchmarkDecodePayment(b *testing.B) {
 		}
 	}
 }
+
+// TestMarshalAnswersItsOwnBytes: Marshal encodes in a pooled buffer; what
+// it answers must be a copy that later calls, concurrent or not, never
+// write over (a store holds it until its transaction commits).
+func TestMarshalAnswersItsOwnBytes(t *testing.T) {
+	first, err := Marshal(PlanToRecord(&core.Plan{ID: "first", Name: "A plan with a long name that fills the buffer"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := bytes.Clone(first)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				if _, err := Marshal(TokenToRecord(&core.Token{ID: fmt.Sprintf("t%d-%d", g, i), Name: strings.Repeat("x", i)})); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if !bytes.Equal(first, kept) {
+		t.Fatalf("a later Marshal wrote over an earlier answer:\n%s\n%s", kept, first)
+	}
+	if cap(first) > 2*len(first) {
+		t.Fatalf("answer of %d bytes pins a buffer of %d", len(first), cap(first))
+	}
+}
