@@ -36,17 +36,40 @@ func parseTime(v any) time.Time {
 	if s == "" || s == "null" {
 		return time.Time{}
 	}
-	for _, l := range zonedLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t
+	// No layout of one list parses a string of the other's shape, so
+	// the order only saves work: Midtrans' usual transaction_time has no
+	// zone, and trying the zoned layouts first built four errors for each.
+	zoned := func() (time.Time, bool) {
+		for _, l := range zonedLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, true
+			}
 		}
+		return time.Time{}, false
 	}
-	for _, l := range localLayouts {
-		if t, err := time.ParseInLocation(l, s, wib); err == nil {
-			return t
+	local := func() (time.Time, bool) {
+		for _, l := range localLayouts {
+			if t, err := time.ParseInLocation(l, s, wib); err == nil {
+				return t, true
+			}
 		}
+		return time.Time{}, false
 	}
-	return time.Time{}
+	first, second := zoned, local
+	if !hasZone(s) {
+		first, second = local, zoned
+	}
+	if t, ok := first(); ok {
+		return t
+	}
+	t, _ := second()
+	return t
+}
+
+// hasZone reports whether a timestamp names its offset ("Z", "+07:00",
+// "-0700") after its date.
+func hasZone(s string) bool {
+	return len(s) > len("2006-01-02") && strings.ContainsAny(s[len("2006-01-02"):], "Z+-")
 }
 
 // formatStartTime is the request format for schedule.start_time.
