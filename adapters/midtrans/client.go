@@ -44,13 +44,25 @@ const (
 	userAgent               = "langganan-midtrans/1"
 )
 
+// transport is http.DefaultTransport keeping as many idle connections to
+// Midtrans as requests may be in flight. The default keeps two per host:
+// a billing run's other concurrent charges then each opened a connection
+// (a TLS handshake, at Midtrans) and closed it again after one request.
+func transport(inFlight int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = inFlight
+	t.MaxIdleConns = max(t.MaxIdleConns, inFlight)
+	return t
+}
+
 // Config configures a Client. Only ServerKey is required.
 type Config struct {
 	BaseURL   string // default SandboxBaseURL
 	ServerKey string // Basic-auth user; never logged
 	ClientKey string // only for CardToken
-	// HTTP is the transport; nil means a client with Timeout. Its own
-	// Timeout, when set, also bounds each attempt.
+	// HTTP is the transport; nil means a client with Timeout that keeps
+	// MaxConcurrent connections open. Its own Timeout, when set, also
+	// bounds each attempt.
 	HTTP *http.Client
 	Log  zerolog.Logger // zero value logs nothing
 
@@ -143,7 +155,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: cfg.Timeout}
+		hc = &http.Client{Timeout: cfg.Timeout, Transport: transport(cfg.MaxConcurrent)}
 	}
 	userPass := base64.StdEncoding.EncodeToString([]byte(cfg.ServerKey + ":"))
 	return &Client{

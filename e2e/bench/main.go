@@ -1127,8 +1127,8 @@ func billingChild(n int, gatewayURL, cpuProfile string) error {
 		emu.SetPublicURL(base)
 	}
 	loopbackOnly(base)
-	gw, err := midtrans.New(midtrans.Config{BaseURL: base, ServerKey: serverKey, ClientKey: clientKey,
-		HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
+	// The client cmd/server builds: its transport is the one that ships.
+	gw, err := midtrans.New(midtrans.Config{BaseURL: base, ServerKey: serverKey, ClientKey: clientKey})
 	if err != nil {
 		return err
 	}
