@@ -22,8 +22,8 @@ func (tb *table[T]) check(t *tx) error {
 		if err != nil {
 			return report("%s %x: undecodable: %v", tb.kind, pk, err), nil
 		}
-		if want := tb.pk(tb.id(&v)); !bytes.Equal(want, pk) {
-			return report("%s %q stored under key %x, want %x", tb.kind, tb.id(&v), pk, want), nil
+		if want := tb.pk(tb.id(v)); !bytes.Equal(want, pk) {
+			return report("%s %q stored under key %x, want %x", tb.kind, tb.id(v), pk, want), nil
 		}
 		for _, ix := range tb.indexes {
 			k := ix.key(&v, pk)
@@ -31,7 +31,7 @@ func (tb *table[T]) check(t *tx) error {
 				continue
 			}
 			if got := t.b(ix.bucket).Get(k); !bytes.Equal(got, pk) {
-				if !report("%s %q: %s index entry %x missing or points at %x", tb.kind, tb.id(&v), bucketNames[ix.bucket], k, got) {
+				if !report("%s %q: %s index entry %x missing or points at %x", tb.kind, tb.id(v), bucketNames[ix.bucket], k, got) {
 					return false, nil
 				}
 			}
@@ -53,7 +53,7 @@ func (tb *table[T]) check(t *tx) error {
 			case !ok:
 				return report("%s: entry %x points at missing %s %x", bucketNames[ix.bucket], k, tb.kind, pk), nil
 			case !bytes.Equal(ix.key(&v, pk), k):
-				return report("%s: stale entry %x for %s %q", bucketNames[ix.bucket], k, tb.kind, tb.id(&v)), nil
+				return report("%s: stale entry %x for %s %q", bucketNames[ix.bucket], k, tb.kind, tb.id(v)), nil
 			}
 			return true, nil
 		})

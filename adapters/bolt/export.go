@@ -107,7 +107,7 @@ func exportTable[T any, R any](ctx context.Context, t *tx, tb *table[T], dst cor
 			r := repo(d)
 			for _, v := range batch {
 				if err := put(r, v); err != nil {
-					return fmt.Errorf("%s %s: %w", tb.kind, tb.id(&v), err)
+					return fmt.Errorf("%s %s: %w", tb.kind, tb.id(v), err)
 				}
 			}
 			return nil

@@ -25,7 +25,7 @@ func nonEmpty(s string, k func() []byte) []byte {
 var plans = &table[core.Plan]{
 	memo: newMemo(1024, clonePlan),
 	kind: "plan", bucket: bPlans, encode: records.PlanToRecord, decode: records.PlanFromRecord,
-	id: func(p *core.Plan) string { return p.ID },
+	id: func(p core.Plan) string { return p.ID },
 	indexes: []index[core.Plan]{
 		{name: "slug", bucket: bPlanSlug, unique: true, key: func(p *core.Plan, _ []byte) []byte {
 			return nonEmpty(p.Slug, func() []byte { return hashKey(p.Slug) })
@@ -36,7 +36,7 @@ var plans = &table[core.Plan]{
 var users = &table[core.User]{
 	memo: newMemo(4096, same[core.User]),
 	kind: "user", bucket: bUsers, encode: records.UserToRecord, decode: records.UserFromRecord,
-	id: func(u *core.User) string { return u.ID },
+	id: func(u core.User) string { return u.ID },
 	indexes: []index[core.User]{
 		{name: "username", bucket: bUserName, unique: true, key: func(u *core.User, _ []byte) []byte {
 			return nonEmpty(u.Username, func() []byte { return usernameKey(u.Username) })
@@ -53,7 +53,7 @@ var users = &table[core.User]{
 var tokens = &table[core.Token]{
 	memo: newMemo(4096, same[core.Token]),
 	kind: "token", bucket: bTokens, encode: records.TokenToRecord, decode: records.TokenFromRecord,
-	id: func(t *core.Token) string { return t.ID },
+	id: func(t core.Token) string { return t.ID },
 	indexes: []index[core.Token]{
 		{name: "hash", bucket: bTokenHash, key: func(t *core.Token, pk []byte) []byte {
 			return nonEmpty(t.Hash, func() []byte { return cat(hashKey(t.Hash), pk) })
@@ -71,7 +71,7 @@ func statusKey(status string, pk []byte) []byte {
 var subscriptions = &table[core.Subscription]{
 	memo: newMemo(4096, cloneSub),
 	kind: "subscription", bucket: bSubs, encode: records.SubToRecord, decode: records.SubFromRecord,
-	id: func(s *core.Subscription) string { return s.ID },
+	id: func(s core.Subscription) string { return s.ID },
 	indexes: []index[core.Subscription]{
 		{name: "owner", bucket: bSubOwner, key: func(s *core.Subscription, pk []byte) []byte {
 			return nonEmpty(s.OwnerID, func() []byte { return ownerTimeKey(s.OwnerID, s.CreatedAt, pk) })
@@ -94,7 +94,7 @@ var subscriptions = &table[core.Subscription]{
 var payments = &table[core.Payment]{
 	memo: newMemo(4096, clonePayment),
 	kind: "payment", bucket: bPays, encode: records.PayToRecord, decode: records.PayFromRecord,
-	id: func(p *core.Payment) string { return p.ID },
+	id: func(p core.Payment) string { return p.ID },
 	indexes: []index[core.Payment]{
 		{name: "order id", bucket: bPayOrder, unique: true, key: func(p *core.Payment, _ []byte) []byte {
 			return nonEmpty(p.OrderID, func() []byte { return hashKey(p.OrderID) })
@@ -138,7 +138,7 @@ func numberKey(number string) []byte { return []byte(number) }
 var invoices = &table[core.Invoice]{
 	memo: newMemo(4096, cloneInvoice),
 	kind: "invoice", bucket: bInvs, encode: records.InvToRecord, decode: records.InvFromRecord,
-	id: func(v *core.Invoice) string { return v.ID },
+	id: func(v core.Invoice) string { return v.ID },
 	indexes: []index[core.Invoice]{
 		{name: "key for this subscription", bucket: bInvKey, unique: true, key: func(v *core.Invoice, _ []byte) []byte {
 			return nonEmpty(v.Key, func() []byte { return invoiceKey(v.SubscriptionID, v.Key) })
@@ -163,7 +163,7 @@ var invoices = &table[core.Invoice]{
 
 var creditNotes = &table[core.CreditNote]{
 	kind: "credit note", bucket: bCreditNotes, encode: records.CreditNoteToRecord, decode: records.CreditNoteFromRecord,
-	id: func(n *core.CreditNote) string { return n.ID },
+	id: func(n core.CreditNote) string { return n.ID },
 	indexes: []index[core.CreditNote]{
 		{name: "key for this invoice", bucket: bCNKey, unique: true, key: func(n *core.CreditNote, _ []byte) []byte {
 			return nonEmpty(n.Key, func() []byte { return cat(idKey(n.InvoiceID), hashKey(n.Key)) })
@@ -185,7 +185,7 @@ var creditNotes = &table[core.CreditNote]{
 
 var webhookLogs = &table[core.WebhookLog]{
 	kind: "webhook log", bucket: bHooks, encode: records.HookToRecord, decode: records.HookFromRecord,
-	id: func(w *core.WebhookLog) string { return w.ID },
+	id: func(w core.WebhookLog) string { return w.ID },
 	indexes: []index[core.WebhookLog]{
 		{name: "received", bucket: bHookReceived, key: func(w *core.WebhookLog, pk []byte) []byte {
 			return timeKey(w.ReceivedAt, pk)
@@ -208,7 +208,7 @@ func hookOrderKey(w *core.WebhookLog, pk []byte) []byte {
 
 var wallets = &table[core.Wallet]{
 	kind: "wallet", bucket: bWallets, encode: records.WalletToRecord, decode: records.WalletFromRecord,
-	id: func(w *core.Wallet) string { return w.ID },
+	id: func(w core.Wallet) string { return w.ID },
 	indexes: []index[core.Wallet]{
 		{name: "owner", bucket: bWalletOwner, key: func(w *core.Wallet, pk []byte) []byte {
 			return nonEmpty(w.OwnerID, func() []byte { return ownerTimeKey(w.OwnerID, w.CreatedAt, pk) })
@@ -218,7 +218,7 @@ var wallets = &table[core.Wallet]{
 
 var topUps = &table[core.TopUp]{
 	kind: "top-up", bucket: bTopUps, encode: records.TopUpToRecord, decode: records.TopUpFromRecord,
-	id: func(t *core.TopUp) string { return t.ID },
+	id: func(t core.TopUp) string { return t.ID },
 	indexes: []index[core.TopUp]{
 		{name: "owner", bucket: bTopUpOwner, key: func(t *core.TopUp, pk []byte) []byte {
 			return nonEmpty(t.OwnerID, func() []byte { return ownerTimeKey(t.OwnerID, t.CreatedAt, pk) })
@@ -228,7 +228,7 @@ var topUps = &table[core.TopUp]{
 
 var paymentMethods = &table[core.PaymentMethod]{
 	kind: "payment method", bucket: bMethods, encode: records.MethodToRecord, decode: records.MethodFromRecord,
-	id: func(m *core.PaymentMethod) string { return m.ID },
+	id: func(m core.PaymentMethod) string { return m.ID },
 	indexes: []index[core.PaymentMethod]{
 		{name: "owner", bucket: bMethodOwner, key: func(m *core.PaymentMethod, pk []byte) []byte {
 			return nonEmpty(m.OwnerID, func() []byte { return ownerTimeKey(m.OwnerID, m.CreatedAt, pk) })
@@ -241,7 +241,7 @@ var paymentMethods = &table[core.PaymentMethod]{
 
 var notifications = &table[core.Notification]{
 	kind: "notification", bucket: bNotifs, encode: records.NotifToRecord, decode: records.NotifFromRecord,
-	id: func(n *core.Notification) string { return n.ID },
+	id: func(n core.Notification) string { return n.ID },
 	indexes: []index[core.Notification]{
 		{name: "user", bucket: bNotifUser, key: func(n *core.Notification, pk []byte) []byte {
 			return nonEmpty(n.UserID, func() []byte { return ownerTimeKey(n.UserID, n.CreatedAt, pk) })
@@ -263,7 +263,7 @@ var notifications = &table[core.Notification]{
 // Idempotency keys are free text: the primary key is their SHA-256.
 var idempotency = &table[core.IdempotencyRecord]{
 	kind: "idempotency record", bucket: bIdem, encode: records.IdemToRecord, decode: records.IdemFromRecord,
-	id:   func(r *core.IdempotencyRecord) string { return r.Key },
+	id:   func(r core.IdempotencyRecord) string { return r.Key },
 	pkOf: hashKey,
 	indexes: []index[core.IdempotencyRecord]{
 		{name: "expiry", bucket: bIdemExpiry, key: func(r *core.IdempotencyRecord, pk []byte) []byte {
@@ -277,7 +277,7 @@ var idempotency = &table[core.IdempotencyRecord]{
 
 var sessions = &table[core.Session]{
 	kind: "session", bucket: bSessions, encode: records.SessionToRecord, decode: records.SessionFromRecord,
-	id: func(s *core.Session) string { return s.ID },
+	id: func(s core.Session) string { return s.ID },
 	indexes: []index[core.Session]{
 		{name: "hash", bucket: bSessionHash, unique: true, key: func(s *core.Session, _ []byte) []byte {
 			return nonEmpty(s.Hash, func() []byte { return hashKey(s.Hash) })
@@ -293,7 +293,7 @@ var sessions = &table[core.Session]{
 
 var portalLinks = &table[core.PortalLink]{
 	kind: "portal link", bucket: bPortalLinks, encode: records.PortalLinkToRecord, decode: records.PortalLinkFromRecord,
-	id: func(l *core.PortalLink) string { return l.ID },
+	id: func(l core.PortalLink) string { return l.ID },
 	indexes: []index[core.PortalLink]{
 		{name: "hash", bucket: bPortalLinkHash, unique: true, key: func(l *core.PortalLink, _ []byte) []byte {
 			return nonEmpty(l.Hash, func() []byte { return hashKey(l.Hash) })
@@ -345,7 +345,7 @@ func (r planRepo) Put(p core.Plan) error            { return plans.put(r.t, &p) 
 
 func (r planRepo) GetBySlug(slug string) (core.Plan, error) {
 	return plans.getUnique(r.t, bPlanSlug, hashKey(slug), "with slug "+slug,
-		func(p *core.Plan) bool { return p.Slug == slug })
+		func(p core.Plan) bool { return p.Slug == slug })
 }
 
 // List answers plans in id order; callers sort for display.
@@ -364,7 +364,7 @@ func (r userRepo) Put(u core.User) error            { return users.put(r.t, &u) 
 
 func (r userRepo) GetByUsername(username string) (core.User, error) {
 	return users.getUnique(r.t, bUserName, usernameKey(username), "with username "+username,
-		func(u *core.User) bool { return core.NormalizeUsername(u.Username) == core.NormalizeUsername(username) })
+		func(u core.User) bool { return core.NormalizeUsername(u.Username) == core.NormalizeUsername(username) })
 }
 
 func (r userRepo) Count() (int, error) { return count(r.t.b(bUsers)), nil }
@@ -386,7 +386,7 @@ func (r tokenRepo) ListByUser(userID string) ([]core.Token, error) {
 
 func (r tokenRepo) GetByHash(hash string) (core.Token, error) {
 	return tokens.first(r.t, bTokenHash, hashKey(hash), "with this hash",
-		func(t *core.Token) bool { return t.Hash == hash })
+		func(t core.Token) bool { return t.Hash == hash })
 }
 
 // ---- subscriptions
@@ -398,7 +398,7 @@ func (r subRepo) Put(s core.Subscription) error            { return subscription
 
 func (r subRepo) GetByNativeID(id string) (core.Subscription, error) {
 	return subscriptions.first(r.t, bSubNative, hashKey(id), "with midtrans id "+id,
-		func(s *core.Subscription) bool { return s.MidtransSubscriptionID == id })
+		func(s core.Subscription) bool { return s.MidtransSubscriptionID == id })
 }
 
 // ListByOwner answers oldest first.
@@ -491,7 +491,7 @@ func (r payRepo) Put(p core.Payment) error            { return payments.put(r.t,
 
 func (r payRepo) GetByOrderID(orderID string) (core.Payment, error) {
 	return payments.getUnique(r.t, bPayOrder, hashKey(orderID), "with order id "+orderID,
-		func(p *core.Payment) bool { return p.OrderID == orderID })
+		func(p core.Payment) bool { return p.OrderID == orderID })
 }
 
 // ListByOwner and ListBySubscription answer oldest first.
@@ -524,7 +524,7 @@ func (r invRepo) Put(v core.Invoice) error            { return invoices.put(r.t,
 
 func (r invRepo) GetByKey(subscriptionID, key string) (core.Invoice, error) {
 	return invoices.getUnique(r.t, bInvKey, invoiceKey(subscriptionID, key), key+" of subscription "+subscriptionID,
-		func(v *core.Invoice) bool { return v.SubscriptionID == subscriptionID && v.Key == key })
+		func(v core.Invoice) bool { return v.SubscriptionID == subscriptionID && v.Key == key })
 }
 
 func (r invRepo) ListByOwner(ownerID string) ([]core.Invoice, error) {
@@ -665,7 +665,7 @@ func (r walletRepo) Put(w core.Wallet) error            { return wallets.put(r.t
 // GetByOwner answers the owner's oldest wallet.
 func (r walletRepo) GetByOwner(ownerID string) (core.Wallet, error) {
 	return wallets.first(r.t, bWalletOwner, idKey(ownerID), "of owner "+ownerID,
-		func(w *core.Wallet) bool { return w.OwnerID == ownerID })
+		func(w core.Wallet) bool { return w.OwnerID == ownerID })
 }
 
 func (r walletRepo) ScanAll(fn func(core.Wallet) bool) error { return wallets.all(r.t, nil, fn) }
@@ -732,7 +732,7 @@ func (r methodRepo) Delete(id string) error                    { return paymentM
 
 func (r methodRepo) GetByAccountID(accountID string) (core.PaymentMethod, error) {
 	return paymentMethods.first(r.t, bMethodAccount, hashKey(accountID), "with account id "+accountID,
-		func(m *core.PaymentMethod) bool { return m.AccountID == accountID })
+		func(m core.PaymentMethod) bool { return m.AccountID == accountID })
 }
 
 func (r methodRepo) ListByOwner(ownerID string) ([]core.PaymentMethod, error) {
@@ -845,7 +845,7 @@ func (r sessionRepo) Delete(id string) error              { return sessions.del(
 
 func (r sessionRepo) GetByHash(hash string) (core.Session, error) {
 	return sessions.getUnique(r.t, bSessionHash, hashKey(hash), "with this hash",
-		func(s *core.Session) bool { return s.Hash == hash && hash != "" })
+		func(s core.Session) bool { return s.Hash == hash && hash != "" })
 }
 
 // ListByUser answers a user's sessions, oldest first.
@@ -864,7 +864,7 @@ func (r portalLinkRepo) Put(l core.PortalLink) error            { return portalL
 
 func (r portalLinkRepo) GetByHash(hash string) (core.PortalLink, error) {
 	return portalLinks.getUnique(r.t, bPortalLinkHash, hashKey(hash), "with this hash",
-		func(l *core.PortalLink) bool { return l.Hash == hash && hash != "" })
+		func(l core.PortalLink) bool { return l.Hash == hash && hash != "" })
 }
 
 func (r portalLinkRepo) DeleteExpired(at time.Time, max int) (int, error) {
@@ -881,7 +881,7 @@ func deleteExpired[T any](t *tx, tb *table[T], ix bucketID, at time.Time, max in
 	var ids []string
 	err := tb.scan(t, ix, nil, prefixEnd(tsKey(at)), false, func(v T) bool {
 		if expired(v) {
-			ids = append(ids, tb.id(&v))
+			ids = append(ids, tb.id(v))
 		}
 		return max <= 0 || len(ids) < max
 	})

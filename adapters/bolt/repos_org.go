@@ -15,7 +15,7 @@ import (
 // idx_org_member itself, in the same transaction as the record.
 var organizations = &table[core.Organization]{
 	kind: "organization", bucket: bOrgs, encode: records.OrgToRecord, decode: records.OrgFromRecord,
-	id: func(o *core.Organization) string { return o.ID },
+	id: func(o core.Organization) string { return o.ID },
 }
 
 type orgRepo struct{ t *tx }
@@ -65,7 +65,7 @@ func (r orgRepo) ListByMember(userID string) ([]core.Organization, error) {
 
 var coupons = &table[core.Coupon]{
 	kind: "coupon", bucket: bCoupons, encode: records.CouponToRecord, decode: records.CouponFromRecord,
-	id: func(c *core.Coupon) string { return c.ID },
+	id: func(c core.Coupon) string { return c.ID },
 	indexes: []index[core.Coupon]{
 		{name: "code", bucket: bCouponCode, unique: true, key: func(c *core.Coupon, _ []byte) []byte {
 			return nonEmpty(c.Code, func() []byte { return hashKey(strings.ToUpper(c.Code)) })
@@ -81,7 +81,7 @@ func (r couponRepo) Put(c core.Coupon) error            { return coupons.put(r.t
 func (r couponRepo) GetByCode(code string) (core.Coupon, error) {
 	up := strings.ToUpper(code)
 	return coupons.getUnique(r.t, bCouponCode, hashKey(up), "with code "+code,
-		func(c *core.Coupon) bool { return strings.ToUpper(c.Code) == up })
+		func(c core.Coupon) bool { return strings.ToUpper(c.Code) == up })
 }
 
 func (r couponRepo) List() ([]core.Coupon, error) {
@@ -94,7 +94,7 @@ func (r couponRepo) List() ([]core.Coupon, error) {
 
 var endpoints = &table[core.WebhookEndpoint]{
 	kind: "webhook endpoint", bucket: bEndpoints, encode: records.EndpointToRecord, decode: records.EndpointFromRecord,
-	id: func(e *core.WebhookEndpoint) string { return e.ID },
+	id: func(e core.WebhookEndpoint) string { return e.ID },
 }
 
 type endpointRepo struct{ t *tx }
@@ -115,7 +115,7 @@ func (r endpointRepo) List() ([]core.WebhookEndpoint, error) {
 // the days do, so a range of days is a range of keys.
 var figures = &table[core.DailyFigures]{
 	kind: "daily figures", bucket: bFigures, encode: records.FiguresToRecord, decode: records.FiguresFromRecord,
-	id:   func(f *core.DailyFigures) string { return f.Day },
+	id:   func(f core.DailyFigures) string { return f.Day },
 	pkOf: func(day string) []byte { return []byte(day) },
 }
 

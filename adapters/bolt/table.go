@@ -45,9 +45,11 @@ type index[T any] struct {
 // table is one aggregate: a primary bucket of JSON records keyed by the
 // id's 16 bytes, plus its indexes, kept consistent by put and del.
 type table[T any] struct {
-	kind    string // "plan", for messages
-	bucket  bucketID
-	id      func(v *T) string
+	kind   string // "plan", for messages
+	bucket bucketID
+	// id takes the record by value: a pointer passed to a func value
+	// escapes, so each get allocated the record it read on the heap.
+	id      func(v T) string
 	pkOf    func(id string) []byte    // nil: idKey (UUID bytes)
 	encode  func(v *T) any            // the adapter-local record
 	decode  func(b []byte) (T, error) // record bytes → aggregate
@@ -100,7 +102,7 @@ func (tb *table[T]) load(t *tx, pk []byte) (v T, ok bool, err error) {
 
 func (tb *table[T]) get(t *tx, id string) (T, error) {
 	v, ok, err := tb.load(t, tb.pk(id))
-	if err == nil && (!ok || tb.id(&v) != id) {
+	if err == nil && (!ok || tb.id(v) != id) {
 		var zero T
 		return zero, notFound(tb.kind, id)
 	}
@@ -111,7 +113,7 @@ func (tb *table[T]) put(t *tx, v *T) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	id := tb.id(v)
+	id := tb.id(*v)
 	if id == "" {
 		return core.Invalidf("%s without an id", tb.kind)
 	}
@@ -123,8 +125,8 @@ func (tb *table[T]) put(t *tx, v *T) error {
 	if err != nil {
 		return err
 	}
-	if had && tb.id(&old) != id {
-		return core.Conflictf("%s id %q collides with stored id %q", tb.kind, id, tb.id(&old))
+	if had && tb.id(old) != id {
+		return core.Conflictf("%s id %q collides with stored id %q", tb.kind, id, tb.id(old))
 	}
 	raw, err := records.Marshal(tb.encode(v))
 	if err != nil {
@@ -174,7 +176,7 @@ func (tb *table[T]) del(t *tx, id string) error {
 	if err != nil {
 		return err
 	}
-	if !had || tb.id(&old) != id {
+	if !had || tb.id(old) != id {
 		return notFound(tb.kind, id)
 	}
 	for _, ix := range tb.indexes {
@@ -189,7 +191,8 @@ func (tb *table[T]) del(t *tx, id string) error {
 
 // getUnique looks a record up through a unique index; match re-checks the
 // field so a hash collision or a stale entry reads as not found.
-func (tb *table[T]) getUnique(t *tx, ix bucketID, key []byte, what string, match func(*T) bool) (T, error) {
+// match takes the record by value (see table.id).
+func (tb *table[T]) getUnique(t *tx, ix bucketID, key []byte, what string, match func(T) bool) (T, error) {
 	var zero T
 	pk := t.b(ix).Get(key)
 	if pk == nil {
@@ -199,18 +202,18 @@ func (tb *table[T]) getUnique(t *tx, ix bucketID, key []byte, what string, match
 	if err != nil {
 		return zero, err
 	}
-	if !ok || !match(&v) {
+	if !ok || !match(v) {
 		return zero, notFound(tb.kind, what)
 	}
 	return v, nil
 }
 
 // first returns the first record under prefix of a non-unique index that matches.
-func (tb *table[T]) first(t *tx, ix bucketID, prefix []byte, what string, match func(*T) bool) (T, error) {
+func (tb *table[T]) first(t *tx, ix bucketID, prefix []byte, what string, match func(T) bool) (T, error) {
 	var found T
 	var ok bool
 	err := tb.scan(t, ix, prefix, prefixEnd(prefix), false, func(v T) bool {
-		if match(&v) {
+		if match(v) {
 			found, ok = v, true
 			return false
 		}
