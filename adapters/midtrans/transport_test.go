@@ -18,11 +18,11 @@ func TestDefaultTransportKeepsItsConnections(t *testing.T) {
 	const inFlight = 8
 	var opened atomic.Int64
 	var arrived sync.WaitGroup
-	release := make(chan struct{})
+	var release atomic.Pointer[chan struct{}] // this round's
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Every call of a round holds its connection until all have arrived.
 		arrived.Done()
-		<-release
+		<-*release.Load()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status_code":"200","transaction_status":"settlement","order_id":"o"}`))
 	}))
@@ -36,7 +36,8 @@ func TestDefaultTransportKeepsItsConnections(t *testing.T) {
 	c := newTestClient(t, s.URL, func(c *Config) { c.MaxConcurrent = inFlight })
 	for round := range 2 {
 		arrived.Add(inFlight)
-		release = make(chan struct{})
+		gate := make(chan struct{})
+		release.Store(&gate)
 		var calls sync.WaitGroup
 		for range inFlight {
 			calls.Go(func() {
@@ -46,7 +47,7 @@ func TestDefaultTransportKeepsItsConnections(t *testing.T) {
 			})
 		}
 		arrived.Wait()
-		close(release)
+		close(gate)
 		calls.Wait()
 		if got := opened.Load(); got != inFlight {
 			t.Fatalf("after round %d: %d connections opened, want %d", round+1, got, inFlight)

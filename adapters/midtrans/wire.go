@@ -38,7 +38,7 @@ func parseTime(v any) time.Time {
 	}
 	// No layout of one list parses a string of the other's shape, so
 	// the order only saves work: Midtrans' usual transaction_time has no
-	// zone, and trying the zoned layouts first built four errors for each.
+	// zone, and trying the zoned layouts first built five errors for each.
 	zoned := func() (time.Time, bool) {
 		for _, l := range zonedLayouts {
 			if t, err := time.Parse(l, s); err == nil {
