@@ -127,23 +127,28 @@ func (s *Service) runSubscriptions(ctx context.Context, c *counter, errs *atomic
 	// Batches in flight: while one batch waits for Midtrans, the next is
 	// prepared and the previous one recorded. EngineWorkers bounds them
 	// too: with one worker a run takes one step at a time, in order (the
-	// simulator's determinism rests on that).
+	// simulator's determinism rests on that). A batch is read only once it
+	// has a slot: read before, it ran beside the batches in flight (with
+	// one worker, beside the one batch, which the simulator's race
+	// detector caught) and its records aged while it waited.
 	inflight := make(chan struct{}, min(enginePipelines, s.cfg.EngineWorkers))
 	var wg sync.WaitGroup
 	var afterAt time.Time
 	afterID := ""
 	for ctx.Err() == nil {
+		inflight <- struct{}{}
 		batch, err := s.dueItems(ctx, now, afterAt, afterID)
 		if err != nil {
+			<-inflight
 			wg.Wait()
 			return err
 		}
 		if len(batch) == 0 {
+			<-inflight
 			break
 		}
 		last := batch[len(batch)-1].sub
 		afterAt, afterID = last.NextActionAt, last.ID
-		inflight <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-inflight; wg.Done() }()
