@@ -144,3 +144,35 @@ func TestRefreshFailureIsEveryTransactionsError(t *testing.T) {
 		t.Errorf("Close after a failed refresh: %v", err)
 	}
 }
+
+// A store from Open reopens its handle once it has allocated refreshPages
+// pages, and not one page before: the bound that keeps bbolt's allocation
+// records small is the one shipped, not only one a test sets. The handle
+// is stood at the bound rather than made to write 128 MiB.
+func TestOpenRefreshesAtRefreshPages(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "bound.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	sub := core.Subscription{ID: "11111111-1111-4111-8111-111111111111", OwnerID: "o", Status: core.SubActive}
+	if err := s.Update(ctx, func(tx core.Tx) error { return tx.Subscriptions().Put(sub) }); err != nil {
+		t.Fatal(err)
+	}
+
+	now := pagesAllocated(s.db)
+	s.refr.base = now - refreshPages + 1
+	s.maybeRefresh()
+	if s.refr.count != 0 {
+		t.Fatalf("reopened %d times one page short of %d pages allocated; want 0", s.refr.count, refreshPages)
+	}
+	s.refr.base = now - refreshPages
+	s.maybeRefresh()
+	if s.refr.count != 1 || s.refr.failed != nil {
+		t.Fatalf("at %d pages allocated: reopened %d times, failed %v; want once, no failure", refreshPages, s.refr.count, s.refr.failed)
+	}
+	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
+		t.Errorf("read after the reopen: %v", err)
+	}
+}
