@@ -3,8 +3,10 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
+	"github.com/gofrs/flock"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -26,6 +28,17 @@ import (
 // only the file first opened: should another file have been put at the
 // path (the handle keeps working on the one it has), refreshing stops
 // rather than open, or create, another database.
+//
+// Between the close and the open, bbolt's lock on the file is not held: a
+// process opening the file just then (a backup or check from the command
+// line, a second server) would take it, and the refresh would fail and
+// with it every later transaction. So the refresh holds a second lock
+// across that gap, on a file beside the data file (gapLockPath), and Open,
+// once it holds the data file, looks at that lock before it reads or
+// writes anything: held means a store is between its close and its open,
+// and Open lets go of the file and answers ErrLocked, as it would have a
+// moment earlier. The first refresh creates the lock file and it stays:
+// removing a lock file that another process may have open is a race.
 
 // refreshPages is 128 MiB of 4 KiB pages written. The records are a Go map
 // of page id to transaction id, about 35 bytes an entry: at most 1.1 MB at
@@ -43,6 +56,29 @@ type refresher struct {
 	base   int64 // the handle's page allocations when it was opened
 	count  int   // refreshes done, for tests
 	failed error // the reopen that failed: every later transaction answers it
+
+	inGap func() // tests: runs between the close and the open
+}
+
+// gapLockPath is the file whose lock a store holds while it reopens the
+// data file at path.
+func gapLockPath(path string) string { return path + ".lock" }
+
+// reopening reports whether a store holds path's gap lock, that is, is
+// between closing and opening the file. It never creates the lock file:
+// without one, no store has ever reopened the file.
+func reopening(path string) (bool, error) {
+	l := flock.New(gapLockPath(path), flock.SetFlag(os.O_RDWR))
+	ok, err := l.TryLock()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("bolt: lock %s: %w", gapLockPath(path), err)
+	case !ok:
+		return true, nil
+	}
+	return false, l.Unlock()
 }
 
 func (r *refresher) opened(db *bbolt.DB) { r.base = pagesAllocated(db) }
@@ -93,9 +129,24 @@ func (s *Store) maybeRefresh() {
 		s.refr.every = 0
 		return
 	}
+	gap := flock.New(gapLockPath(s.path), flock.SetFlag(os.O_CREATE|os.O_RDWR))
+	ok, err := gap.TryLock()
+	if err != nil {
+		// Without the gap lock another process could take the file while
+		// it is closed: keep the handle, and its records, instead.
+		s.refr.every = 0
+		return
+	}
+	if !ok {
+		return // another Open is looking at it: try after the next commit
+	}
+	defer gap.Unlock()
 	if err := s.db.Close(); err != nil {
 		s.refr.failed = fmt.Errorf("bolt: refresh %s: close: %w", s.path, err)
 		return
+	}
+	if s.refr.inGap != nil {
+		s.refr.inGap()
 	}
 	db, err := bbolt.Open(s.path, 0o600, s.refr.opts)
 	if err == nil && !s.refr.sameFile(s.path) {

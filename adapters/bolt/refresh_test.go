@@ -176,3 +176,53 @@ func TestOpenRefreshesAtRefreshPages(t *testing.T) {
 		t.Errorf("read after the reopen: %v", err)
 	}
 }
+
+// While a store is between closing and reopening its file, bbolt's lock
+// on it is free; an Open then (a backup or check from the command line)
+// must still be refused as if the store held the file, and the store must
+// get its file back. Afterwards the lock file it leaves is no obstacle.
+func TestOpenIsRefusedWhileAStoreReopens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gap.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inGap error
+	s.refr.inGap = func() {
+		other, err := Open(path, Options{Timeout: 20 * time.Millisecond})
+		if err == nil {
+			other.Close()
+			err = errors.New("opened")
+		}
+		inGap = err
+	}
+	s.refr.every = 1
+	ctx := context.Background()
+	sub := core.Subscription{ID: "11111111-1111-4111-8111-111111111111", OwnerID: "o", Status: core.SubActive}
+	if err := s.Update(ctx, func(tx core.Tx) error { return tx.Subscriptions().Put(sub) }); err != nil {
+		t.Fatal(err)
+	}
+	if s.refr.count != 1 || s.refr.failed != nil {
+		t.Fatalf("reopened %d times, failed %v; want once, no failure", s.refr.count, s.refr.failed)
+	}
+	if !errors.Is(inGap, ErrLocked) {
+		t.Errorf("Open between the store's close and open: %v; want ErrLocked", inGap)
+	}
+	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
+		t.Errorf("read after the reopen: %v", err)
+	}
+	if _, err := Open(path, Options{Timeout: 20 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("Open beside the reopened store: %v; want ErrLocked", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(gapLockPath(path)); err != nil {
+		t.Fatalf("the refresh left no lock file: %v", err)
+	}
+	again, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after the store closed, beside its lock file: %v", err)
+	}
+	again.Close()
+}

@@ -97,6 +97,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
+	// A store reopening the file (refresh.go) has let go of bbolt's lock
+	// for a moment, which is when this Open could take it: it is still that
+	// store's file, so let go before touching it.
+	if busy, err := reopening(path); busy || err != nil {
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %s is in use by another process (it was reopening the file)", ErrLocked, path)
+	}
 	err = db.Update(func(btx *bbolt.Tx) error {
 		// Refuse a newer file before touching it.
 		if m := btx.Bucket([]byte(bucketNames[bMeta])); m != nil {
