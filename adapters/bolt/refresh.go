@@ -138,7 +138,9 @@ func (s *Store) maybeRefresh() {
 		return
 	}
 	if !ok {
-		return // another Open is looking at it: try after the next commit
+		// Not ours to reopen under (nothing in this package holds it while
+		// this store holds the file): try again after the next commit.
+		return
 	}
 	defer gap.Unlock()
 	if err := s.db.Close(); err != nil {

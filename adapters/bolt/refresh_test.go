@@ -211,8 +211,11 @@ func TestOpenIsRefusedWhileAStoreReopens(t *testing.T) {
 	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
 		t.Errorf("read after the reopen: %v", err)
 	}
-	if _, err := Open(path, Options{Timeout: 20 * time.Millisecond}); !errors.Is(err, ErrLocked) {
-		t.Errorf("Open beside the reopened store: %v; want ErrLocked", err)
+	if beside, err := Open(path, Options{Timeout: 20 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		if err == nil {
+			beside.Close()
+		}
+		t.Fatalf("Open beside the reopened store: %v; want ErrLocked", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -225,4 +228,34 @@ func TestOpenIsRefusedWhileAStoreReopens(t *testing.T) {
 		t.Fatalf("Open after the store closed, beside its lock file: %v", err)
 	}
 	again.Close()
+}
+
+// A store that cannot take the gap lock (here its path is a directory)
+// does not reopen without it: it stops refreshing, keeps its handle and
+// goes on working. Reopening unguarded would let another process take the
+// file in the gap.
+func TestRefreshWithoutItsLockKeepsTheHandle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nolock.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := os.Mkdir(gapLockPath(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.refr.every = 1
+	ctx := context.Background()
+	sub := core.Subscription{ID: "11111111-1111-4111-8111-111111111111", OwnerID: "o", Status: core.SubActive}
+	for range 3 {
+		if err := s.Update(ctx, func(tx core.Tx) error { return tx.Subscriptions().Put(sub) }); err != nil {
+			t.Fatalf("write without the gap lock: %v", err)
+		}
+	}
+	if s.refr.count != 0 || s.refr.every != 0 || s.refr.failed != nil {
+		t.Errorf("refreshes %d, every %d, failed %v; want none, stopped, none", s.refr.count, s.refr.every, s.refr.failed)
+	}
+	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
+		t.Errorf("read without the gap lock: %v", err)
+	}
 }
