@@ -108,18 +108,26 @@ func TestRefreshStopsWhenTheFileIsReplaced(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	wantRefreshStopped(t, s, "after the file was replaced")
+}
+
+// wantRefreshStopped writes a few times to s, due for a refresh after each,
+// and wants every write and a read back to work with no refresh done and
+// refreshing stopped: the handle s had is the one it keeps.
+func wantRefreshStopped(t *testing.T, s *Store, when string) {
+	t.Helper()
 	ctx := context.Background()
 	sub := core.Subscription{ID: "11111111-1111-4111-8111-111111111111", OwnerID: "o", Status: core.SubActive}
 	for range 3 {
 		if err := s.Update(ctx, func(tx core.Tx) error { return tx.Subscriptions().Put(sub) }); err != nil {
-			t.Fatalf("write after the file was replaced: %v", err)
+			t.Fatalf("write %s: %v", when, err)
 		}
 	}
 	if s.refr.count != 0 || s.refr.every != 0 || s.refr.failed != nil {
-		t.Errorf("refreshes %d, every %d, failed %v; want none, stopped, none", s.refr.count, s.refr.every, s.refr.failed)
+		t.Errorf("%s: refreshes %d, every %d, failed %v; want none, stopped, none", when, s.refr.count, s.refr.every, s.refr.failed)
 	}
 	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
-		t.Errorf("read after the file was replaced: %v", err)
+		t.Errorf("read %s: %v", when, err)
 	}
 }
 
@@ -245,17 +253,5 @@ func TestRefreshWithoutItsLockKeepsTheHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.refr.every = 1
-	ctx := context.Background()
-	sub := core.Subscription{ID: "11111111-1111-4111-8111-111111111111", OwnerID: "o", Status: core.SubActive}
-	for range 3 {
-		if err := s.Update(ctx, func(tx core.Tx) error { return tx.Subscriptions().Put(sub) }); err != nil {
-			t.Fatalf("write without the gap lock: %v", err)
-		}
-	}
-	if s.refr.count != 0 || s.refr.every != 0 || s.refr.failed != nil {
-		t.Errorf("refreshes %d, every %d, failed %v; want none, stopped, none", s.refr.count, s.refr.every, s.refr.failed)
-	}
-	if err := s.View(ctx, func(tx core.Tx) error { _, err := tx.Subscriptions().Get(sub.ID); return err }); err != nil {
-		t.Errorf("read without the gap lock: %v", err)
-	}
+	wantRefreshStopped(t, s, "without the gap lock")
 }
